@@ -1,0 +1,62 @@
+# The two commands a newcomer needs: `make run` and `make test`. Everything else here serves them.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3.11
+UV_VERSION := 0.13.8
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+SCALE ?= demo
+SEED ?= 42
+
+export DBT_SEND_ANONYMOUS_USAGE_STATS := false
+export DO_NOT_TRACK := 1
+
+.PHONY: help install run test test-fast data stop warehouse-url airflow-ui dbt-docs lock clean
+
+help:  ## list the targets
+	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
+
+# Reinstalls only when the lock or the package metadata changed.
+$(INSTALLED): requirements.lock pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+	@echo "Installing the locked stack into $(VENV) (first time: about a minute)..."
+	@$(BIN)/uv pip sync --quiet --python $(BIN)/python requirements.lock
+	@$(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps -e .
+	@touch $@
+
+install: $(INSTALLED)  ## create .venv from the lock file (no-op when nothing changed)
+
+lock:  ## re-resolve requirements.lock from pyproject.toml
+	$(BIN)/uv pip compile pyproject.toml --extra dev --python-version 3.11 \
+		--python-platform x86_64-manylinux_2_28 -o requirements.lock
+
+run: $(INSTALLED)  ## start the warehouse, make sample data if needed, run the pipeline, print a summary
+	$(BIN)/sme-credit run
+
+test: $(INSTALLED)  ## the whole pytest suite (unit, DAG integrity, dbt, end to end)
+	$(BIN)/python -m pytest
+
+test-fast: $(INSTALLED)  ## the suite without the end-to-end DAG runs
+	$(BIN)/python -m pytest -m "not e2e"
+
+data: $(INSTALLED)  ## (re)generate sample landing files: make data SCALE=tiny|demo|large SEED=42
+	$(BIN)/sme-credit generate --scale $(SCALE) --seed $(SEED) --replace
+
+stop: $(INSTALLED)  ## stop the embedded PostgreSQL
+	$(BIN)/sme-credit warehouse stop
+
+warehouse-url: $(INSTALLED)  ## start the embedded PostgreSQL if needed and print its URL
+	@$(BIN)/sme-credit warehouse url
+
+airflow-ui: $(INSTALLED)  ## run Airflow (scheduler + UI) locally on http://127.0.0.1:8080
+	$(BIN)/sme-credit airflow-ui
+
+dbt-docs: $(INSTALLED)  ## generate dbt docs into dbt_project/target
+	$(BIN)/sme-credit dbt docs generate
+
+clean:  ## remove the venv and all local state (embedded database, Airflow home, landing data)
+	-@test -x $(BIN)/sme-credit && $(BIN)/sme-credit warehouse stop
+	rm -rf $(VENV) .local data

