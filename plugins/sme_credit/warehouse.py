@@ -196,8 +196,10 @@ def create_database(server_url: str, name: str, *, drop_first: bool = False) -> 
 def resolve_url() -> str:
     """WAREHOUSE_URL when given (checked to be PostgreSQL 15 or newer), else the embedded server's URL."""
     url = os.environ.get("WAREHOUSE_URL")
-    if not url:
-        return ensure_embedded()
+    if not url or url == os.environ.get("SME_EMBEDDED_URL"):
+        url = ensure_embedded()
+        os.environ["SME_EMBEDDED_URL"] = url  # children know the URL was not given by the user
+        return url
     check_server(url)
     return url
 
@@ -231,3 +233,10 @@ def engine_for(url: str) -> Engine:
 def engine() -> Engine:
     """The engine for WAREHOUSE_URL, the one way Python code here reaches the warehouse."""
     return engine_for(settings.warehouse_url())
+
+
+def describe(url: str) -> str:
+    """The URL with its password hidden, and whether it is the embedded server."""
+    shown = settings.sqlalchemy_url(url).set(drivername="postgresql").render_as_string(hide_password=True)
+    kind = "external, from WAREHOUSE_URL" if os.environ.get("SME_EMBEDDED_URL") != url else "embedded"
+    return f"{shown} ({kind})"

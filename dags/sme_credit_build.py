@@ -1,0 +1,77 @@
+"""Build: dbt staging -> GX gate -> dbt marts -> GX gate -> publish the day's candidates (write-audit-publish).
+
+Runs when every raw Asset has been updated by sme_ingest, or by hand with `{"as_of_date": "YYYY-MM-DD"}`
+to rebuild a past date. A failed gate stops everything after it: nothing unvalidated is published.
+"""
+
+from __future__ import annotations
+
+from airflow.sdk import Param, chain, dag, task
+from cosmos import DbtTaskGroup
+
+from sme_credit import pipeline
+from sme_credit.dag_support import (
+    DEFAULT_ARGS, MART_ASSETS, RAW_ASSETS, START_DATE, TRACKING_CANDIDATES, fail_without_retry,
+)
+from sme_credit.dbt import cosmos_configs, render_config
+
+PROJECT, PROFILE, EXECUTION = cosmos_configs()
+DBT_ARGS = {
+    "install_deps": False,
+    "vars": {"as_of_date": "{{ ti.xcom_pull(task_ids='resolve_as_of_date') }}"},
+}
+
+
+@task
+def resolve_as_of_date(params: dict | None = None) -> str:
+    return pipeline.resolve_as_of_date((params or {}).get("as_of_date"))
+
+
+@task(retries=0)
+def validate_staging(as_of_date: str) -> dict:
+    with fail_without_retry():
+        return pipeline.validate_layer("staging", as_of_date)
+
+
+@task(retries=0, outlets=MART_ASSETS)
+def validate_marts(as_of_date: str) -> dict:
+    with fail_without_retry():
+        return pipeline.validate_layer("marts", as_of_date)
+
+
+@task(outlets=[TRACKING_CANDIDATES])
+def publish_candidates(as_of_date: str) -> dict:
+    return pipeline.publish_candidates(as_of_date)
+
+
+@dag(
+    dag_id="sme_credit_build",
+    description="dbt staging and marts with Great Expectations gates, then publish pre-credit candidates",
+    schedule=list(RAW_ASSETS.values()),
+    start_date=START_DATE,
+    catchup=False,
+    max_active_runs=1,
+    default_args=DEFAULT_ARGS,
+    params={"as_of_date": Param(None, type=["null", "string"], description="YYYY-MM-DD; default: latest delivery")},
+    tags=["sme-credit", "dbt", "marts", "publish"],
+    doc_md=__doc__,
+)
+def sme_credit_build():
+    as_of_date = resolve_as_of_date()
+    dbt_staging = DbtTaskGroup(
+        group_id="dbt_staging", project_config=PROJECT, profile_config=PROFILE, execution_config=EXECUTION,
+        render_config=render_config("path:seeds", "path:models/staging", "path:models/intermediate"),
+        operator_args=DBT_ARGS,
+    )
+    dbt_marts = DbtTaskGroup(
+        group_id="dbt_marts", project_config=PROJECT, profile_config=PROFILE, execution_config=EXECUTION,
+        render_config=render_config("path:models/marts"),
+        operator_args=DBT_ARGS,
+    )
+    chain(
+        as_of_date, dbt_staging, validate_staging(as_of_date), dbt_marts, validate_marts(as_of_date),
+        publish_candidates(as_of_date),
+    )
+
+
+sme_credit_build()

@@ -1,0 +1,54 @@
+"""Ingest: load each feed's delivered files into raw, then gate each raw table with Great Expectations.
+
+A feed's raw Assets are updated only when its gate passes, so downstream DAGs only ever see validated raw.
+"""
+
+from __future__ import annotations
+
+from airflow.sdk import chain, dag, task
+
+from sme_credit import pipeline
+from sme_credit.dag_support import DEFAULT_ARGS, START_DATE, fail_without_retry, raw_assets_of
+from sme_credit.feeds import FEEDS
+from sme_credit.ingest import ensure_schemas
+from sme_credit.warehouse import engine
+
+
+@task
+def prepare_warehouse() -> None:
+    ensure_schemas(engine())
+
+
+@task
+def load_feed(feed: str, ds: str | None = None) -> dict:
+    """Load every new or changed file of the feed delivered up to the run's date."""
+    with fail_without_retry():
+        return pipeline.load_feed(feed, up_to=ds)
+
+
+@task(retries=0)
+def validate_raw(feed: str, loaded: dict) -> dict:
+    with fail_without_retry():
+        return pipeline.validate_raw(feed)
+
+
+@dag(
+    dag_id="sme_ingest",
+    description="Landing files of the five feeds -> raw tables, each gated by Great Expectations",
+    schedule="@daily",
+    start_date=START_DATE,
+    catchup=False,
+    max_active_runs=1,
+    default_args=DEFAULT_ARGS,
+    tags=["sme-credit", "ingest", "raw"],
+    doc_md=__doc__,
+)
+def sme_ingest():
+    prepared = prepare_warehouse()
+    for feed in FEEDS:
+        loaded = load_feed.override(task_id=f"load_{feed}")(feed)
+        validated = validate_raw.override(task_id=f"validate_raw_{feed}", outlets=raw_assets_of(feed))(feed, loaded)
+        chain(prepared, loaded, validated)
+
+
+sme_ingest()

@@ -1,0 +1,243 @@
+"""`sme-credit`: run the pipeline locally and operate its pieces. `make run` calls `sme-credit run`."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from sme_credit import settings, warehouse
+from sme_credit.feeds import delivery_dates
+
+DAG_IDS = ("sme_ingest", "sme_credit_build")
+
+
+def _environment() -> dict[str, str]:
+    """The resolved warehouse plus local Airflow settings, applied to this process and its children."""
+    url = warehouse.resolve_url()
+    env = settings.airflow_env(url)
+    os.environ.update(env)
+    return env
+
+
+def _airflow(*args: str, log: Path | None = None, check: bool = True) -> subprocess.CompletedProcess:
+    command = [str(Path(sys.executable).with_name("airflow")), *args]
+    if log is None:
+        return subprocess.run(command, check=check)
+    with log.open("a") as handle:
+        handle.write(f"\n$ {' '.join(command)}\n")
+        handle.flush()
+        result = subprocess.run(command, stdout=handle, stderr=subprocess.STDOUT)
+    if check and result.returncode:
+        raise RuntimeError(f"`airflow {' '.join(args)}` failed (exit {result.returncode}); see {log}")
+    return result
+
+
+def ensure_airflow_db(log: Path) -> None:
+    """Migrate Airflow's SQLite metadata DB when it is new or was made by another Airflow version."""
+    import airflow
+
+    home = Path(os.environ["AIRFLOW_HOME"])
+    home.mkdir(parents=True, exist_ok=True)
+    stamp = home / ".migrated-version"
+    if stamp.exists() and stamp.read_text() == airflow.__version__ and (home / "airflow.db").exists():
+        return
+    print(f"Preparing Airflow's metadata database in {home} ...", flush=True)
+    _airflow("db", "migrate", log=log)
+    stamp.write_text(airflow.__version__)
+
+
+def _dag_run_state(dag_id: str, run_date: str) -> str | None:
+    """State of the newest run of `dag_id`, read from Airflow's metadata DB."""
+    result = subprocess.run(
+        [str(Path(sys.executable).with_name("airflow")), "dags", "list-runs", dag_id, "-o", "json"],
+        capture_output=True, text=True,
+    )
+    try:
+        runs = json.loads(result.stdout[result.stdout.index("["):])
+    except ValueError:
+        return None
+    return runs[0]["state"] if runs else None
+
+
+def run_dag(dag_id: str, as_of: dt.date, log: Path, conf: dict | None = None) -> float:
+    """Run one DAG for real with `airflow dags test`; raise if the run did not succeed."""
+    started = time.monotonic()
+    print(f"  running DAG {dag_id} for {as_of} ...", flush=True)
+    args = ["dags", "test", dag_id, as_of.isoformat()]
+    if conf:
+        args += ["--conf", json.dumps(conf)]
+    result = _airflow(*args, log=log, check=False)
+    state = _dag_run_state(dag_id, as_of.isoformat())
+    elapsed = time.monotonic() - started
+    if result.returncode or state != "success":
+        failed = _failed_task_messages(log)
+        raise RuntimeError(
+            f"DAG {dag_id} did not succeed (state {state}, exit {result.returncode}) after {elapsed:.0f}s.\n"
+            f"{failed}\nFull log: {log}"
+        )
+    print(f"  DAG {dag_id}: success in {elapsed:.0f}s", flush=True)
+    return elapsed
+
+
+def _failed_task_messages(log: Path) -> str:
+    """The error lines of the failed tasks, so the reason shows without opening the log."""
+    keep = ("DataQualityError", "LoadError", "AirflowFailException", "failed (observed", "  - ", "Error:", "ERROR")
+    lines = [line.rstrip() for line in log.read_text(errors="replace").splitlines()[-400:]]
+    picked = [line for line in lines if any(marker in line for marker in keep)]
+    return "\n".join(picked[-25:])
+
+
+def command_run(args: argparse.Namespace) -> int:
+    from sme_credit import dbt, report
+
+    started = time.monotonic()
+    print("== SME pre-credit pipeline: local run ==", flush=True)
+    env = _environment()
+    print(f"Warehouse: {warehouse.describe(env['WAREHOUSE_URL'])}", flush=True)
+
+    landing = settings.landing_dir()
+    if not delivery_dates(landing):
+        print(f"The landing area {landing} is empty: generating the '{args.scale}' sample world ...", flush=True)
+        _generate(landing, scale=args.scale, seed=args.seed, replace=False)
+    else:
+        print(f"Processing the files already in {landing}", flush=True)
+    as_of = dt.date.fromisoformat(args.date) if args.date else delivery_dates(landing)[-1]
+
+    logs = settings.state_dir() / "logs"
+    logs.mkdir(parents=True, exist_ok=True)
+    log = logs / f"run-{dt.datetime.now():%Y%m%d-%H%M%S}.log"
+    ensure_airflow_db(log)
+    dbt.ensure_manifest()
+
+    print(f"Running the pipeline for delivery date {as_of} (log: {log})", flush=True)
+    run_dag("sme_ingest", as_of, log)
+    run_dag("sme_credit_build", as_of, log, conf={"as_of_date": as_of.isoformat()})
+
+    report.print_summary(warehouse.engine(), as_of, elapsed=time.monotonic() - started, log=log)
+    return 0
+
+
+def _generate(landing: Path, *, scale: str, seed: int, replace: bool, end_month: str | None = None) -> None:
+    from sme_credit.generate import generate_world
+
+    options = {"scale": scale, "seed": seed, "replace": replace}
+    if end_month:
+        options["end_month"] = end_month
+    summary = generate_world(landing, **options)
+    print(f"Generated {summary.firms:,} firms over {summary.months} months: "
+          f"{sum(summary.rows.values()):,} rows in {summary.files} files ({summary.elapsed:.1f}s)", flush=True)
+
+
+def command_generate(args: argparse.Namespace) -> int:
+    _generate(settings.landing_dir(), scale=args.scale, seed=args.seed, replace=args.replace,
+              end_month=args.end_month)
+    return 0
+
+
+def command_warehouse(args: argparse.Namespace) -> int:
+    if args.action == "stop":
+        stopped = warehouse.stop_embedded()
+        print("embedded PostgreSQL stopped" if stopped else "embedded PostgreSQL was not running")
+    elif args.action == "url":
+        print(warehouse.resolve_url())
+    return 0
+
+
+def command_dbt(args: argparse.Namespace) -> int:
+    from sme_credit import dbt
+
+    _environment()
+    dbt.run_dbt(*args.dbt_args)
+    return 0
+
+
+def command_airflow(args: argparse.Namespace) -> int:
+    from sme_credit import dbt
+
+    _environment()
+    dbt.ensure_manifest()
+    return _airflow(*args.airflow_args, check=False).returncode
+
+
+def command_airflow_ui(args: argparse.Namespace) -> int:
+    """Scheduler, DAG processor, triggerer and UI in one process tree (`airflow standalone`)."""
+    from sme_credit import dbt
+
+    env = _environment()
+    logs = settings.state_dir() / "logs"
+    logs.mkdir(parents=True, exist_ok=True)
+    ensure_airflow_db(logs / "airflow-ui.log")
+    dbt.ensure_manifest()
+    os.environ["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
+    passwords = Path(env["AIRFLOW_HOME"]) / "simple_auth_manager_passwords.json.generated"
+    print(f"Starting Airflow on http://127.0.0.1:8080 (Ctrl-C stops it); the admin password is in {passwords}",
+          flush=True)
+    return _airflow("standalone", check=False).returncode
+
+
+def command_summary(args: argparse.Namespace) -> int:
+    from sme_credit import report
+
+    _environment()
+    as_of = dt.date.fromisoformat(args.date) if args.date else None
+    report.print_summary(warehouse.engine(), as_of)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="sme-credit", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    run = commands.add_parser("run", help="run the whole pipeline locally through real Airflow DAG runs")
+    run.add_argument("--date", help="delivery date to process (default: the latest in the landing area)")
+    run.add_argument("--scale", default="demo", help="sample world to generate when the landing area is empty")
+    run.add_argument("--seed", type=int, default=42)
+    run.set_defaults(handler=command_run)
+
+    generate = commands.add_parser("generate", help="write sample landing files")
+    generate.add_argument("--scale", default="demo", choices=("tiny", "demo", "large"))
+    generate.add_argument("--seed", type=int, default=42)
+    generate.add_argument("--end-month", help="last month of data, YYYY-MM")
+    generate.add_argument("--replace", action="store_true", help="replace existing sample files")
+    generate.set_defaults(handler=command_generate)
+
+    store = commands.add_parser("warehouse", help="the embedded PostgreSQL (or WAREHOUSE_URL)")
+    store.add_argument("action", choices=("url", "stop"))
+    store.set_defaults(handler=command_warehouse)
+
+    dbt = commands.add_parser("dbt", help="run dbt against the warehouse, e.g. `sme-credit dbt build`")
+    dbt.add_argument("dbt_args", nargs=argparse.REMAINDER)
+    dbt.set_defaults(handler=command_dbt)
+
+    airflow = commands.add_parser("airflow", help="run the airflow CLI with this project's local settings")
+    airflow.add_argument("airflow_args", nargs=argparse.REMAINDER)
+    airflow.set_defaults(handler=command_airflow)
+
+    ui = commands.add_parser("airflow-ui", help="run Airflow's scheduler and UI locally on 127.0.0.1:8080")
+    ui.set_defaults(handler=command_airflow_ui)
+
+    summary = commands.add_parser("summary", help="print the output tables' summary for an as-of date")
+    summary.add_argument("--date", help="as-of date (default: the latest in the marts)")
+    summary.set_defaults(handler=command_summary)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.handler(args)
+    except KeyboardInterrupt:
+        return 130
+    except Exception as error:  # noqa: BLE001 - the CLI's last word: a clear message and a non-zero exit
+        print(f"\nsme-credit {args.command}: FAILED: {error}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,46 @@
+"""What every DAG of this project shares: default arguments, Assets, and failing fast on bad data."""
+
+from __future__ import annotations
+
+import datetime as dt
+from contextlib import contextmanager
+
+from airflow.sdk import Asset
+from airflow.sdk.exceptions import AirflowFailException
+
+from sme_credit.feeds import RAW_TABLES, tables_of
+from sme_credit.ingest import LoadError
+from sme_credit.quality import DataQualityError
+
+DEFAULT_ARGS = {
+    "owner": "data-engineering",
+    "retries": 2,
+    "retry_delay": dt.timedelta(minutes=5),
+}
+START_DATE = dt.datetime(2024, 1, 1, tzinfo=dt.timezone.utc)
+
+
+def _asset(relation: str, group: str) -> Asset:
+    schema, table = relation.split(".")
+    return Asset(name=relation, uri=f"warehouse://{schema}/{table}", group=group)
+
+
+RAW_ASSETS: dict[str, Asset] = {t.name: _asset(t.qualified_name, "raw") for t in RAW_TABLES}
+MART_ASSETS: list[Asset] = [
+    _asset(relation, "marts")
+    for relation in ("marts.customer_features", "marts.customer_risk_tiers", "marts.precredit_candidates")
+]
+TRACKING_CANDIDATES = _asset("tracking.candidates", "tracking")
+
+
+def raw_assets_of(feed: str) -> list[Asset]:
+    return [RAW_ASSETS[t.name] for t in tables_of(feed)]
+
+
+@contextmanager
+def fail_without_retry():
+    """Bad data does not get better on retry: fail the task at once, keeping the message."""
+    try:
+        yield
+    except (DataQualityError, LoadError) as error:
+        raise AirflowFailException(str(error)) from error

@@ -1,0 +1,81 @@
+"""dbt: the Cosmos configuration the DAGs use, and keeping the parsed manifest current."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from sme_credit import settings
+
+MANIFEST = settings.DBT_PROJECT_DIR / "target" / "manifest.json"
+_IGNORED_DIRS = {"target", "logs", "dbt_packages"}
+
+
+class ManifestMissing(RuntimeError):
+    pass
+
+
+def _project_files() -> list[Path]:
+    files = []
+    for path in settings.DBT_PROJECT_DIR.rglob("*"):
+        relative = path.relative_to(settings.DBT_PROJECT_DIR)
+        if path.is_file() and relative.parts[0] not in _IGNORED_DIRS:
+            files.append(path)
+    return files
+
+
+def manifest_is_current() -> bool:
+    if not MANIFEST.exists():
+        return False
+    built = MANIFEST.stat().st_mtime
+    return all(path.stat().st_mtime <= built for path in _project_files())
+
+
+def run_dbt(*args: str) -> None:
+    """Run a dbt command in-process against the project, raising with dbt's own message on failure."""
+    from dbt.cli.main import dbtRunner
+
+    os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
+    project = str(settings.DBT_PROJECT_DIR)
+    result = dbtRunner().invoke([*args, "--project-dir", project, "--profiles-dir", project])
+    if not result.success:
+        raise RuntimeError(f"dbt {' '.join(args)} failed: {result.exception or 'see the dbt log above'}")
+
+
+def ensure_manifest() -> Path:
+    """`dbt parse` when the manifest is missing or older than any project file (Cosmos renders from it)."""
+    if not manifest_is_current():
+        print("Parsing the dbt project (dbt parse) ...", flush=True)
+        run_dbt("parse", "--quiet")
+    return MANIFEST
+
+
+def cosmos_configs():
+    """Project, profile and execution configuration shared by every DbtTaskGroup."""
+    from cosmos import ExecutionConfig, ProfileConfig, ProjectConfig
+    from cosmos.constants import ExecutionMode, InvocationMode
+
+    if not MANIFEST.exists():
+        raise ManifestMissing(
+            f"{MANIFEST} is missing: run `sme-credit dbt parse` (make run does it) before loading the DAGs"
+        )
+    project = ProjectConfig(
+        dbt_project_path=settings.DBT_PROJECT_DIR, manifest_path=MANIFEST, install_dbt_deps=False
+    )
+    profile = ProfileConfig(
+        profile_name="sme_credit", target_name="warehouse",
+        profiles_yml_filepath=settings.DBT_PROJECT_DIR / "profiles.yml",
+    )
+    execution = ExecutionConfig(execution_mode=ExecutionMode.LOCAL, invocation_mode=InvocationMode.DBT_RUNNER)
+    return project, profile, execution
+
+
+def render_config(*selectors: str):
+    from cosmos import RenderConfig
+    from cosmos.constants import LoadMode, TestBehavior
+
+    # emit_datasets=False: the DAG declares its own Assets after the GX gate, not per dbt model.
+    return RenderConfig(
+        load_method=LoadMode.DBT_MANIFEST, select=list(selectors), test_behavior=TestBehavior.BUILD,
+        emit_datasets=False,
+    )

@@ -1,0 +1,178 @@
+"""Great Expectations gates for the raw, staging and marts layers.
+
+Each relation that is validated has one suite, `expectations/<schema>/<table>.json` (GX's own suite format,
+edited by hand and reviewed like code). Suites may use the parameter `{"$PARAMETER": "as_of_date"}`.
+The GX project itself (data source, checkpoints, results, Data Docs) lives in local state, not in the repo:
+runs write to it, and re-creating it from the suites is cheap.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import fcntl
+import json
+import logging
+import os
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from sme_credit import settings
+
+DATASOURCE = "warehouse"
+_URL_VARIABLE = "SME_GX_WAREHOUSE_URL"  # GX substitutes it at run time, so no credential is written to disk
+
+
+class DataQualityError(RuntimeError):
+    """A validation gate failed; the message names each failing expectation and its table."""
+
+
+@dataclass(frozen=True)
+class Failure:
+    relation: str
+    expectation: str
+    column: str | None
+    observed: str
+
+    def __str__(self) -> str:
+        column = f" on column {self.column}" if self.column else ""
+        return f"{self.relation}: {self.expectation}{column} failed (observed: {self.observed})"
+
+
+def suite_path(relation: str) -> Path:
+    schema, table = relation.split(".")
+    return settings.EXPECTATIONS_DIR / schema / f"{table}.json"
+
+
+def relations_with_suites(schema: str) -> list[str]:
+    folder = settings.EXPECTATIONS_DIR / schema
+    return sorted(f"{schema}.{path.stem}" for path in folder.glob("*.json"))
+
+
+def gx_dir() -> Path:
+    return settings.state_dir() / "gx"
+
+
+def data_docs_index() -> Path:
+    return gx_dir() / "gx" / "uncommitted" / "data_docs" / "local_site" / "index.html"
+
+
+@contextmanager
+def _exclusive_context():
+    """GX's file context is not safe for concurrent writers (known GX issue); serialise our runs."""
+    gx_dir().mkdir(parents=True, exist_ok=True)
+    with open(gx_dir() / ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def _import_gx():
+    import great_expectations as gx
+
+    # GX imported after Airflow logs ~200 INFO lines from this logger.
+    logging.getLogger("great_expectations._docs_decorators").setLevel(logging.WARNING)
+    return gx
+
+
+def _load_suite(gx, relation: str):
+    path = suite_path(relation)
+    if not path.exists():
+        raise FileNotFoundError(f"no expectation suite for {relation}: expected {path}")
+    spec = json.loads(path.read_text(encoding="utf-8"))
+    spec["name"] = relation
+    return gx.ExpectationSuite(**spec)
+
+
+def _get_or_create(collection, name, factory):
+    try:
+        return collection.get(name)
+    except Exception:  # noqa: BLE001 - GX raises different errors per store for "not found"
+        return collection.add(factory())
+
+
+def validate(relations: list[str], *, checkpoint_name: str, as_of_date: dt.date | None = None,
+             warehouse_url: str | None = None, log=print) -> dict:
+    """Validate each relation against its suite in one checkpoint; raise DataQualityError on any failure.
+
+    Returns a summary: relations validated, expectations evaluated, and the Data Docs location.
+    """
+    url = settings.sqlalchemy_url(warehouse_url or settings.warehouse_url())
+    os.environ[_URL_VARIABLE] = url.set(drivername="postgresql").render_as_string(hide_password=False)
+    gx = _import_gx()
+    with _exclusive_context():
+        context = gx.get_context(mode="file", project_root_dir=str(gx_dir()))
+        if context.variables.progress_bars is None:  # tqdm bars flood task logs
+            from great_expectations.data_context.types.base import ProgressBarsConfig
+
+            context.variables.progress_bars = ProgressBarsConfig(globally=False)
+            context.variables.save()
+        try:
+            datasource = context.data_sources.get(DATASOURCE)
+        except KeyError:
+            datasource = context.data_sources.add_sql(name=DATASOURCE, connection_string="${%s}" % _URL_VARIABLE)
+
+        definitions = []
+        for relation in relations:
+            schema, table = relation.split(".")
+            suite = _load_suite(gx, relation)
+            suite = context.suites.add_or_update(suite)
+            try:
+                asset = datasource.get_asset(relation)
+            except LookupError:
+                asset = datasource.add_table_asset(name=relation, table_name=table, schema_name=schema)
+            try:
+                batch = asset.get_batch_definition("whole_table")
+            except KeyError:
+                batch = asset.add_batch_definition_whole_table("whole_table")
+            definition = gx.ValidationDefinition(name=relation, data=batch, suite=suite)
+            definitions.append(context.validation_definitions.add_or_update(definition))
+
+        checkpoint = context.checkpoints.add_or_update(
+            gx.Checkpoint(
+                name=checkpoint_name,
+                validation_definitions=definitions,
+                actions=[gx.checkpoint.UpdateDataDocsAction(name="update_data_docs")],
+                result_format="SUMMARY",
+            )
+        )
+        parameters = {"as_of_date": as_of_date.isoformat()} if as_of_date else {}
+        result = checkpoint.run(expectation_parameters=parameters)
+
+    failures: list[Failure] = []
+    evaluated = 0
+    for run_result in result.run_results.values():
+        relation = run_result.suite_name
+        for outcome in run_result.results:
+            evaluated += 1
+            if outcome.success:
+                continue
+            config = outcome.expectation_config
+            kwargs = config.kwargs
+            column = kwargs.get("column") or (",".join(kwargs["column_list"]) if kwargs.get("column_list") else None)
+            failures.append(Failure(relation, config.type, column, _describe(outcome)))
+
+    summary = {"checkpoint": checkpoint_name, "relations": relations, "expectations": evaluated,
+               "failed": len(failures), "data_docs": str(data_docs_index())}
+    if failures:
+        lines = "\n".join(f"  - {failure}" for failure in failures)
+        raise DataQualityError(
+            f"{checkpoint_name}: {len(failures)} of {evaluated} expectations failed; downstream tasks will not run:\n"
+            f"{lines}\nData Docs: {data_docs_index()}"
+        )
+    log(f"{checkpoint_name}: all {evaluated} expectations passed on {len(relations)} relation(s)")
+    return summary
+
+
+def _describe(outcome) -> str:
+    result = outcome.result or {}
+    if outcome.exception_info and outcome.exception_info.get("raised_exception"):
+        return f"error: {outcome.exception_info.get('exception_message')}"
+    if "unexpected_count" in result:
+        examples = result.get("partial_unexpected_list") or []
+        return f"{result['unexpected_count']} unexpected value(s), e.g. {examples[:3]}"
+    if "observed_value" in result:
+        return str(result["observed_value"])
+    return json.dumps(result, default=str)[:200]

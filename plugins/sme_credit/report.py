@@ -1,0 +1,67 @@
+"""The summary `make run` prints: rows per layer, candidates per tier, top candidates, where results are."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from sqlalchemy import Engine, text
+
+from sme_credit import quality, settings
+
+OUTPUT_TABLES = ("marts.customer_features", "marts.customer_risk_tiers", "marts.precredit_candidates")
+
+
+def _relations(conn, schema: str) -> list[str]:
+    rows = conn.execute(
+        text("select table_name from information_schema.tables where table_schema = :s order by table_name"),
+        {"s": schema},
+    )
+    return [f"{schema}.{name}" for (name,) in rows]
+
+
+def layer_counts(engine: Engine, as_of: dt.date) -> dict[str, int]:
+    """Row count of every relation in raw, staging and tracking, and of the marts for the as-of date."""
+    counts: dict[str, int] = {}
+    with engine.connect() as conn:
+        for schema in ("raw", "staging", "marts", "tracking"):
+            for relation in _relations(conn, schema):
+                where = " where as_of_date = :d" if relation in OUTPUT_TABLES else ""
+                counts[relation] = conn.execute(text(f"select count(*) from {relation}{where}"), {"d": as_of}).scalar()
+    return counts
+
+
+def print_summary(engine: Engine, as_of: dt.date | None, *, elapsed: float | None = None,
+                  log: Path | None = None) -> None:
+    with engine.connect() as conn:
+        if as_of is None:
+            as_of = conn.execute(text("select max(as_of_date) from marts.customer_risk_tiers")).scalar()
+        tiers = conn.execute(text(
+            "select r.risk_tier, count(*) as firms, count(c.uscc) as candidates "
+            "from marts.customer_risk_tiers r left join marts.precredit_candidates c "
+            "  on c.uscc = r.uscc and c.as_of_date = r.as_of_date "
+            "where r.as_of_date = :d group by r.risk_tier order by min(r.score) desc"), {"d": as_of}).all()
+        top = conn.execute(text(
+            "select uscc, enterprise_name, risk_tier, score, suggested_limit, suggested_term_months, suggested_product "
+            "from marts.precredit_candidates where as_of_date = :d "
+            "order by score desc, suggested_limit desc, uscc limit 10"), {"d": as_of}).all()
+    counts = layer_counts(engine, as_of)
+
+    print(f"\n== Summary for as-of date {as_of} ==")
+    print("Rows per layer (marts: rows for this as-of date):")
+    for relation, rows in counts.items():
+        print(f"  {relation:<45} {rows:>12,}")
+    print("Firms and candidates per tier:")
+    for tier, firms, candidates in tiers:
+        print(f"  {tier:<16} {firms:>7,} firms  {candidates:>7,} candidates")
+    print("Top candidates:")
+    for uscc, name, tier, score, limit, term, product in top:
+        print(f"  {uscc}  {name}  {tier:<15} score {score:>4}  limit {limit:>12,.0f}  {term:>2} months  {product}")
+    print("Where the results are:")
+    print(f"  warehouse tables: {', '.join(OUTPUT_TABLES)}, tracking.candidates")
+    print(f"  Great Expectations Data Docs: {quality.data_docs_index()}")
+    print(f"  dbt docs: `make dbt-docs`, then open {settings.DBT_PROJECT_DIR / 'target' / 'index.html'}")
+    if log:
+        print(f"  Airflow run log: {log}")
+    if elapsed is not None:
+        print(f"Elapsed: {elapsed:.0f}s")

@@ -1,0 +1,119 @@
+"""Loading landing files into raw on a real PostgreSQL: counts, idempotence, replacement, clear errors."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+import shutil
+
+import pytest
+from sqlalchemy import text
+
+from sme_credit import ingest, warehouse
+from sme_credit.feeds import FEEDS, RAW_TABLES, landed_files
+
+
+def _data_rows(path) -> int:
+    if path.suffix == ".jsonl":
+        return sum(1 for line in path.read_text(encoding="utf-8").splitlines() if line.strip())
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        return sum(1 for _ in csv.reader(handle)) - 1
+
+
+def _count(engine, sql, **params):
+    with engine.connect() as conn:
+        return conn.execute(text(sql), params).scalar()
+
+
+@pytest.fixture
+def landing(tiny_world, tmp_path):
+    copy = tmp_path / "landing"
+    shutil.copytree(tiny_world, copy)
+    return copy
+
+
+def test_every_delivered_row_lands_once_and_a_rerun_changes_nothing(fresh_db, landing, tiny_latest):
+    engine = warehouse.engine()
+    for feed in FEEDS:
+        ingest.load_feed(engine, landing, feed, tiny_latest, log=lambda _: None)
+    for table in RAW_TABLES:
+        expected = sum(_data_rows(f.path) for f in landed_files(landing, table.feed) if f.table == table)
+        assert _count(engine, f"select count(*) from {table.qualified_name}") == expected, table.name
+    manifest_rows = _count(engine, "select count(*) from audit.load_manifest")
+    assert manifest_rows == sum(len(landed_files(landing, feed)) for feed in FEEDS)
+
+    again = ingest.load_feed(engine, landing, "settlement", tiny_latest, log=lambda _: None)
+    assert again.rows_loaded == 0 and all(f.status == "skipped" for f in again.files)
+    duplicates = _count(engine, "select count(*) - count(distinct (_source_file, _line_number)) "
+                                "from raw.settlement_transactions")
+    assert duplicates == 0
+
+
+def test_only_deliveries_up_to_the_run_date_are_loaded(fresh_db, landing, tiny_latest):
+    engine = warehouse.engine()
+    cutoff = tiny_latest - dt.timedelta(days=40)
+    ingest.load_feed(engine, landing, "tax", cutoff, log=lambda _: None)
+    latest = _count(engine, "select max(_delivery_date) from raw.tax_filings")
+    assert latest <= cutoff
+    assert _count(engine, "select count(*) from raw.tax_filings where _delivery_date > :d", d=cutoff) == 0
+
+
+def test_corrected_redelivery_replaces_the_earlier_rows(fresh_db, landing, tiny_latest):
+    engine = warehouse.engine()
+    ingest.load_feed(engine, landing, "tax", tiny_latest, log=lambda _: None)
+    target = [f for f in landed_files(landing, "tax") if f.table.name == "tax_filings"][-1]
+    lines = target.path.read_text(encoding="utf-8").splitlines()
+    target.path.write_text("\n".join(lines[:-1]) + "\n", encoding="utf-8")  # the corrected file drops a row
+
+    result = ingest.load_feed(engine, landing, "tax", tiny_latest, log=lambda _: None)
+    replaced = [f for f in result.files if f.status == "replaced"]
+    assert [f.path for f in replaced] == [target.path.relative_to(landing).as_posix()]
+    in_raw = _count(engine, "select count(*) from raw.tax_filings where _source_file = :p", p=replaced[0].path)
+    assert in_raw == len(lines) - 2
+
+
+def test_wrong_header_names_the_file_line_and_columns(fresh_db, landing, tiny_latest):
+    target = landed_files(landing, "utilities")[-1]
+    content = target.path.read_text(encoding="utf-8").replace("paid_date", "payment_date", 1)
+    target.path.write_text(content, encoding="utf-8")
+    with pytest.raises(ingest.LoadError) as error:
+        ingest.load_feed(warehouse.engine(), landing, "utilities", tiny_latest, log=lambda _: None)
+    message = str(error.value)
+    assert target.path.name in message and "line 1" in message
+    assert "missing column(s) paid_date" in message and "unexpected column(s) payment_date" in message
+
+
+def test_a_broken_row_mid_file_leaves_no_partial_rows(fresh_db, landing, tiny_latest):
+    engine = warehouse.engine()
+    target = [f for f in landed_files(landing, "settlement")][-1]
+    lines = target.path.read_text(encoding="utf-8").splitlines()
+    broken_line = len(lines) // 2
+    lines[broken_line - 1] += ",one-column-too-many"
+    target.path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+    with pytest.raises(ingest.LoadError) as error:
+        ingest.load_feed(engine, landing, "settlement", tiny_latest, log=lambda _: None)
+    assert target.path.name in str(error.value) and "extra data" in str(error.value)
+    relative = target.path.relative_to(landing).as_posix()
+    assert _count(engine, "select count(*) from raw.settlement_transactions where _source_file = :p", p=relative) == 0
+    assert _count(engine, "select count(*) from audit.load_manifest where source_file = :p", p=relative) == 0
+
+
+def test_broken_json_line_is_named(fresh_db, landing, tiny_latest):
+    target = landed_files(landing, "court")[-1]
+    with target.path.open("a", encoding="utf-8") as handle:
+        handle.write('{"record_id": "X1", "party_name": \n')
+    with pytest.raises(ingest.LoadError, match=rf"{target.path.name}: line \d+, column \d+: invalid JSON"):
+        ingest.load_feed(warehouse.engine(), landing, "court", tiny_latest, log=lambda _: None)
+
+
+def test_json_nulls_arrive_as_sql_nulls(fresh_db, landing, tiny_latest):
+    engine = warehouse.engine()
+    ingest.load_feed(engine, landing, "court", tiny_latest, log=lambda _: None)
+    records = [json.loads(line) for f in landed_files(landing, "court")
+               for line in f.path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    without_uscc = sum(1 for r in records if r["party_uscc"] is None)
+    assert without_uscc > 0
+    assert _count(engine, "select count(*) from raw.court_records where party_uscc is null") == without_uscc
+    assert _count(engine, "select count(*) from raw.court_records where party_uscc = ''") == 0
