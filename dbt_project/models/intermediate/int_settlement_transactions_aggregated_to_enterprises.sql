@@ -1,0 +1,40 @@
+-- Settlement-flow features per firm as of the as-of date (windows of complete months, see macros/as_of.sql).
+with firm_months as (
+    select * from {{ ref('int_settlement_transactions_aggregated_to_months') }}
+),
+
+counterparties as (
+    select * from {{ ref('int_settlement_counterparties_aggregated_to_enterprises') }}
+),
+
+flows as (
+    select
+        uscc,
+        sum(inflow) filter (where months_back <= 3) as inflow_3m,
+        sum(inflow) filter (where months_back <= 6) as inflow_6m,
+        sum(inflow) as inflow_12m,
+        sum(outflow) as outflow_12m,
+        sum(inflow) filter (where months_back between 7 and 12) as inflow_prior_6m,
+        count(*) filter (where inflow > 0) as months_with_inflow_12m,
+        avg(month_end_balance) filter (where months_back <= 3) as avg_balance_3m
+    from firm_months
+    group by uscc
+)
+
+select
+    flows.uscc,
+    flows.inflow_3m,
+    flows.inflow_6m,
+    flows.inflow_12m,
+    flows.outflow_12m,
+    flows.inflow_12m - flows.outflow_12m as net_flow_12m,
+    -- last 6 months against the 6 before; no base (no inflow in the earlier half) gives NULL
+    flows.inflow_6m / nullif(flows.inflow_prior_6m, 0) - 1 as inflow_growth_6m,
+    12 - flows.months_with_inflow_12m as months_without_inflow_12m,
+    coalesce(counterparties.counterparty_count_12m, 0) as counterparty_count_12m,
+    -- share of all inflows (identified or not) coming from the five largest payers: customer concentration
+    coalesce(counterparties.top5_counterparty_inflow_12m, 0) / nullif(flows.inflow_12m, 0)
+        as top5_counterparty_share_12m,
+    flows.avg_balance_3m
+from flows
+left join counterparties on counterparties.uscc = flows.uscc

@@ -1,0 +1,42 @@
+-- Utility features per firm as of the as-of date: electricity use over the 12-month window and its trend
+-- (power that does not move with declared sales exposes fake trade), and arrears on the as-of date.
+with bills as (
+    select * from {{ ref('stg_utilities__bills') }}
+),
+
+power_use as (
+    select
+        uscc,
+        sum(consumption) as power_kwh_12m,
+        sum(consumption) filter (where billing_month_start >= {{ window_start(6) }}) as power_kwh_6m,
+        sum(consumption) filter (where billing_month_start < {{ window_start(6) }}) as power_kwh_prior_6m,
+        sum(amount) as power_amount_12m
+    from bills
+    where utility_type = 'electricity'
+      and {{ in_window('billing_month_start', 12) }}
+    group by uscc
+),
+
+arrears as (
+    -- overdue on the as-of date: due before it and not paid by it (as far as the deliveries up to it tell)
+    select
+        uscc,
+        count(*) filter (
+            where due_date < {{ as_of_date() }} and (paid_date is null or paid_date > {{ as_of_date() }})
+        ) as unpaid_bills,
+        coalesce(sum(amount) filter (
+            where due_date < {{ as_of_date() }} and (paid_date is null or paid_date > {{ as_of_date() }})
+        ), 0) as unpaid_amount
+    from bills
+    group by uscc
+)
+
+select
+    coalesce(power_use.uscc, arrears.uscc) as uscc,
+    power_use.power_kwh_12m,
+    power_use.power_kwh_6m / nullif(power_use.power_kwh_prior_6m, 0) - 1 as power_kwh_trend_6m,
+    power_use.power_amount_12m,
+    coalesce(arrears.unpaid_bills, 0) as unpaid_bills,
+    coalesce(arrears.unpaid_amount, 0) as unpaid_amount
+from power_use
+full outer join arrears on arrears.uscc = power_use.uscc

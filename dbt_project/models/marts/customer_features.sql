@@ -1,0 +1,88 @@
+-- One row per enterprise of the master and as-of date: the firm's "digital portrait" from settlement, tax,
+-- utility and court data, as the bank could know it on the as-of date. Feeds the scorecard and BI.
+-- Incremental: each run writes only its as_of_date slice (see dbt_project.yml).
+with enterprises as (
+    select * from {{ ref('stg_enterprise__enterprises') }}
+),
+
+industries as (
+    select * from {{ ref('industry_risk_coefficients') }}
+),
+
+settlement as (
+    select * from {{ ref('int_settlement_transactions_aggregated_to_enterprises') }}
+),
+
+tax_filings as (
+    select * from {{ ref('int_tax_filings_aggregated_to_enterprises') }}
+),
+
+tax_ratings as (
+    select * from {{ ref('int_tax_credit_ratings_aggregated_to_enterprises') }}
+),
+
+utilities as (
+    select * from {{ ref('int_utility_bills_aggregated_to_enterprises') }}
+),
+
+court as (
+    select * from {{ ref('int_court_records_aggregated_to_enterprises') }}
+)
+
+select
+    enterprises.uscc,
+    {{ as_of_date() }} as as_of_date,
+    enterprises.enterprise_name,
+    enterprises.industry_code,
+    enterprises.industry_section,
+    industries.risk_coefficient as industry_risk_coefficient,
+    enterprises.region_code,
+    enterprises.established_date,
+    enterprises.customer_since,
+    greatest(round((({{ as_of_date() }} - enterprises.established_date) / 365.25)::numeric, 2), 0)::numeric(6, 2)
+        as firm_age_years,
+
+    -- settlement: a firm without transactions in the window has zero flows, and no growth or balance
+    coalesce(settlement.inflow_3m, 0)::numeric(18, 2) as inflow_3m,
+    coalesce(settlement.inflow_6m, 0)::numeric(18, 2) as inflow_6m,
+    coalesce(settlement.inflow_12m, 0)::numeric(18, 2) as inflow_12m,
+    coalesce(settlement.outflow_12m, 0)::numeric(18, 2) as outflow_12m,
+    coalesce(settlement.net_flow_12m, 0)::numeric(18, 2) as net_flow_12m,
+    round(settlement.inflow_growth_6m, 4)::numeric(12, 4) as inflow_growth_6m,
+    coalesce(settlement.months_without_inflow_12m, 12)::integer as months_without_inflow_12m,
+    coalesce(settlement.counterparty_count_12m, 0)::integer as counterparty_count_12m,
+    round(settlement.top5_counterparty_share_12m, 4)::numeric(6, 4) as top5_counterparty_share_12m,
+    round(settlement.avg_balance_3m, 2)::numeric(18, 2) as avg_balance_3m,
+
+    -- tax: NULL when the firm filed nothing in the window (no bank-tax data), not 0
+    coalesce(tax_filings.tax_filing_months_12m, 0)::integer as tax_filing_months_12m,
+    tax_filings.declared_sales_12m::numeric(18, 2) as declared_sales_12m,
+    tax_filings.tax_paid_12m::numeric(18, 2) as tax_paid_12m,
+    tax_filings.late_filings_12m::integer as late_filings_12m,
+    tax_filings.zero_declaration_months_12m::integer as zero_declaration_months_12m,
+    tax_ratings.tax_rating,
+    tax_ratings.tax_rating_year,
+    coalesce(tax_ratings.consecutive_a_years, 0)::integer as consecutive_a_years,
+
+    -- utilities
+    round(utilities.power_kwh_12m, 2)::numeric(18, 2) as power_kwh_12m,
+    round(utilities.power_kwh_trend_6m, 4)::numeric(12, 4) as power_kwh_trend_6m,
+    coalesce(utilities.unpaid_bills, 0)::integer as unpaid_bills,
+    coalesce(utilities.unpaid_amount, 0)::numeric(18, 2) as unpaid_bill_amount,
+    -- kWh per 10,000 yuan of declared sales; NULL without sales
+    round(utilities.power_kwh_12m / nullif(tax_filings.declared_sales_12m / 10000, 0), 4)::numeric(18, 4)
+        as power_to_sales_ratio,
+
+    -- court
+    coalesce(court.open_defendant_cases, 0)::integer as open_defendant_cases,
+    coalesce(court.open_defendant_amount, 0)::numeric(18, 2) as open_defendant_amount,
+    coalesce(court.open_enforcement_cases, 0)::integer as open_enforcement_cases,
+    coalesce(court.is_dishonest_debtor, false) as is_dishonest_debtor,
+    coalesce(court.has_consumption_restriction, false) as has_consumption_restriction
+from enterprises
+left join industries on industries.industry_section = enterprises.industry_section
+left join settlement on settlement.uscc = enterprises.uscc
+left join tax_filings on tax_filings.uscc = enterprises.uscc
+left join tax_ratings on tax_ratings.uscc = enterprises.uscc
+left join utilities on utilities.uscc = enterprises.uscc
+left join court on court.uscc = enterprises.uscc

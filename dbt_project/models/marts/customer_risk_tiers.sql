@@ -1,0 +1,121 @@
+-- One row per enterprise and as-of date: scorecard score, probability of default, knock-outs and risk tier.
+-- Score = sum of the points of each feature's bin (seed scorecard_points). Hard knock-outs put a firm in
+-- risk_warning whatever its score; otherwise the tier is the highest in tier_policy whose min_score it reaches.
+with features as (
+    select *
+    from {{ ref('customer_features') }}
+    where as_of_date = {{ as_of_date() }}
+),
+
+feature_values as (
+    {{ scorecard_feature_values('features') }}
+),
+
+scorecard as (
+    select * from {{ ref('scorecard_points') }}
+),
+
+best_points as (
+    select feature, max(points) as best_points
+    from scorecard
+    group by feature
+),
+
+binned as (
+    select
+        feature_values.uscc,
+        feature_values.feature,
+        scorecard.points,
+        scorecard.reason_code,
+        best_points.best_points - scorecard.points as points_lost
+    from feature_values
+    inner join scorecard
+        on scorecard.feature = feature_values.feature
+        and {{ scorecard_bin_matches('feature_values.value', 'scorecard') }}
+    inner join best_points on best_points.feature = feature_values.feature
+),
+
+scores as (
+    select uscc, sum(points)::integer as score
+    from binned
+    group by uscc
+),
+
+reasons_ranked as (
+    -- the strongest reasons are the bins that lose most points against their feature's best bin
+    select
+        uscc,
+        reason_code,
+        row_number() over (partition by uscc order by max(points_lost) desc, reason_code) as reason_rank
+    from binned
+    where points_lost > 0 and reason_code is not null
+    group by uscc, reason_code
+),
+
+score_reasons as (
+    select uscc, string_agg(reason_code, ',' order by reason_rank) as score_reason_codes
+    from reasons_ranked
+    where reason_rank <= 3
+    group by uscc
+),
+
+knock_outs as (
+    select
+        uscc,
+        concat_ws(',',
+            case when is_dishonest_debtor then 'KO_DISHONEST_DEBTOR' end,
+            case when has_consumption_restriction then 'KO_CONSUMPTION_RESTRICTION' end,
+            case when tax_rating = 'D' then 'KO_TAX_RATING_D' end,
+            case when open_enforcement_cases > 0 then 'KO_OPEN_ENFORCEMENT' end
+        ) as knock_out_codes
+    from features
+),
+
+tier_policy as (
+    select * from {{ ref('tier_policy') }}
+),
+
+tiered as (
+    select
+        scores.uscc,
+        scores.score,
+        knock_outs.knock_out_codes <> '' as knock_out,
+        case
+            when knock_outs.knock_out_codes <> '' then 'risk_warning'
+            else coalesce(score_tier.risk_tier, 'risk_warning')
+        end as risk_tier,
+        nullif(concat_ws(',', nullif(knock_outs.knock_out_codes, ''), score_reasons.score_reason_codes), '')
+            as reason_codes
+    from scores
+    inner join knock_outs on knock_outs.uscc = scores.uscc
+    left join score_reasons on score_reasons.uscc = scores.uscc
+    left join lateral (
+        select tier_policy.risk_tier
+        from tier_policy
+        where tier_policy.min_score <= scores.score
+        order by tier_policy.min_score desc
+        limit 1
+    ) as score_tier on true
+),
+
+display_names as (
+    select * from {{ ref('tier_display_names') }}
+)
+
+select
+    tiered.uscc,
+    {{ as_of_date() }} as as_of_date,
+    tiered.score,
+    -- logistic link: odds good:bad = base_odds at base_score, doubling every pdo points
+    round(
+        1.0 / (1 + {{ var('scorecard_base_odds') }}
+                   * power(2::numeric, (tiered.score - {{ var('scorecard_base_score') }})::numeric
+                                       / {{ var('scorecard_pdo') }})),
+        6
+    )::numeric(8, 6) as probability_of_default,
+    tiered.risk_tier,
+    display_names.display_name_zh as risk_tier_name_zh,
+    tiered.knock_out,
+    tiered.reason_codes
+from tiered
+left join display_names on display_names.risk_tier = tiered.risk_tier

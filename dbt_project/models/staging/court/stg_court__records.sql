@@ -1,0 +1,28 @@
+-- One row per court record (case, dishonest-debtor entry, consumption-restriction order), as last delivered on
+-- or before the as-of date: a case is re-delivered with the same record_id when it closes.
+with court_records as (
+    {{ latest_delivered(source('court', 'court_records'), ['record_id']) }}
+),
+
+renamed as (
+    select
+        record_id,
+        record_type,
+        case_number,
+        court_name,
+        case_type,
+        cause,
+        party_name,
+        {{ normalise_company_name('party_name') }} as party_name_normalised,
+        party_uscc,
+        party_role,
+        amount::numeric(18, 2) as amount,
+        filing_date::date as filing_date,
+        closing_date::date as closing_date,
+        status,
+        _delivery_date as delivered_on,
+        _source_file as source_file
+    from court_records
+)
+
+select * from renamed

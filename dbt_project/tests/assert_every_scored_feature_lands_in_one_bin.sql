@@ -1,0 +1,35 @@
+-- Every feature of the scorecard is computed (macro scorecard_feature_expressions) and every firm's value of it
+-- falls in exactly one bin, so the score is a sum over all features.
+with feature_values as (
+    {{ scorecard_feature_values(ref('customer_features')) }}
+),
+
+scorecard as (
+    select * from {{ ref('scorecard_points') }}
+),
+
+matches as (
+    select
+        feature_values.uscc,
+        feature_values.as_of_date,
+        feature_values.feature,
+        feature_values.value,
+        count(scorecard.feature) as bins_matched
+    from feature_values
+    left join scorecard
+        on scorecard.feature = feature_values.feature
+        and {{ scorecard_bin_matches('feature_values.value', 'scorecard') }}
+    group by 1, 2, 3, 4
+)
+
+select uscc, as_of_date, feature, value::text, 'value matches ' || bins_matched || ' bins' as problem
+from matches
+where bins_matched <> 1
+union all
+select null, null, feature, null, 'scorecard feature is not computed'
+from scorecard
+where feature not in (
+    {%- for feature in scorecard_feature_expressions().keys() %}
+    '{{ feature }}'{{ ',' if not loop.last }}
+    {%- endfor %}
+)
