@@ -52,14 +52,16 @@ def ensure_airflow_db(log: Path) -> None:
     stamp.write_text(airflow.__version__)
 
 
-def _dag_run_state(dag_id: str, run_date: str) -> str | None:
+def _dag_run_state(dag_id: str) -> str | None:
     """State of the newest run of `dag_id`, read from Airflow's metadata DB."""
     result = subprocess.run(
         [str(Path(sys.executable).with_name("airflow")), "dags", "list-runs", dag_id, "-o", "json"],
         capture_output=True, text=True,
     )
+    # Warnings may precede the JSON on stdout; the JSON list is the last line.
+    lines = [line for line in result.stdout.splitlines() if line.startswith("[")]
     try:
-        runs = json.loads(result.stdout[result.stdout.index("["):])
+        runs = json.loads(lines[-1]) if lines else []
     except ValueError:
         return None
     return runs[0]["state"] if runs else None
@@ -73,7 +75,7 @@ def run_dag(dag_id: str, as_of: dt.date, log: Path, conf: dict | None = None) ->
     if conf:
         args += ["--conf", json.dumps(conf)]
     result = _airflow(*args, log=log, check=False)
-    state = _dag_run_state(dag_id, as_of.isoformat())
+    state = _dag_run_state(dag_id)
     elapsed = time.monotonic() - started
     if result.returncode or state != "success":
         failed = _failed_task_messages(log)

@@ -75,7 +75,8 @@ def render_config(*selectors: str):
     from cosmos.constants import LoadMode, TestBehavior
 
     # emit_datasets=False: the DAG declares its own Assets after the GX gate, not per dbt model.
+    # Detached multi-parent tests (relationships) run once all their parents are built, not with the first.
     return RenderConfig(
         load_method=LoadMode.DBT_MANIFEST, select=list(selectors), test_behavior=TestBehavior.BUILD,
-        emit_datasets=False,
+        emit_datasets=False, should_detach_multiple_parents_tests=True,
     )

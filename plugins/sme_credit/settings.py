@@ -76,7 +76,6 @@ def airflow_env(url: str) -> dict[str, str]:
     return {
         "AIRFLOW_HOME": str(home),
         "AIRFLOW__CORE__DAGS_FOLDER": str(DAGS_DIR),
-        "AIRFLOW__CORE__PLUGINS_FOLDER": str(PROJECT_DIR / "plugins"),
         "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
         "AIRFLOW__CORE__PARALLELISM": "4",
         "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{home / 'airflow.db'}",
@@ -84,6 +83,7 @@ def airflow_env(url: str) -> dict[str, str]:
         "AIRFLOW__COSMOS__CACHE_DIR": str(state_dir() / "cosmos"),
         "AIRFLOW__COSMOS__ENABLE_TELEMETRY": "False",
         "SCARF_ANALYTICS": "false",
+        "SME_TASK_RETRIES": "0",
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
         "DO_NOT_TRACK": "1",
         "WAREHOUSE_URL": url,
