@@ -53,7 +53,7 @@ def ensure_manifest() -> Path:
 def cosmos_configs():
     """Project, profile and execution configuration shared by every DbtTaskGroup."""
     from cosmos import ExecutionConfig, ProfileConfig, ProjectConfig
-    from cosmos.constants import ExecutionMode, InvocationMode
+    from cosmos.constants import ExecutionMode, InvocationMode, TestIndirectSelection
 
     if not MANIFEST.exists():
         raise ManifestMissing(
@@ -66,7 +66,12 @@ def cosmos_configs():
         profile_name="sme_credit", target_name="warehouse",
         profiles_yml_filepath=settings.DBT_PROJECT_DIR / "profiles.yml",
     )
-    execution = ExecutionConfig(execution_mode=ExecutionMode.LOCAL, invocation_mode=InvocationMode.DBT_RUNNER)
+    # BUILDABLE: a group's test task runs only tests whose parents that group built or that were built
+    # before it, so staging never runs a marts test and marts still run their tests against staging.
+    execution = ExecutionConfig(
+        execution_mode=ExecutionMode.LOCAL, invocation_mode=InvocationMode.DBT_RUNNER,
+        test_indirect_selection=TestIndirectSelection.BUILDABLE,
+    )
     return project, profile, execution
 
 
@@ -75,8 +80,9 @@ def render_config(*selectors: str):
     from cosmos.constants import LoadMode, TestBehavior
 
     # emit_datasets=False: the DAG declares its own Assets after the GX gate, not per dbt model.
-    # Detached multi-parent tests (relationships) run once all their parents are built, not with the first.
+    # AFTER_ALL: one task per model, then the group's tests at once, so a relationships test never
+    # runs before both of its parents are built.
     return RenderConfig(
-        load_method=LoadMode.DBT_MANIFEST, select=list(selectors), test_behavior=TestBehavior.BUILD,
-        emit_datasets=False, should_detach_multiple_parents_tests=True,
+        load_method=LoadMode.DBT_MANIFEST, select=list(selectors), test_behavior=TestBehavior.AFTER_ALL,
+        emit_datasets=False,
     )
