@@ -9,15 +9,14 @@ runs write to it, and re-creating it from the suites is cheap.
 from __future__ import annotations
 
 import datetime as dt
-import fcntl
 import json
 import logging
 import os
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from sme_credit import settings
+from sme_credit.locking import file_lock
 
 DATASOURCE = "warehouse"
 _URL_VARIABLE = "SME_GX_WAREHOUSE_URL"  # GX substitutes it at run time, so no credential is written to disk
@@ -57,16 +56,9 @@ def data_docs_index() -> Path:
     return gx_dir() / "gx" / "uncommitted" / "data_docs" / "local_site" / "index.html"
 
 
-@contextmanager
 def _exclusive_context():
     """GX's file context is not safe for concurrent writers (known GX issue); serialise our runs."""
-    gx_dir().mkdir(parents=True, exist_ok=True)
-    with open(gx_dir() / ".lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(lock, fcntl.LOCK_UN)
+    return file_lock(gx_dir() / ".lock")
 
 
 def _import_gx():
@@ -84,13 +76,6 @@ def _load_suite(gx, relation: str):
     spec = json.loads(path.read_text(encoding="utf-8"))
     spec["name"] = relation
     return gx.ExpectationSuite(**spec)
-
-
-def _get_or_create(collection, name, factory):
-    try:
-        return collection.get(name)
-    except Exception:  # noqa: BLE001 - GX raises different errors per store for "not found"
-        return collection.add(factory())
 
 
 def validate(relations: list[str], *, checkpoint_name: str, as_of_date: dt.date | None = None,

@@ -7,18 +7,17 @@ It keeps running between commands until `sme-credit warehouse stop`.
 
 from __future__ import annotations
 
-import fcntl
 import os
 import socket
 import subprocess
 import time
-from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, text
 
 from sme_credit import settings
+from sme_credit.locking import file_lock
 
 DATABASE = "sme_credit"
 PREFERRED_PORT = 55432
@@ -46,15 +45,8 @@ def _system_user() -> str | None:
     return "embedded_postgres" if os.geteuid() == 0 else None
 
 
-@contextmanager
 def _lock():
-    _root().mkdir(parents=True, exist_ok=True)
-    with open(_root() / ".lock", "w") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+    return file_lock(_root() / ".lock")
 
 
 def _port_is_free(port: int) -> bool:
