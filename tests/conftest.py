@@ -35,16 +35,6 @@ def _fresh_database(server: str, prefix: str) -> tuple[str, str]:
     return name, warehouse.create_database(server, name)
 
 
-def _drop_database(server: str, name: str) -> None:
-    from sqlalchemy import create_engine, make_url, text
-
-    admin = make_url(server).set(database="postgres")
-    engine = create_engine(admin.set(drivername="postgresql+psycopg2"), isolation_level="AUTOCOMMIT")
-    with engine.connect() as conn:
-        conn.execute(text(f'drop database if exists "{name}" with (force)'))
-    engine.dispose()
-
-
 @pytest.fixture
 def fresh_db(server_url, monkeypatch) -> str:
     """A new empty database for one test, set as WAREHOUSE_URL; dropped afterwards."""
@@ -52,7 +42,7 @@ def fresh_db(server_url, monkeypatch) -> str:
     monkeypatch.setenv("WAREHOUSE_URL", url)
     yield url
     warehouse.engine_for.cache_clear()
-    _drop_database(server_url, name)
+    warehouse.drop_database(server_url, name)
 
 
 @pytest.fixture(scope="session")

@@ -76,21 +76,15 @@ on conflict (uscc) do update set
     rate_band = case when excluded.last_qualified_date >= t.last_qualified_date
                      then excluded.rate_band else t.rate_band end,
     updated_at = now()
-where (t.first_qualified_date, t.last_qualified_date, t.enterprise_name, t.suggested_limit,
-       t.suggested_term_months, t.suggested_product, t.rate_band)
-      is distinct from
-      (least(t.first_qualified_date, excluded.first_qualified_date),
-       greatest(t.last_qualified_date, excluded.last_qualified_date),
-       case when excluded.last_qualified_date >= t.last_qualified_date
-            then excluded.enterprise_name else t.enterprise_name end,
-       case when excluded.last_qualified_date >= t.last_qualified_date
-            then excluded.suggested_limit else t.suggested_limit end,
-       case when excluded.last_qualified_date >= t.last_qualified_date
-            then excluded.suggested_term_months else t.suggested_term_months end,
-       case when excluded.last_qualified_date >= t.last_qualified_date
-            then excluded.suggested_product else t.suggested_product end,
-       case when excluded.last_qualified_date >= t.last_qualified_date
-            then excluded.rate_band else t.rate_band end)
+-- A row changes only when the incoming date is newer, moves the first date earlier, or is the same date
+-- with different terms; otherwise leave it (and updated_at) alone, so re-publishing changes nothing.
+where excluded.last_qualified_date > t.last_qualified_date
+   or excluded.first_qualified_date < t.first_qualified_date
+   or (excluded.last_qualified_date = t.last_qualified_date
+       and (t.enterprise_name, t.suggested_limit, t.suggested_term_months, t.suggested_product, t.rate_band)
+           is distinct from
+           (excluded.enterprise_name, excluded.suggested_limit, excluded.suggested_term_months,
+            excluded.suggested_product, excluded.rate_band))
 """
 
 # Every tracked firm's tier follows the latest scored date, also when it no longer qualifies:

@@ -14,7 +14,7 @@ import time
 from functools import lru_cache
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import Engine, create_engine, make_url, text
 
 from sme_credit import settings
 from sme_credit.locking import file_lock
@@ -140,9 +140,7 @@ def ensure_embedded() -> str:
                          "-o", f"-h 127.0.0.1 -p {port} -k '' {SERVER_OPTIONS}", "start")
             if result.returncode:
                 raise _fail("start", result)
-        url = f"postgresql://postgres@127.0.0.1:{port}/{DATABASE}"
-        _ensure_database(f"postgresql://postgres@127.0.0.1:{port}/postgres", DATABASE)
-        return url
+        return create_database(f"postgresql://postgres@127.0.0.1:{port}/postgres", DATABASE)
 
 
 def stop_embedded() -> bool:
@@ -156,24 +154,15 @@ def stop_embedded() -> bool:
         return True
 
 
-def _ensure_database(admin_url: str, name: str) -> None:
-    engine = create_engine(settings.sqlalchemy_url(admin_url), isolation_level="AUTOCOMMIT")
-    try:
-        with engine.connect() as conn:
-            exists = conn.execute(text("select 1 from pg_database where datname = :n"), {"n": name}).scalar()
-            if not exists:
-                conn.execute(text(f'create database "{name}"'))
-    finally:
-        engine.dispose()
+def _admin_engine(server_url: str) -> Engine:
+    """An autocommit engine on the server's `postgres` database, for creating and dropping databases."""
+    admin = settings.sqlalchemy_url(server_url).set(database="postgres")
+    return create_engine(admin, isolation_level="AUTOCOMMIT")
 
 
 def create_database(server_url: str, name: str, *, drop_first: bool = False) -> str:
-    """Create database `name` on the server of `server_url`; return its URL. Used by tests for fresh DBs."""
-    from sqlalchemy import make_url
-
-    admin = make_url(server_url).set(database="postgres")
-    engine = create_engine(settings.sqlalchemy_url(admin.render_as_string(hide_password=False)),
-                           isolation_level="AUTOCOMMIT")
+    """Create database `name` on the server of `server_url` unless it exists; return its URL."""
+    engine = _admin_engine(server_url)
     try:
         with engine.connect() as conn:
             if drop_first:
@@ -183,6 +172,15 @@ def create_database(server_url: str, name: str, *, drop_first: bool = False) -> 
     finally:
         engine.dispose()
     return make_url(server_url).set(database=name).render_as_string(hide_password=False)
+
+
+def drop_database(server_url: str, name: str) -> None:
+    engine = _admin_engine(server_url)
+    try:
+        with engine.connect() as conn:
+            conn.execute(text(f'drop database if exists "{name}" with (force)'))
+    finally:
+        engine.dispose()
 
 
 def resolve_url() -> str:

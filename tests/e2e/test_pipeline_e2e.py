@@ -17,7 +17,8 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from sme_credit import settings
-from tests.conftest import _drop_database, _fresh_database, external_server_url
+from sme_credit.warehouse import drop_database
+from tests.conftest import _fresh_database, external_server_url
 
 pytestmark = pytest.mark.e2e
 
@@ -48,7 +49,7 @@ def fresh_warehouse(request, server_url):
     server = server_url if request.param == "embedded" else external_server_url()
     name, url = _fresh_database(server, "e2e")
     yield url
-    _drop_database(server, name)
+    drop_database(server, name)
 
 
 def _scalar(engine, sql, **params):
@@ -125,4 +126,4 @@ def test_a_failed_gate_stops_everything_downstream(tmp_path, server_url, tiny_wo
         engine.dispose()
         assert published == 0
     finally:
-        _drop_database(server_url, name)
+        drop_database(server_url, name)
