@@ -9,11 +9,13 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 SCALE ?= demo
 SEED ?= 42
+FAULTS ?=
+DAYS ?= 1
 
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export DO_NOT_TRACK := 1
 
-.PHONY: help install run test test-fast data stop warehouse-url airflow-ui dbt-docs lock clean
+.PHONY: help install run test test-fast data data-next-day bench-generate contracts stop warehouse-url airflow-ui dbt-docs lock clean
 
 help:  ## list the targets
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -42,8 +44,17 @@ test: $(INSTALLED)  ## the whole pytest suite (unit, DAG integrity, dbt, end to 
 test-fast: $(INSTALLED)  ## the suite without the end-to-end DAG runs
 	$(BIN)/python -m pytest -m "not e2e"
 
-data: $(INSTALLED)  ## (re)generate sample landing files: make data SCALE=tiny|demo|large SEED=42
-	$(BIN)/sme-credit generate --scale $(SCALE) --seed $(SEED) --replace
+data: $(INSTALLED)  ## (re)generate sample data: make data SCALE=tiny|demo|large SEED=42 FAULTS=1
+	$(BIN)/sme-credit generate --scale $(SCALE) --seed $(SEED) --replace $(if $(filter 1 yes true,$(FAULTS)),--faults)
+
+data-next-day: $(INSTALLED)  ## add the next day's deliveries to the sample data (DAYS=n for more)
+	$(BIN)/sme-credit extend --days $(DAYS)
+
+bench-generate: $(INSTALLED)  ## time and peak memory of the generator per scale (SCALES="tiny demo large")
+	$(BIN)/python tests/benchmarks/bench_generate.py $(if $(SCALES),--scales $(SCALES))
+
+contracts: $(INSTALLED)  ## re-render the tables of docs/data-contracts.md from sme_credit/feeds.py
+	$(BIN)/sme-credit contracts
 
 stop: $(INSTALLED)  ## stop the embedded PostgreSQL
 	$(BIN)/sme-credit warehouse stop

@@ -125,20 +125,44 @@ def command_run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _generate(landing: Path, *, scale: str, seed: int, replace: bool, end_month: str | None = None) -> None:
+def _generate(landing: Path, *, scale: str, seed: int, replace: bool, end_date: str | None = None,
+              faults: bool = False) -> None:
     from sme_credit.generate import generate_world
 
-    options = {"scale": scale, "seed": seed, "replace": replace}
-    if end_month:
-        options["end_month"] = end_month
+    options = {"scale": scale, "seed": seed, "replace": replace, "faults": faults}
+    if end_date:
+        options["end_date"] = dt.date.fromisoformat(end_date)
     summary = generate_world(landing, **options)
-    print(f"Generated {summary.firms:,} firms over {summary.months} months: "
-          f"{sum(summary.rows.values()):,} rows in {summary.files} files ({summary.elapsed:.1f}s)", flush=True)
+    print(f"Generated {summary.firms:,} firms, a {summary.months}-month window: "
+          f"{sum(summary.rows.values()):,} rows in {summary.files} files under {landing} ({summary.elapsed:.1f}s); "
+          f"ground truth in {summary.ground_truth.parent}", flush=True)
 
 
 def command_generate(args: argparse.Namespace) -> int:
     _generate(settings.landing_dir(), scale=args.scale, seed=args.seed, replace=args.replace,
-              end_month=args.end_month)
+              end_date=args.end_date, faults=args.faults)
+    return 0
+
+
+def command_extend(args: argparse.Namespace) -> int:
+    from sme_credit.generate import extend_world
+
+    summary = extend_world(settings.landing_dir(), days=args.days)
+    dates = summary.delivery_dates
+    print(f"Added {len(dates)} delivery date(s), {dates[0]} .. {dates[-1]}: "
+          f"{sum(summary.rows.values()):,} rows in {summary.files} files ({summary.elapsed:.1f}s)", flush=True)
+    return 0
+
+
+def command_contracts(args: argparse.Namespace) -> int:
+    from sme_credit import contract_doc
+
+    path = settings.PROJECT_DIR / "docs" / "data-contracts.md"
+    changed = contract_doc.update(path, write=not args.check)
+    if args.check and changed:
+        print(f"{path} is out of date with sme_credit/feeds.py: run `sme-credit contracts`", file=sys.stderr)
+        return 1
+    print(f"{path}: {'updated' if changed else 'up to date'}")
     return 0
 
 
@@ -205,9 +229,18 @@ def build_parser() -> argparse.ArgumentParser:
     generate = commands.add_parser("generate", help="write sample landing files")
     generate.add_argument("--scale", default="demo", choices=("tiny", "demo", "large"))
     generate.add_argument("--seed", type=int, default=42)
-    generate.add_argument("--end-month", help="last month of data, YYYY-MM")
+    generate.add_argument("--end-date", help="last delivery date, YYYY-MM-DD (default 2026-11-03)")
+    generate.add_argument("--faults", action="store_true", help="also write the fault catalogue")
     generate.add_argument("--replace", action="store_true", help="replace existing sample files")
     generate.set_defaults(handler=command_generate)
+
+    extend = commands.add_parser("extend", help="add the next delivery date(s) to the sample world (an increment)")
+    extend.add_argument("--days", type=int, default=1)
+    extend.set_defaults(handler=command_extend)
+
+    contracts = commands.add_parser("contracts", help="render docs/data-contracts.md's tables from the contract")
+    contracts.add_argument("--check", action="store_true", help="only check that the document is up to date")
+    contracts.set_defaults(handler=command_contracts)
 
     store = commands.add_parser("warehouse", help="the embedded PostgreSQL (or WAREHOUSE_URL)")
     store.add_argument("action", choices=("url", "stop"))

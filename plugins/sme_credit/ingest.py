@@ -30,6 +30,7 @@ METADATA_COLUMNS = (
 )
 
 UTF8_BOM = b"\xef\xbb\xbf"
+_POSTGRES_ENCODINGS = {"utf-8": "UTF8", "gb18030": "GB18030"}  # contract encoding -> COPY's name for it
 
 
 class LoadError(RuntimeError):
@@ -62,7 +63,7 @@ class FeedResult:
 
 
 def _raw_table_ddl(table: RawTable) -> str:
-    columns = [f'"{name}" text' for name in table.columns] + [f"{name} {kind}" for name, kind in METADATA_COLUMNS]
+    columns = [f'"{name}" text' for name in table.column_names] + [f"{name} {kind}" for name, kind in METADATA_COLUMNS]
     return f"create table if not exists {table.qualified_name} (\n  " + ",\n  ".join(columns) + "\n)"
 
 
@@ -111,10 +112,10 @@ def sha256_of(path: Path) -> str:
 
 def _check_csv_header(landed: LandedFile, first_line: bytes) -> None:
     try:
-        header = next(csv.reader([first_line.decode("utf-8").rstrip("\r\n")]))
+        header = next(csv.reader([first_line.decode(landed.table.encoding).rstrip("\r\n")]))
     except (UnicodeDecodeError, StopIteration) as error:
         raise LoadError(f"{landed.path}: line 1: unreadable header ({error})") from error
-    expected = list(landed.table.columns)
+    expected = list(landed.table.column_names)
     if header != expected:
         missing = [c for c in expected if c not in header]
         extra = [c for c in header if c not in expected]
@@ -130,10 +131,11 @@ def _check_csv_header(landed: LandedFile, first_line: bytes) -> None:
 
 def _jsonl_as_csv(landed: LandedFile) -> io.StringIO:
     """JSON Lines -> CSV in memory (court feeds are small), checking every object against the contract."""
-    columns = landed.table.columns
+    columns = landed.table.column_names
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    with landed.path.open("r", encoding="utf-8-sig") as handle:
+    encoding = "utf-8-sig" if landed.table.encoding == "utf-8" else landed.table.encoding
+    with landed.path.open("r", encoding=encoding) as handle:
         for line_number, line in enumerate(handle, start=1):
             if not line.strip():
                 continue
@@ -159,7 +161,7 @@ def _json_value_as_text(value) -> str:
 
 
 def _copy_file(cursor, landed: LandedFile, staging_table: str) -> None:
-    column_list = ", ".join(f'"{c}"' for c in landed.table.columns)
+    column_list = ", ".join(f'"{c}"' for c in landed.table.column_names)
     if landed.table.file_format == "jsonl":
         cursor.copy_expert(f"copy {staging_table} ({column_list}) from stdin with (format csv)", _jsonl_as_csv(landed))
         return
@@ -171,7 +173,9 @@ def _copy_file(cursor, landed: LandedFile, staging_table: str) -> None:
             first_line = first_line[len(UTF8_BOM):]
         _check_csv_header(landed, first_line)
         # The handle is positioned after the header: COPY reads only data rows.
-        cursor.copy_expert(f"copy {staging_table} ({column_list}) from stdin with (format csv)", handle)
+        encoding = _POSTGRES_ENCODINGS[landed.table.encoding]
+        cursor.copy_expert(
+            f"copy {staging_table} ({column_list}) from stdin with (format csv, encoding '{encoding}')", handle)
 
 
 def load_file(engine: Engine, landed: LandedFile, landing: Path) -> FileResult:
@@ -199,7 +203,7 @@ def load_file(engine: Engine, landed: LandedFile, landing: Path) -> FileResult:
             result.status = "replaced"
 
         staging = f"landing_{table.name}"
-        columns = ", ".join(f'"{c}" text' for c in table.columns)
+        columns = ", ".join(f'"{c}" text' for c in table.column_names)
         cursor.execute(
             f"create temp table {staging} (_row integer generated always as identity, {columns}) on commit drop"
         )
@@ -211,7 +215,7 @@ def load_file(engine: Engine, landed: LandedFile, landing: Path) -> FileResult:
             message = str(getattr(error, "pgerror", None) or error).strip()
             raise LoadError(f"{landed.path}: {message}") from error
 
-        column_list = ", ".join(f'"{c}"' for c in table.columns)
+        column_list = ", ".join(f'"{c}"' for c in table.column_names)
         # CSV has its header on line 1; JSON Lines has none.
         line_offset = 1 if table.file_format == "csv" else 0
         cursor.execute(

@@ -14,10 +14,10 @@ from sme_credit import ingest, warehouse
 from sme_credit.feeds import FEEDS, RAW_TABLES, landed_files
 
 
-def _data_rows(path) -> int:
-    if path.suffix == ".jsonl":
-        return sum(1 for line in path.read_text(encoding="utf-8").splitlines() if line.strip())
-    with path.open(encoding="utf-8-sig", newline="") as handle:
+def _data_rows(landed) -> int:
+    if landed.table.file_format == "jsonl":
+        return sum(1 for line in landed.path.read_text(encoding=landed.table.encoding).splitlines() if line.strip())
+    with landed.path.open(encoding="utf-8-sig", newline="") as handle:
         return sum(1 for _ in csv.reader(handle)) - 1
 
 
@@ -38,7 +38,7 @@ def test_every_delivered_row_lands_once_and_a_rerun_changes_nothing(fresh_db, la
     for feed in FEEDS:
         ingest.load_feed(engine, landing, feed, tiny_latest, log=lambda _: None)
     for table in RAW_TABLES:
-        expected = sum(_data_rows(f.path) for f in landed_files(landing, table.feed) if f.table == table)
+        expected = sum(_data_rows(f) for f in landed_files(landing, table.feed) if f.table == table)
         assert _count(engine, f"select count(*) from {table.qualified_name}") == expected, table.name
     manifest_rows = _count(engine, "select count(*) from audit.load_manifest")
     assert manifest_rows == sum(len(landed_files(landing, feed)) for feed in FEEDS)
@@ -102,7 +102,7 @@ def test_a_broken_row_mid_file_leaves_no_partial_rows(fresh_db, landing, tiny_la
 
 def test_broken_json_line_is_named(fresh_db, landing, tiny_latest):
     target = landed_files(landing, "court")[-1]
-    with target.path.open("a", encoding="utf-8") as handle:
+    with target.path.open("a", encoding=target.table.encoding) as handle:
         handle.write('{"record_id": "X1", "party_name": \n')
     with pytest.raises(ingest.LoadError, match=rf"{target.path.name}: line \d+, column \d+: invalid JSON"):
         ingest.load_feed(warehouse.engine(), landing, "court", tiny_latest, log=lambda _: None)
@@ -112,8 +112,13 @@ def test_json_nulls_arrive_as_sql_nulls(fresh_db, landing, tiny_latest):
     engine = warehouse.engine()
     ingest.load_feed(engine, landing, "court", tiny_latest, log=lambda _: None)
     records = [json.loads(line) for f in landed_files(landing, "court")
-               for line in f.path.read_text(encoding="utf-8").splitlines() if line.strip()]
+               for line in f.path.read_text(encoding=f.table.encoding).splitlines() if line.strip()]
+    assert any("有限" in r["party_name"] for r in records), "Chinese names decoded from GB18030"
     without_uscc = sum(1 for r in records if r["party_uscc"] is None)
     assert without_uscc > 0
     assert _count(engine, "select count(*) from raw.court_records where party_uscc is null") == without_uscc
     assert _count(engine, "select count(*) from raw.court_records where party_uscc = ''") == 0
+    names = {r["party_name"] for r in records}
+    with engine.connect() as conn:
+        loaded = {row[0] for row in conn.execute(text("select party_name from raw.court_records"))}
+    assert loaded == names

@@ -1,4 +1,8 @@
-"""The sample-data generator writes exactly the landing contract, consistently and reproducibly (tiny scale)."""
+"""The sample-data generator writes exactly the landing contract, consistently and reproducibly (tiny scale).
+
+The statistics of the world (ratings, default rate, fake-trade signals) are checked on the demo scale in
+test_world_statistics.py; the fault catalogue in test_faults.py.
+"""
 
 from __future__ import annotations
 
@@ -6,23 +10,25 @@ import csv
 import datetime as dt
 import json
 import re
+import shutil
 from collections import defaultdict
 from pathlib import Path
 
 import pytest
 
 from sme_credit import uscc
-from sme_credit.feeds import FEEDS, RAW_TABLES, delivery_dates, landed_files, table_by_name
-from sme_credit.generate import SCALES, LandingNotEmpty, generate_world
+from sme_credit.feeds import FEEDS, RAW_TABLES, RawTable, delivery_dates, landed_files, table_by_name
+from sme_credit.generate import SCALES, LandingNotEmpty, extend_world, generate_world
+from sme_credit.generate.world import read_world_spec
 from sme_credit.generate.vocab import REGIONS
 
 SEED = 7
 DIVISIONS = {"A": (1, 5), "B": (6, 12), "C": (13, 43), "D": (44, 46), "E": (47, 50), "F": (51, 52), "G": (53, 60),
              "H": (61, 62), "I": (63, 65), "J": (66, 69), "K": (70, 70), "L": (71, 72), "M": (73, 75),
              "N": (76, 79), "O": (80, 82), "P": (83, 83), "Q": (84, 85), "R": (86, 90)}
-DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-MONEY = re.compile(r"^\d+\.\d{2}$")
-TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$")
+MONEY = re.compile(r"^-?\d+\.\d{2}$")
+FIRST_MONTHLY = dt.date(2024, 12, 3)
+END = dt.date(2026, 11, 3)
 
 
 @pytest.fixture(scope="module")
@@ -39,14 +45,14 @@ def rows(world) -> dict[str, list[dict]]:
     out: dict[str, list[dict]] = defaultdict(list)
     for feed in FEEDS:
         for landed in landed_files(landing, feed):
-            for row in _read(landed.path, landed.table.file_format):
+            for row in _read(landed.path, landed.table):
                 out[landed.table.name].append({**row, "_delivery": landed.delivery_date})
     return out
 
 
-def _read(path: Path, file_format: str) -> list[dict]:
-    text = path.read_text(encoding="utf-8")
-    if file_format == "jsonl":
+def _read(path: Path, table: RawTable) -> list[dict]:
+    text = path.read_text(encoding=table.encoding)
+    if table.file_format == "jsonl":
         return [json.loads(line) for line in text.splitlines()]
     return list(csv.DictReader(text.splitlines()))
 
@@ -62,11 +68,15 @@ def test_scales_are_defined():
     assert SCALES["tiny"].firms == 150 and SCALES["demo"].firms == 3_000 and SCALES["large"].firms == 100_000
 
 
-def test_one_delivery_per_month_on_the_third(world):
+def test_monthly_feeds_arrive_on_the_third_and_settlement_every_day(world):
     landing, summary = world
-    expected = [dt.date(2024, 12, 3)] + [dt.date(2025 + (m // 12), m % 12 + 1, 3) for m in range(0, 23)]
-    assert summary.delivery_dates == expected
-    assert delivery_dates(landing) == expected
+    monthly = [dt.date(2024 + (11 + m) // 12, (11 + m) % 12 + 1, 3) for m in range(24)]
+    assert monthly[0] == FIRST_MONTHLY and monthly[-1] == END
+    daily = [dt.date(2024, 11, 2) + dt.timedelta(days=d) for d in range((END - dt.date(2024, 11, 2)).days + 1)]
+    for feed in ("enterprise", "tax", "utilities", "court"):
+        assert delivery_dates(landing, feed) == monthly, feed
+    assert delivery_dates(landing, "settlement") == daily
+    assert summary.delivery_dates == delivery_dates(landing) == daily
     assert summary.months == 24 and summary.firms == 150
 
 
@@ -87,11 +97,13 @@ def test_every_table_is_delivered_every_time_except_ratings(world):
     landing, summary = world
     for day in summary.delivery_dates:
         for table in RAW_TABLES:
+            if table.cadence == "monthly" and (day.day != 3 or day < FIRST_MONTHLY):
+                continue
             path = landing / table.feed / f"delivery_date={day}" / table.file_name(day)
             assert path.exists() or table.name == "tax_credit_ratings", path
     ratings = sorted(landing.glob("tax/*/tax_credit_ratings_*.csv"))
     assert landing / "tax/delivery_date=2025-05-03/tax_credit_ratings_20250503.csv" in ratings
-    assert len(ratings) < len(summary.delivery_dates)
+    assert len(ratings) < 24
 
 
 def test_csv_headers_and_jsonl_keys_match_the_contract(world):
@@ -100,13 +112,26 @@ def test_csv_headers_and_jsonl_keys_match_the_contract(world):
         for landed in landed_files(landing, feed):
             raw = landed.path.read_bytes()
             assert not raw.startswith(b"\xef\xbb\xbf") and b"\r" not in raw
+            text = raw.decode(landed.table.encoding)
             if landed.table.file_format == "csv":
-                records = list(csv.reader(raw.decode("utf-8").splitlines()))
-                assert tuple(records[0]) == landed.table.columns, landed.path
-                assert all(len(r) == len(landed.table.columns) for r in records[1:]), landed.path
+                records = list(csv.reader(text.splitlines()))
+                assert tuple(records[0]) == landed.table.column_names, landed.path
+                assert all(len(r) == len(landed.table.column_names) for r in records[1:]), landed.path
             else:
-                for line in raw.decode("utf-8").splitlines():
-                    assert tuple(json.loads(line)) == landed.table.columns
+                for line in text.splitlines():
+                    assert tuple(json.loads(line)) == landed.table.column_names
+
+
+def test_court_files_are_gb18030_as_the_contract_declares(world):
+    landing, _ = world
+    court = [f.path.read_bytes() for f in landed_files(landing, "court")]
+    assert table_by_name("court_records").encoding == "gb18030"
+    assert any(content for content in court)
+    for content in court:
+        content.decode("gb18030")
+        if content:
+            with pytest.raises(UnicodeDecodeError):
+                content.decode("utf-8")  # Chinese names in GB18030 are not valid UTF-8
 
 
 def test_summary_counts_the_rows_written(world, rows):
@@ -115,26 +140,19 @@ def test_summary_counts_the_rows_written(world, rows):
     assert 20_000 < summary.rows["settlement_transactions"] < 120_000
 
 
-def test_value_formats(rows):
-    for row in rows["enterprise_master"]:
-        assert DAY.match(row["established_date"]) and DAY.match(row["customer_since"])
-        assert TIMESTAMP.match(row["updated_at"]) and MONEY.match(row["registered_capital"])
-        assert re.fullmatch(r"1[358]\d{9}", row["legal_rep_phone"])
-    for row in rows["tax_filings"]:
-        assert re.fullmatch(r"\d{4}-\d{2}", row["tax_period"]) and DAY.match(row["filing_date"])
-        assert all(MONEY.match(row[c]) for c in ("declared_sales", "vat_paid", "income_tax_paid"))
-        assert row["is_late"] in ("0", "1") and row["is_zero_declaration"] in ("0", "1")
-    for row in rows["utility_bills"]:
-        assert MONEY.match(row["amount"]) and DAY.match(row["due_date"])
-        assert row["paid_date"] == "" or DAY.match(row["paid_date"])
-        assert (row["utility_type"], row["unit"]) in (("electricity", "kWh"), ("water", "m3"))
+def test_every_value_follows_the_contract_rules(rows):
+    """Types, required fields, allowed values, patterns, minimums and check characters, column by column."""
+    for table in RAW_TABLES:
+        assert rows[table.name], table.name
+        for row in rows[table.name]:
+            for column in table.columns:
+                value = row[column.name]
+                text = None if value in (None, "") else str(value)
+                assert column.problem(text) is None, (table.name, column.name, value, column.problem(text))
     for row in rows["settlement_transactions"]:
-        assert TIMESTAMP.match(row["txn_ts"]) and MONEY.match(row["amount"]) and MONEY.match(row["balance_after"])
-        assert row["direction"] in ("C", "D") and float(row["amount"]) > 0
-        assert row["channel"] in ("COUNTER", "ONLINE", "MOBILE", "POS", "BATCH")
-        assert re.fullmatch(r"\d{19}", row["account_no"])
-    for row in rows["tax_credit_ratings"]:
-        assert re.fullmatch(r"\d{4}", row["rating_year"]) and DAY.match(row["published_date"])
+        assert MONEY.match(row["amount"]) and MONEY.match(row["balance_after"])
+    for row in rows["utility_bills"]:
+        assert (row["utility_type"], row["unit"]) in (("electricity", "kWh"), ("water", "m3"))
 
 
 def test_court_records_values(world, rows):
@@ -153,7 +171,7 @@ def test_court_records_values(world, rows):
         if r["record_type"] != "case":
             assert r["party_role"] == "respondent" and r["case_type"] == "enforcement"
     # amounts are written with two decimals, as numbers
-    text = "".join(p.read_text(encoding="utf-8") for p in landing.glob("court/*/*.jsonl"))
+    text = "".join(p.read_text(encoding="gb18030") for p in landing.glob("court/*/*.jsonl"))
     assert re.search(r'"amount": \d+\.\d{2}[,}]', text) and not re.search(r'"amount": "', text)
 
 
@@ -205,10 +223,16 @@ def test_every_uscc_refers_to_a_firm_already_in_the_master(rows):
     first_seen = {}
     for row in rows["enterprise_master"]:
         first_seen.setdefault(row["uscc"], row["_delivery"])
-    for table in ("tax_filings", "tax_credit_ratings", "utility_bills", "settlement_transactions"):
+    for table in ("tax_filings", "tax_credit_ratings", "utility_bills"):
         for row in rows[table]:
             assert row["uscc"] in first_seen, (table, row["uscc"])
             assert first_seen[row["uscc"]] <= row["_delivery"], (table, row["uscc"])
+    # Settlement is daily, the master monthly: a new customer's first transactions may come up to a month earlier.
+    for row in rows["settlement_transactions"]:
+        day = row["_delivery"]
+        next_master = day if day.day == 3 else (day.replace(day=1) + dt.timedelta(days=32)).replace(day=3) \
+            if day.day > 3 else day.replace(day=3)
+        assert first_seen[row["uscc"]] <= max(next_master, FIRST_MONTHLY), row["uscc"]
 
 
 def test_court_parties_are_customers_or_outsiders(rows):
@@ -258,12 +282,12 @@ def test_bill_ids_are_unique_per_delivery_and_only_redelivered_once_paid(rows):
 
 
 def test_nothing_is_delivered_before_it_happened(rows):
-    """The delivery on the 3rd of M+1 carries events of month M: no date may lie after its delivery."""
+    """The delivery on the 3rd of M+1 carries events of month M, the settlement file of day D those of D-1."""
     def month_before(day: dt.date) -> str:
         return (day.replace(day=1) - dt.timedelta(days=1)).strftime("%Y-%m")
 
     for row in rows["settlement_transactions"]:
-        assert row["txn_ts"][:7] == month_before(row["_delivery"])
+        assert row["txn_ts"][:10] == (row["_delivery"] - dt.timedelta(days=1)).isoformat()
     for row in rows["tax_filings"]:
         assert row["filing_date"][:7] == month_before(row["_delivery"])
     for row in rows["utility_bills"]:
@@ -319,7 +343,7 @@ def test_ground_truth_lists_defaulting_customers(world, rows):
     assert len({r["uscc"] for r in records}) == len(records)
     for r in records:
         assert uscc.is_valid(r["uscc"]) and r["uscc"] in master
-        assert "2024-11-01" <= r["default_date"] <= "2026-10-31"
+        assert "2024-11-01" <= r["default_date"] < END.isoformat()
 
 
 # --- reproducibility and safety ---------------------------------------------------------------------------
@@ -350,11 +374,61 @@ def test_refuses_a_landing_area_with_files_unless_replace(tmp_path):
     messages = []
     generate_world(landing, scale="tiny", seed=SEED, progress=messages.append, replace=True)
     assert not stale.exists() and (tmp_path / "ground_truth" / "defaults.csv").exists()
-    assert len(messages) == 24 + 2  # a line per month, plus a start and an end line
+    assert len(messages) == 25 + 2  # a line per month (the last one only for settlement), a start and an end line
 
 
 def test_unknown_scale_and_bad_month_are_refused(tmp_path):
     with pytest.raises(ValueError, match="unknown scale"):
         generate_world(tmp_path / "a", scale="huge", progress=None)
-    with pytest.raises(ValueError, match="YYYY-MM"):
-        generate_world(tmp_path / "b", scale="tiny", end_month="2026/10", progress=None)
+    with pytest.raises(ValueError, match="at least 1"):
+        generate_world(tmp_path / "b", scale="tiny", months=0, progress=None)
+    with pytest.raises(ValueError, match="Spring Festival"):
+        generate_world(tmp_path / "c", scale="tiny", end_date=dt.date(2013, 5, 3), progress=None)
+
+
+# --- daily increments -------------------------------------------------------------------------------------
+
+
+def test_a_daily_increment_adds_the_next_day_and_changes_nothing_delivered(world, tmp_path):
+    landing, _ = world
+    before = _files(landing)
+    once, twice = tmp_path / "once" / "landing", tmp_path / "twice" / "landing"
+    for copy in (once, twice):
+        shutil.copytree(landing.parent, copy.parent)
+    summary = extend_world(once, days=2, progress=None)
+    extend_world(twice, days=1, progress=None)
+    extend_world(twice, days=1, progress=None)
+
+    assert _files(once) == _files(twice), "two one-day increments equal one two-day increment"
+    assert summary.delivery_dates == [dt.date(2026, 11, 4), dt.date(2026, 11, 5)]
+    after = _files(once)
+    delivered_before = {k: v for k, v in before.items() if k.startswith("landing/")}
+    assert {k: after[k] for k in delivered_before} == delivered_before, "delivered files never change"
+    new = sorted(k for k in after if k.startswith("landing/") and k not in delivered_before)
+    assert new == ["landing/settlement/delivery_date=2026-11-04/settlement_transactions_20261104.csv",
+                   "landing/settlement/delivery_date=2026-11-05/settlement_transactions_20261105.csv"]
+    rows = list(csv.DictReader(after[new[0]].decode().splitlines()))
+    assert rows and {r["txn_ts"][:10] for r in rows} == {"2026-11-03"}
+    assert read_world_spec(once).end_date == "2026-11-05"
+
+
+def test_an_increment_across_the_third_brings_the_monthly_feeds(world, tmp_path):
+    landing, _ = world
+    copy = tmp_path / "copy" / "landing"
+    shutil.copytree(landing.parent, copy.parent)
+    summary = extend_world(copy, days=30, progress=None)
+    assert summary.delivery_dates[-1] == dt.date(2026, 12, 3)
+    for table in RAW_TABLES:
+        if table.name != "tax_credit_ratings":
+            assert (copy / table.feed / "delivery_date=2026-12-03" / table.file_name(dt.date(2026, 12, 3))).exists()
+    assert summary.rows["tax_filings"] > 100 and summary.rows["utility_bills"] > 200
+
+
+def test_increments_need_a_generated_world_and_stay_within_its_horizon(world, tmp_path):
+    with pytest.raises(FileNotFoundError, match="world.json"):
+        extend_world(tmp_path / "nothing" / "landing", progress=None)
+    landing, _ = world
+    copy = tmp_path / "copy" / "landing"
+    shutil.copytree(landing.parent, copy.parent)
+    with pytest.raises(ValueError, match="extended up to 2027-11-01"):
+        extend_world(copy, days=400, progress=None)

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sme_credit.feeds import DELIVERY_DAY
+
 # Lunar New Year's day; the generator supports windows inside these years.
 SPRING_FESTIVAL = {
     2015: "2015-02-19", 2016: "2016-02-08", 2017: "2017-01-28", 2018: "2018-02-16", 2019: "2019-02-05",
@@ -24,7 +26,6 @@ SPRING_FESTIVAL = {
 SPRING_FESTIVAL_DAYS_BEFORE = 7
 SPRING_FESTIVAL_DAYS_AFTER = 15
 
-DELIVERY_DAY = 3  # the 3rd of the month after the month a delivery covers
 TAX_FILING_DEADLINE_DAY = 15  # filings for a period are due by the 15th of the following month
 
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
@@ -86,9 +87,16 @@ def rating_published_date(year: int) -> dt.date:
     return day
 
 
+# How far past its window a world can be extended by daily increments: firms default and cases close up to here.
+HORIZON_MONTHS = 12
+
+
 @dataclass(frozen=True)
 class Window:
-    """The simulated calendar months, first..last inclusive."""
+    """The world's calendar months, first..last inclusive: the firms are drawn for this window.
+
+    Deliveries usually end a few days after `last`; daily increments may simulate on up to `horizon`.
+    """
 
     first: int
     last: int
@@ -99,11 +107,15 @@ class Window:
             raise ValueError(f"months must be at least 1, got {months}")
         last = parse_month(end_month)
         window = cls(last - months + 1, last)
-        for year in range(year_of(window.first) - 1, year_of(window.last) + 2):
+        for year in range(year_of(window.first) - 1, year_of(window.horizon) + 2):
             if year not in SPRING_FESTIVAL:
                 raise ValueError(f"the generator knows the Spring Festival only for {min(SPRING_FESTIVAL)}-"
                                  f"{max(SPRING_FESTIVAL)}; {end_month} with {months} months needs {year}")
         return window
+
+    @property
+    def horizon(self) -> int:
+        return self.last + HORIZON_MONTHS
 
     @property
     def months(self) -> range:

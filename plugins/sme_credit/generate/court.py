@@ -41,7 +41,7 @@ class Record:
     amount_cents: int
     filing_date: dt.date
     file_month: int
-    close_month: int | None  # None: stays open beyond the window
+    close_month: int | None  # None: stays open beyond the horizon
     closing_date: dt.date | None
 
 
@@ -202,7 +202,7 @@ class Courts:
         return int(round(max(5_000.0, base * scale * rng.lognormal(-0.7, 0.8)) * 100))
 
     def _within_window(self, month: int | None) -> int | None:
-        return month if month is not None and month <= self.world.window.last else None
+        return month if month is not None and month <= self.world.window.horizon else None
 
 
 def vary_name(rng: np.random.Generator, name: str) -> str:

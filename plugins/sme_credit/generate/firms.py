@@ -15,7 +15,7 @@ from sme_credit.generate import vocab
 from sme_credit.generate.calendar import Window, month_end, month_start, months_of
 from sme_credit.generate.randomness import digit_strings, replace_all, stream, weighted_choice, with_luhn
 
-NO_DEFAULT = 10**6  # default_month of firms that do not default inside the window
+NO_DEFAULT = 10**6  # default_month of firms that do not default before the window's horizon
 
 INDIVIDUAL_SHARE = 0.12  # individual businesses (个体工商户, USCC type 2) among the bank's SME customers
 YOUNG_SHARE = 0.15  # firms under two years old at the end of the window
@@ -51,7 +51,7 @@ class Firms:
     growth: np.ndarray  # monthly log growth of sales
     fake_trade: np.ndarray  # inflows inflated by round-tripped money, no matching power use or tax
     inflate: np.ndarray  # for fake-trade firms: settlement inflow / real sales
-    default_month: np.ndarray  # NO_DEFAULT when the firm does not default in the window
+    default_month: np.ndarray  # NO_DEFAULT when the firm does not default before the window's horizon
     default_date: np.ndarray  # datetime64[D], NaT when no default
     distress_lead: np.ndarray  # months before default in which the firm visibly deteriorates
     declare_ratio: np.ndarray  # declared sales / real sales (some under-declare)
@@ -280,7 +280,8 @@ def _draw_defaults(rng, health, section, young, fake_trade, join_month, establis
     # A firm can only default once it has been a customer (and in business) for a few months.
     first_possible = np.maximum.reduce([np.full(len(health), window.first), join_month + 3, established_month + 3])
     default_month = first_possible + rng.geometric(monthly_hazard) - 1
-    default_month = np.where(default_month <= window.last, default_month, NO_DEFAULT)
+    # Drawn past the window, so that firms defaulting soon after it already show distress inside it.
+    default_month = np.where(default_month <= window.horizon, default_month, NO_DEFAULT)
     distress_lead = rng.integers(4, 10, len(health))
     return default_month, distress_lead
 

@@ -36,6 +36,10 @@ class Formatted:
     def __len__(self) -> int:
         return len(next(iter(self.frame.values()))) if self.frame else 0
 
+    def rows(self, selection) -> Formatted:
+        """The rows in `selection` (a slice, mask or index array), still unformatted."""
+        return Formatted({name: values[selection] for name, values in self.frame.items()}, self.format)
+
 
 class LandingNotEmpty(FileExistsError):
     pass
@@ -46,7 +50,8 @@ def ground_truth_path(landing: Path) -> Path:
 
 
 def prepare(landing: Path, *, replace: bool) -> None:
-    """Refuse to mix with earlier files unless `replace`, which first removes the feed folders and ground truth."""
+    """Refuse to mix with earlier files unless `replace`, which first removes the feed folders and the ground truth
+    folder beside the landing area."""
     existing = [p for p in landing.rglob("*") if p.is_file()] if landing.exists() else []
     if existing and not replace:
         raise LandingNotEmpty(
@@ -55,22 +60,25 @@ def prepare(landing: Path, *, replace: bool) -> None:
     if replace:
         for feed in FEEDS:
             shutil.rmtree(landing / feed, ignore_errors=True)
-        ground_truth_path(landing).unlink(missing_ok=True)
+        shutil.rmtree(ground_truth_path(landing).parent, ignore_errors=True)
     landing.mkdir(parents=True, exist_ok=True)
 
 
 def write_table(landing: Path, table: RawTable, delivery: dt.date, data: Columns | Formatted) -> int:
-    """Write one delivered file; returns its number of rows."""
+    """Write one delivered file, in the contract's encoding; returns its number of rows."""
     if not isinstance(data, Formatted):
         data = Formatted(data, lambda columns: columns)
-    folder = delivery_dir(landing, table.feed, delivery)
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / table.file_name(delivery)
+    path = delivery_path(landing, table, delivery)
+    path.parent.mkdir(parents=True, exist_ok=True)
     if table.file_format == "csv":
-        write_csv(path, table.columns, _rows(table, data))
+        write_csv(path, table.column_names, _rows(table, data), encoding=table.encoding)
     else:
         _write_jsonl(path, table, _rows(table, data))
     return len(data)
+
+
+def delivery_path(landing: Path, table: RawTable, delivery: dt.date, part: str | None = None) -> Path:
+    return delivery_dir(landing, table.feed, delivery) / table.file_name(delivery, part)
 
 
 def row_count(data: Columns | Formatted) -> int:
@@ -81,13 +89,13 @@ def _rows(table: RawTable, data: Formatted) -> Iterator[tuple]:
     """Row tuples, formatted a slice at a time: a million rows as Python strings at once would not fit."""
     for start in range(0, max(len(data), 1), ROWS_PER_SLICE):
         part = data.format({name: values[start:start + ROWS_PER_SLICE] for name, values in data.frame.items()})
-        if tuple(part) != table.columns:
-            raise ValueError(f"{table.name}: columns {tuple(part)} differ from the contract {table.columns}")
+        if tuple(part) != table.column_names:
+            raise ValueError(f"{table.name}: columns {tuple(part)} differ from the contract {table.column_names}")
         yield from zip(*(values.tolist() for values in part.values()))
 
 
-def write_csv(path: Path, header, rows) -> None:
-    with path.open("w", encoding="utf-8", newline="") as out:
+def write_csv(path: Path, header, rows, encoding: str = "utf-8") -> None:
+    with path.open("w", encoding=encoding, newline="") as out:
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(header)
         writer.writerows(rows)
@@ -96,10 +104,10 @@ def write_csv(path: Path, header, rows) -> None:
 def _write_jsonl(path: Path, table: RawTable, rows) -> None:
     """One object per line with every contract key; values are strings or null, except amounts, which are numbers
     with two decimals (hence the hand-made number: json.dumps would write 1234.5)."""
-    with path.open("w", encoding="utf-8", newline="") as out:
+    with path.open("w", encoding=table.encoding, newline="") as out:
         for row in rows:
             fields = []
-            for key, value in zip(table.columns, row):
+            for key, value in zip(table.column_names, row):
                 if value is None:
                     text = "null"
                 elif key == "amount":

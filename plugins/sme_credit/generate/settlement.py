@@ -138,9 +138,14 @@ class Bank:
                     primary=True)
 
     def _round_trips(self, rng, month: int, inflow: np.ndarray) -> Frame:
-        """Fake trade: round sums arrive from a few 'customers' and leave within two days to 'suppliers'."""
+        """Fake trade: round sums arrive from a few 'customers' and leave within two days to 'suppliers'.
+
+        How much is cycled follows what the firm wants its turnover to look like, not its business: the sums jump
+        from month to month and ignore the season, so the inflows stop moving with power use and declared sales.
+        """
         firms = self.world.firms
-        extra = np.where(firms.fake_trade, inflow * (firms.inflate - 1), 0.0)
+        wanted = firms.base_sales * (firms.inflate - 1) * rng.lognormal(0, 0.6, len(firms))
+        extra = np.where(firms.fake_trade & (inflow > 0), wanted, 0.0)
         trips = np.where(extra >= 10_000, rng.integers(2, 7, len(firms)), 0)
         firm = np.repeat(np.arange(len(firms)), trips)
         amount = np.maximum(np.round(split_by_weights(rng, firm, extra) / 10_000), 1) * 10_000

@@ -127,7 +127,7 @@ class TaxBureau:
         """
         world, firms = self.world, self.world.firms
         december = (year - 1970) * 12 + 11
-        noise = stream(world.seed, "rating", year).normal(0, 4, len(firms))
+        noise = stream(world.seed, "rating", year).normal(0, 2.5, len(firms))
         distress, since_default = distress_of(world, december)
         score = 79.5 + 6 * firms.health + noise - 30 * distress
         rating = np.select([score >= 90, score >= 70, score >= 40], ["A", "B", "C"], "D").astype(object)

@@ -1,0 +1,290 @@
+"""The fault catalogue: malformed deliveries, each with what the pipeline must do with it.
+
+`write_faults` adds one extra file per fault to the latest delivery of the table concerned, named
+`<table>_YYYYMMDD_<fault id>.<ext>` (a part of that delivery), built from rows of the real file beside it so that
+everything but the defect is genuine. Rows copied unchanged repeat rows the real file already delivered, which
+staging deduplicates. The catalogue, with the exact outcome the loader must reach, goes to
+`<landing>/../ground_truth/faults.json`; `docs/data-contracts.md` lists the same faults.
+
+Outcomes:
+- reject: the file is refused as a whole (nothing loaded), the error names file, line and column;
+- quarantine: bad rows go to quarantine with their line and field, every other row is loaded;
+- skip: a file whose content was already loaded is recorded and not loaded again;
+- load: loaded as is (raw holds what was delivered); what happens later is in `handling`.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import json
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from sme_credit.feeds import RawTable, delivery_dates, landed_files, table_by_name
+from sme_credit.generate import landing
+from sme_credit.generate.firms import random_usccs
+from sme_credit.generate.randomness import stream
+
+SAMPLE_ROWS = 12  # rows taken from the real file into each fault file
+
+
+@dataclass(frozen=True)
+class Quarantined:
+    line: int
+    field: str | None  # None: the line as a whole (wrong field count, broken JSON, duplicate)
+
+
+@dataclass
+class Outcome:
+    action: str  # reject | quarantine | skip | load
+    rows_read: int = 0
+    rows_loaded: int = 0
+    rows_quarantined: int = 0
+    quarantined: list[Quarantined] = field(default_factory=list)
+    error_line: int | None = None  # reject: where the error points
+    error_column: str | None = None
+
+
+@dataclass(frozen=True)
+class Fault:
+    id: str
+    table: str
+    defect: str  # what is wrong with the delivery
+    handling: str  # what the pipeline must do with it
+    build: Callable[[FaultInput], tuple[bytes, Outcome]]
+
+
+@dataclass(frozen=True)
+class FaultInput:
+    table: RawTable
+    header: list[str]
+    rows: list[list[str]]  # data rows of the real file (CSV) or its JSON lines (JSONL, as one-item lists)
+    previous_file: Path | None  # the same table's file from the delivery before, if any
+    seed: int
+
+
+CATALOGUE: list[Fault] = []
+
+
+def fault(fault_id: str, table: str, defect: str, handling: str):
+    def register(build):
+        CATALOGUE.append(Fault(fault_id, table, defect, handling, build))
+        return build
+    return register
+
+
+def _csv_bytes(rows: list[list[str]], encoding: str = "utf-8", delimiter: str = ",") -> bytes:
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n", delimiter=delimiter).writerows(rows)
+    return buffer.getvalue().encode(encoding)
+
+
+def _loaded(rows: int) -> Outcome:
+    return Outcome("load", rows_read=rows, rows_loaded=rows)
+
+
+def _quarantine(rows: int, lines: list[tuple[int, str | None]]) -> Outcome:
+    return Outcome("quarantine", rows_read=rows, rows_loaded=rows - len(lines), rows_quarantined=len(lines),
+                   quarantined=[Quarantined(line, name) for line, name in lines])
+
+
+def _set(rows: list[list[str]], header: list[str], index: int, column: str, value: str) -> int:
+    """Set one field of data row `index` and return the row's line number (the header is line 1)."""
+    rows[index][header.index(column)] = value
+    return index + 2
+
+
+# --- file-level faults: the whole file is rejected -----------------------------------------------------------
+
+
+@fault("wrong_header", "tax_filings", "The header names a column `sales_declared` instead of `declared_sales`.",
+       "Reject the file; the error names line 1 and the missing column `declared_sales`.")
+def _wrong_header(given: FaultInput):
+    header = ["sales_declared" if c == "declared_sales" else c for c in given.header]
+    return _csv_bytes([header, *given.rows]), Outcome("reject", error_line=1, error_column="declared_sales")
+
+
+@fault("missing_column", "utility_bills", "The `paid_date` column is missing from the header and every row.",
+       "Reject the file; the error names line 1 and the missing column `paid_date`.")
+def _missing_column(given: FaultInput):
+    drop = given.header.index("paid_date")
+    rows = [[v for i, v in enumerate(row) if i != drop] for row in [given.header, *given.rows]]
+    return _csv_bytes(rows), Outcome("reject", error_line=1, error_column="paid_date")
+
+
+@fault("extra_column", "enterprise_master", "An unannounced column `source_system` is appended to every row.",
+       "Reject the file (a new column needs a new contract version); the error names line 1 and `source_system`.")
+def _extra_column(given: FaultInput):
+    rows = [[*given.header, "source_system"]] + [[*row, "CRM"] for row in given.rows]
+    return _csv_bytes(rows), Outcome("reject", error_line=1, error_column="source_system")
+
+
+@fault("wrong_delimiter", "tax_credit_ratings", "Fields are separated by `;` instead of `,`.",
+       "Reject the file; the error names line 1 and says the header has one field where the contract has four.")
+def _wrong_delimiter(given: FaultInput):
+    return _csv_bytes([given.header, *given.rows], delimiter=";"), Outcome("reject", error_line=1)
+
+
+@fault("undeclared_gbk", "enterprise_master", "The file is encoded in GBK although the contract says UTF-8.",
+       "Reject the file; the error names the first line that is not valid UTF-8 (line 2) and its column "
+       "`enterprise_name`.")
+def _undeclared_gbk(given: FaultInput):
+    return (_csv_bytes([given.header, *given.rows], encoding="gbk"),
+            Outcome("reject", error_line=2, error_column="enterprise_name"))
+
+
+@fault("empty_file", "utility_bills", "The file is empty: 0 bytes, not even a header.",
+       "Reject the file: an empty file is a failed export, not a delivery without rows (that has a header).")
+def _empty_file(given: FaultInput):
+    return b"", Outcome("reject", error_line=1)
+
+
+# --- row-level faults: bad rows are quarantined, the rest is loaded ------------------------------------------
+
+
+@fault("utf8_bom", "utility_bills", "The file starts with a UTF-8 byte order mark.",
+       "Load every row: the BOM is not part of the first column name.")
+def _utf8_bom(given: FaultInput):
+    return codecs.BOM_UTF8 + _csv_bytes([given.header, *given.rows]), _loaded(len(given.rows))
+
+
+@fault("truncated_last_line", "settlement_transactions",
+       "The transfer was cut off: the last line stops after four fields, without a newline.",
+       "Quarantine the last line (4 fields where the contract has 10); load the others.")
+def _truncated_last_line(given: FaultInput):
+    body = _csv_bytes([given.header, *given.rows]).decode()
+    last = ",".join(given.rows[-1][:4])
+    truncated = body[: body.rstrip("\n").rfind("\n") + 1] + last
+    return truncated.encode(), _quarantine(len(given.rows), [(len(given.rows) + 1, None)])
+
+
+@fault("non_numeric_amount", "settlement_transactions",
+       "Two amounts are not numbers: `1,234.50` (a thousands separator) and `N/A`.",
+       "Quarantine the two rows (field `amount`); load the others.")
+def _non_numeric_amount(given: FaultInput):
+    rows = [list(r) for r in given.rows]
+    lines = [_set(rows, given.header, 2, "amount", "1,234.50"), _set(rows, given.header, 5, "amount", "N/A")]
+    return _csv_bytes([given.header, *rows]), _quarantine(len(rows), [(line, "amount") for line in lines])
+
+
+@fault("negative_amount", "utility_bills", "Two bills have negative amounts.",
+       "Quarantine the two rows (field `amount`, below the minimum 0); load the others.")
+def _negative_amount(given: FaultInput):
+    rows = [list(r) for r in given.rows]
+    lines = [_set(rows, given.header, i, "amount", f"-{rows[i][given.header.index('amount')]}") for i in (1, 4)]
+    return _csv_bytes([given.header, *rows]), _quarantine(len(rows), [(line, "amount") for line in lines])
+
+
+@fault("impossible_date", "tax_filings", "Two filing dates do not exist: `2026-02-30` and `2026-13-05`.",
+       "Quarantine the two rows (field `filing_date`); load the others.")
+def _impossible_date(given: FaultInput):
+    rows = [list(r) for r in given.rows]
+    lines = [_set(rows, given.header, 1, "filing_date", "2026-02-30"),
+             _set(rows, given.header, 3, "filing_date", "2026-13-05")]
+    return _csv_bytes([given.header, *rows]), _quarantine(len(rows), [(line, "filing_date") for line in lines])
+
+
+@fault("bad_uscc_check", "tax_filings", "Two USCCs have a wrong check character (the 18th).",
+       "Quarantine the two rows (field `uscc`); load the others.")
+def _bad_uscc_check(given: FaultInput):
+    rows = [list(r) for r in given.rows]
+    lines = []
+    for i in (0, 6):
+        code = rows[i][given.header.index("uscc")]
+        wrong = "0" if code[-1] != "0" else "1"
+        lines.append(_set(rows, given.header, i, "uscc", code[:-1] + wrong))
+    return _csv_bytes([given.header, *rows]), _quarantine(len(rows), [(line, "uscc") for line in lines])
+
+
+@fault("duplicate_rows", "settlement_transactions", "Two rows appear twice in the file (same txn_id, same values).",
+       "Load the first occurrence; quarantine the repeats (field `txn_id`, a duplicate of an earlier line).")
+def _duplicate_rows(given: FaultInput):
+    rows = [*given.rows, given.rows[1], given.rows[4]]
+    return _csv_bytes([given.header, *rows]), _quarantine(len(rows), [(len(rows), "txn_id"), (len(rows) + 1, "txn_id")])
+
+
+@fault("broken_json_line", "court_records", "The second JSON line is cut off in the middle of an object.",
+       "Quarantine line 2 (invalid JSON); load the other records.")
+def _broken_json_line(given: FaultInput):
+    lines = [row[0] for row in given.rows]
+    lines[1] = lines[1][: len(lines[1]) // 2]
+    text = "".join(line + "\n" for line in lines)
+    return text.encode(given.table.encoding), _quarantine(len(lines), [(2, None)])
+
+
+# --- delivery-level faults ------------------------------------------------------------------------------------
+
+
+@fault("delivered_twice", "settlement_transactions",
+       "The previous day's file is delivered again, byte for byte, under today's date.",
+       "Skip it: the same content (sha256) was already loaded. The manifest records the file as a duplicate.")
+def _delivered_twice(given: FaultInput):
+    if given.previous_file is None:
+        raise ValueError("delivered_twice needs a delivery before the latest one")
+    return given.previous_file.read_bytes(), Outcome("skip")
+
+
+@fault("unknown_enterprise", "settlement_transactions",
+       "Three transactions name valid USCCs that are not in the enterprise master.",
+       "Load them (raw holds what was delivered); staging keeps them out of the customer tables and a warning "
+       "test counts them.")
+def _unknown_enterprise(given: FaultInput):
+    rows = [list(r) for r in given.rows[:3]]
+    rng = stream(given.seed, "faults", 1)
+    strangers = random_usccs(rng, np.full(3, "1"), np.full(3, "310115"), np.full(3, True))
+    for i, row in enumerate(rows):
+        row[given.header.index("uscc")] = strangers[i]
+        row[given.header.index("txn_id")] = row[given.header.index("txn_id")][:8] + f"{9_999_999_990 + i}"
+    return _csv_bytes([given.header, *rows]), _loaded(len(rows))
+
+
+# --- writing ----------------------------------------------------------------------------------------------------
+
+
+def catalogue_path(landing_dir: Path) -> Path:
+    return landing.ground_truth_path(landing_dir).with_name("faults.json")
+
+
+def write_faults(landing_dir: Path, seed: int) -> list[dict]:
+    """Add every fault to the landing area and write the catalogue; returns its entries."""
+    entries = []
+    for item in CATALOGUE:
+        table = table_by_name(item.table)
+        delivery = delivery_dates(landing_dir, table.feed)[-1]
+        files = [f for f in landed_files(landing_dir, table.feed) if f.table is table]
+        real = next(f.path for f in files if f.delivery_date == delivery and f.path.name == table.file_name(delivery))
+        earlier = [f.path for f in files if f.delivery_date < delivery]
+        header, rows = _read(table, real)
+        try:
+            content, outcome = item.build(
+                FaultInput(table, header, rows[:SAMPLE_ROWS], earlier[-1] if earlier else None, seed))
+        except IndexError:
+            raise ValueError(f"fault {item.id}: {real} has only {len(rows)} rows, too few to build it from; "
+                             "use a bigger scale") from None
+        path = landing.delivery_path(landing_dir, table, delivery, part=item.id)
+        path.write_bytes(content)
+        entries.append({
+            "id": item.id, "feed": table.feed, "table": table.name,
+            "file": path.relative_to(landing_dir).as_posix(), "defect": item.defect, "handling": item.handling,
+            **asdict(outcome),
+        })
+    path = catalogue_path(landing_dir)
+    path.write_text(json.dumps(entries, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    return entries
+
+
+def read_catalogue(landing_dir: Path) -> list[dict]:
+    return json.loads(catalogue_path(landing_dir).read_text(encoding="utf-8"))
+
+
+def _read(table: RawTable, path: Path) -> tuple[list[str], list[list[str]]]:
+    text = path.read_text(encoding=table.encoding)
+    if table.file_format == "jsonl":
+        return list(table.column_names), [[line] for line in text.splitlines() if line.strip()]
+    header, *rows = csv.reader(io.StringIO(text))
+    return header, rows

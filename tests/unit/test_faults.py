@@ -1,0 +1,132 @@
+"""The fault catalogue: every malformed file is written, really has its defect, and the catalogue's expected
+outcome is what the contract implies. The expected outcomes are checked here against an independent reading of
+the contract (`contract_verdict`), not against the loader."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+
+import pytest
+
+from sme_credit.feeds import FEEDS, RawTable, landed_files, table_by_name
+from sme_credit.generate import generate_world
+from sme_credit.generate.faults import CATALOGUE, read_catalogue
+
+SEED = 7
+
+
+@pytest.fixture(scope="module")
+def faulty(tmp_path_factory):
+    landing = tmp_path_factory.mktemp("faulty") / "landing"
+    generate_world(landing, scale="tiny", seed=SEED, progress=None, faults=True)
+    return landing
+
+
+def contract_verdict(table: RawTable, content: bytes) -> dict:
+    """What the contract says about a file: {"reject": (line, column)} or {"rows_read": n, "bad": [(line, field)]}."""
+    if not content:
+        return {"reject": (1, None)}
+    encoding = "utf-8-sig" if table.encoding == "utf-8" else table.encoding
+    try:
+        text = content.decode(encoding)
+    except UnicodeDecodeError as error:
+        line = content[: error.start].count(b"\n") + 1
+        prefix = content[: error.start].rsplit(b"\n", 1)[-1].decode("ascii", "replace")
+        return {"reject": (line, table.column_names[next(csv.reader([prefix])).__len__() - 1])}
+    bad, seen = [], {}
+    if table.file_format == "jsonl":
+        lines = text.splitlines()
+        for number, line in enumerate(lines, start=1):
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError:
+                bad.append((number, None))
+                continue
+            bad += _row_problems(table, number, [None if record[c] is None else str(record[c])
+                                                 for c in table.column_names])
+        return {"rows_read": len(lines), "bad": bad}
+    records = list(csv.reader(io.StringIO(text)))
+    header = records[0]
+    if header != list(table.column_names):
+        missing = [c for c in table.column_names if c not in header]
+        extra = [c for c in header if c not in table.column_names]
+        return {"reject": (1, (missing + extra)[0] if len(header) > 1 else None)}
+    for number, row in enumerate(records[1:], start=2):
+        if len(row) != len(header):
+            bad.append((number, None))
+        elif tuple(row) in seen:
+            bad.append((number, table.key[0]))
+        else:
+            seen[tuple(row)] = number
+            bad += _row_problems(table, number, [value or None for value in row])
+    return {"rows_read": len(records) - 1, "bad": bad}
+
+
+def _row_problems(table: RawTable, number: int, values: list) -> list:
+    for column, value in zip(table.columns, values):
+        if column.problem(value):
+            return [(number, column.name)]
+    return []
+
+
+def _genuine_files(landing):
+    return [f for feed in FEEDS for f in landed_files(landing, feed) if f.path.name == f.table.file_name(f.delivery_date)]
+
+
+def test_every_fault_is_written_once_into_the_latest_delivery(faulty):
+    catalogue = read_catalogue(faulty)
+    assert [entry["id"] for entry in catalogue] == [fault.id for fault in CATALOGUE]
+    assert len(CATALOGUE) >= 16
+    landed = {f.path.relative_to(faulty).as_posix(): f for feed in FEEDS for f in landed_files(faulty, feed)}
+    for entry in catalogue:
+        assert entry["file"] in landed, f"{entry['file']} is not picked up as part of its delivery"
+        file = landed[entry["file"]]
+        assert file.table.name == entry["table"] and file.path.name.endswith(f"_{entry['id']}.{file.table.file_format}")
+        latest = max(f.delivery_date for f in landed.values() if f.table is file.table)
+        assert file.delivery_date == latest
+        assert entry["defect"] and entry["handling"]
+
+
+def test_each_expected_outcome_is_what_the_contract_implies(faulty):
+    genuine = {hashlib.sha256(f.path.read_bytes()).hexdigest(): f.path for f in _genuine_files(faulty)}
+    for entry in read_catalogue(faulty):
+        table = table_by_name(entry["table"])
+        content = (faulty / entry["file"]).read_bytes()
+        verdict = contract_verdict(table, content)
+        assert entry["rows_read"] == entry["rows_loaded"] + entry["rows_quarantined"], entry["id"]
+        if entry["action"] == "reject":
+            line, column = verdict["reject"]
+            assert entry["error_line"] == line, entry["id"]
+            assert entry["error_column"] in (None, column), entry["id"]
+            assert entry["rows_loaded"] == entry["rows_quarantined"] == 0
+        elif entry["action"] == "skip":
+            digest = hashlib.sha256(content).hexdigest()
+            assert digest in genuine and genuine[digest] != faulty / entry["file"], "a byte-identical earlier file"
+        else:
+            assert "reject" not in verdict, entry["id"]
+            assert verdict["rows_read"] == entry["rows_read"], entry["id"]
+            expected = [(q["line"], q["field"]) for q in entry["quarantined"]]
+            assert verdict["bad"] == expected, entry["id"]
+            assert (entry["action"] == "quarantine") == bool(expected)
+
+
+def test_unknown_enterprises_are_valid_codes_missing_from_the_master(faulty):
+    entry = next(e for e in read_catalogue(faulty) if e["id"] == "unknown_enterprise")
+    master = {row["uscc"] for f in _genuine_files(faulty) if f.table.name == "enterprise_master"
+              for row in csv.DictReader(f.path.read_text(encoding="utf-8").splitlines())}
+    rows = list(csv.DictReader((faulty / entry["file"]).read_text(encoding="utf-8").splitlines()))
+    assert rows and all(row["uscc"] not in master for row in rows)
+    assert all(table_by_name("settlement_transactions").column("uscc").problem(row["uscc"]) is None for row in rows)
+
+
+def test_faults_leave_the_genuine_files_untouched(faulty, tmp_path):
+    clean = tmp_path / "clean" / "landing"
+    generate_world(clean, scale="tiny", seed=SEED, progress=None)
+    genuine = {p.relative_to(clean): p.read_bytes() for p in clean.rglob("*") if p.is_file()}
+    assert {path: (faulty / path).read_bytes() for path in genuine} == genuine
+    extra = sorted(p.relative_to(faulty).as_posix() for p in faulty.rglob("*") if p.is_file()
+                   and p.relative_to(faulty) not in genuine)
+    assert extra == sorted(entry["file"] for entry in read_catalogue(faulty))
