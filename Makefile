@@ -15,7 +15,7 @@ DAYS ?= 1
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export DO_NOT_TRACK := 1
 
-.PHONY: help install run test test-fast data data-next-day bench-generate contracts stop warehouse-url airflow-ui dbt-docs lock clean
+.PHONY: help install run test test-fast data data-next-day bench-generate world-stats contracts stop warehouse-url airflow-ui dbt-docs lock clean
 
 help:  ## list the targets
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -52,6 +52,9 @@ data-next-day: $(INSTALLED)  ## add the next day's deliveries to the sample data
 
 bench-generate: $(INSTALLED)  ## time and peak memory of the generator per scale (SCALES="tiny demo large")
 	$(BIN)/python tests/benchmarks/bench_generate.py $(if $(SCALES),--scales $(SCALES))
+
+world-stats: $(INSTALLED)  ## realism statistics of the sample world (ratings, default rate, fake-trade signals)
+	$(BIN)/sme-credit world-stats
 
 contracts: $(INSTALLED)  ## re-render the tables of docs/data-contracts.md from sme_credit/feeds.py
 	$(BIN)/sme-credit contracts

@@ -154,6 +154,15 @@ def command_extend(args: argparse.Namespace) -> int:
     return 0
 
 
+def command_world_stats(args: argparse.Namespace) -> int:
+    from sme_credit.generate.statistics import measure, report
+
+    landing = settings.landing_dir()
+    print(f"Statistics of the sample world in {landing} (read from its files and ground truth):", flush=True)
+    print(report(measure(landing)))
+    return 0
+
+
 def command_contracts(args: argparse.Namespace) -> int:
     from sme_credit import contract_doc
 
@@ -237,6 +246,9 @@ def build_parser() -> argparse.ArgumentParser:
     extend = commands.add_parser("extend", help="add the next delivery date(s) to the sample world (an increment)")
     extend.add_argument("--days", type=int, default=1)
     extend.set_defaults(handler=command_extend)
+
+    stats = commands.add_parser("world-stats", help="realism statistics of the sample world in the landing area")
+    stats.set_defaults(handler=command_world_stats)
 
     contracts = commands.add_parser("contracts", help="render docs/data-contracts.md's tables from the contract")
     contracts.add_argument("--check", action="store_true", help="only check that the document is up to date")

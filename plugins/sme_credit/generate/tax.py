@@ -129,7 +129,7 @@ class TaxBureau:
         december = (year - 1970) * 12 + 11
         noise = stream(world.seed, "rating", year).normal(0, 2.5, len(firms))
         distress, since_default = distress_of(world, december)
-        score = 79.5 + 6 * firms.health + noise - 30 * distress
+        score = 80.4 + 6.4 * firms.health + noise - 30 * distress
         rating = np.select([score >= 90, score >= 70, score >= 40], ["A", "B", "C"], "D").astype(object)
         founded_year = firms.established.astype("datetime64[Y]").astype(int) + 1970
         small = activity(world, december).expected_sales < 10_000
