@@ -6,20 +6,19 @@
 
 {# Scored features: name in scorecard_points -> SQL expression over a customer_features row aliased `features`. #}
 {% macro scorecard_feature_expressions() %}
+    {#- The same features and values as FEATURES / derived_features() in plugins/sme_credit/scorecard_model.py,
+        which fits the points (a test keeps the two in step). -#}
     {{ return({
-        'firm_age_years': 'features.firm_age_years',
-        'inflow_12m': 'features.inflow_12m',
-        'inflow_growth_6m': 'features.inflow_growth_6m',
-        'months_without_inflow_12m': 'features.months_without_inflow_12m',
-        'top5_counterparty_share_12m': 'features.top5_counterparty_share_12m',
+        'late_paid_bills_12m': 'features.late_paid_bills_12m',
+        'balance_to_monthly_inflow': 'features.balance_to_monthly_inflow',
         'tax_rating_rank': "case features.tax_rating when 'A' then 4 when 'B' then 3 when 'M' then 2 when 'C' then 1 when 'D' then 0 end",
         'late_filings_12m': 'features.late_filings_12m',
-        'zero_declaration_months_12m': 'features.zero_declaration_months_12m',
-        'tax_paid_12m': 'features.tax_paid_12m',
-        'power_kwh_trend_6m': 'features.power_kwh_trend_6m',
+        'net_flow_3m_share': 'features.net_flow_3m / nullif(features.inflow_3m, 0)',
         'unpaid_bills': 'features.unpaid_bills',
-        'open_defendant_cases': 'features.open_defendant_cases',
+        'inflow_to_declared_sales': 'features.inflow_to_declared_sales',
         'industry_risk_coefficient': 'features.industry_risk_coefficient',
+        'firm_age_years': 'features.firm_age_years',
+        'open_defendant_cases': 'features.open_defendant_cases',
     }) }}
 {% endmacro %}
 

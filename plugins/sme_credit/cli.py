@@ -154,6 +154,31 @@ def command_extend(args: argparse.Namespace) -> int:
     return 0
 
 
+def command_backtest(args: argparse.Namespace) -> int:
+    from sme_credit import backtest
+
+    _environment()
+    landing = settings.landing_dir()
+    if not delivery_dates(landing):
+        print(f"The landing area {landing} is empty: generating the 'demo' sample world ...", flush=True)
+        _generate(landing, scale="demo", seed=42, replace=False)
+    started = time.monotonic()
+    result = backtest.run_backtest(landing)
+    print(result.report())
+    print(f"Elapsed: {time.monotonic() - started:.0f}s")
+    return 0 if result.passed else 1
+
+
+def command_train_scorecard(args: argparse.Namespace) -> int:
+    from sme_credit import backtest
+
+    _environment()
+    seed = settings.DBT_PROJECT_DIR / "seeds" / "scorecard_points.csv"
+    backtest.train_scorecard(seed)
+    print("Review the change (git diff), then check it with `make backtest`.")
+    return 0
+
+
 def command_world_stats(args: argparse.Namespace) -> int:
     from sme_credit.generate.statistics import measure, report
 
@@ -246,6 +271,12 @@ def build_parser() -> argparse.ArgumentParser:
     extend = commands.add_parser("extend", help="add the next delivery date(s) to the sample world (an increment)")
     extend.add_argument("--days", type=int, default=1)
     extend.set_defaults(handler=command_extend)
+
+    backtest = commands.add_parser("backtest", help="KS, AUC and default rate per tier, 12 months before the data ends")
+    backtest.set_defaults(handler=command_backtest)
+
+    train = commands.add_parser("train-scorecard", help="refit the scorecard seed on a separate training world")
+    train.set_defaults(handler=command_train_scorecard)
 
     stats = commands.add_parser("world-stats", help="realism statistics of the sample world in the landing area")
     stats.set_defaults(handler=command_world_stats)

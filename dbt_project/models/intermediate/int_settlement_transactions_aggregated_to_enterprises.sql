@@ -13,7 +13,12 @@ flows as (
         sum(inflow) filter (where months_back <= 3) as inflow_3m,
         sum(inflow) filter (where months_back <= 6) as inflow_6m,
         sum(inflow) as inflow_12m,
+        sum(outflow) filter (where months_back <= 3) as outflow_3m,
+        sum(outflow) filter (where months_back <= 6) as outflow_6m,
         sum(outflow) as outflow_12m,
+        -- month-to-month swings of the inflow: coefficient of variation over the months since the first
+        stddev_pop(inflow) / nullif(avg(inflow), 0) as inflow_volatility_12m,
+        sum(owner_top_up_count) as owner_top_ups_12m,
         sum(inflow) filter (where months_back between 7 and 12) as inflow_prior_6m,
         count(*) filter (where inflow > 0) as months_with_inflow_12m,
         avg(month_end_balance) filter (where months_back <= 3) as avg_balance_3m
@@ -26,8 +31,14 @@ select
     flows.inflow_3m,
     flows.inflow_6m,
     flows.inflow_12m,
+    flows.outflow_3m,
+    flows.outflow_6m,
     flows.outflow_12m,
+    flows.inflow_3m - flows.outflow_3m as net_flow_3m,
+    flows.inflow_6m - flows.outflow_6m as net_flow_6m,
     flows.inflow_12m - flows.outflow_12m as net_flow_12m,
+    flows.inflow_volatility_12m,
+    flows.owner_top_ups_12m,
     -- last 6 months against the 6 before; no base (no inflow in the earlier half) gives NULL
     flows.inflow_6m / nullif(flows.inflow_prior_6m, 0) - 1 as inflow_growth_6m,
     12 - flows.months_with_inflow_12m as months_without_inflow_12m,

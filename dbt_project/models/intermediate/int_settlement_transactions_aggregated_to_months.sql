@@ -11,6 +11,11 @@ with transactions as (
     where txn_month < {{ window_end() }}
 ),
 
+legal_representatives as (
+    select uscc, legal_rep_name_hash
+    from {{ ref('stg_enterprise__enterprises') }}
+),
+
 account_months as (
     select
         uscc,
@@ -20,9 +25,14 @@ account_months as (
         sum(amount) filter (where direction = 'D') as outflow,
         count(*) filter (where direction = 'C') as inflow_count,
         count(*) filter (where direction = 'D') as outflow_count,
+        -- the owner paying in from a personal account: cash the business did not earn (a strain signal)
+        count(*) filter (
+            where direction = 'C' and {{ hash_pii('transactions.counterparty_name') }} = legal_rep_name_hash
+        ) as owner_top_up_count,
         -- balance after the month's last transaction = the account's month-end balance
         (array_agg(balance_after order by txn_at desc, txn_id desc))[1] as closing_balance
     from transactions
+    left join legal_representatives using (uscc)
     group by uscc, account_no, txn_month
 ),
 
@@ -54,6 +64,7 @@ account_months_filled as (
         activity.outflow,
         activity.inflow_count,
         activity.outflow_count,
+        activity.owner_top_up_count,
         activity.closing_balance,
         -- months sharing a balance_group follow the same month with activity
         count(activity.closing_balance) over (
@@ -82,6 +93,7 @@ firm_months as (
         coalesce(sum(outflow), 0) as outflow,
         coalesce(sum(inflow_count), 0)::integer as inflow_count,
         coalesce(sum(outflow_count), 0)::integer as outflow_count,
+        coalesce(sum(owner_top_up_count), 0)::integer as owner_top_up_count,
         sum(month_end_balance) as month_end_balance
     from account_month_balances
     where {{ in_window('month_start', 12) }}
@@ -98,5 +110,6 @@ select
     outflow,
     inflow_count,
     outflow_count,
+    owner_top_up_count,
     month_end_balance
 from firm_months

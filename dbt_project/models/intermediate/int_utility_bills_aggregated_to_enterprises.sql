@@ -26,7 +26,11 @@ arrears as (
         ) as unpaid_bills,
         coalesce(sum(amount) filter (
             where due_date < {{ as_of_date() }} and (paid_date is null or paid_date > {{ as_of_date() }})
-        ), 0) as unpaid_amount
+        ), 0) as unpaid_amount,
+        -- bills due in the 12-month window that were paid, but after their due date: a habit of paying late
+        count(*) filter (
+            where {{ in_window('due_date', 12) }} and paid_date > due_date and paid_date <= {{ as_of_date() }}
+        ) as late_paid_bills_12m
     from bills
     group by uscc
 )
@@ -37,6 +41,7 @@ select
     power_use.power_kwh_6m / nullif(power_use.power_kwh_prior_6m, 0) - 1 as power_kwh_trend_6m,
     power_use.power_amount_12m,
     coalesce(arrears.unpaid_bills, 0) as unpaid_bills,
-    coalesce(arrears.unpaid_amount, 0) as unpaid_amount
+    coalesce(arrears.unpaid_amount, 0) as unpaid_amount,
+    coalesce(arrears.late_paid_bills_12m, 0) as late_paid_bills_12m
 from power_use
 full outer join arrears on arrears.uscc = power_use.uscc

@@ -46,17 +46,28 @@ select
     coalesce(settlement.inflow_3m, 0)::numeric(18, 2) as inflow_3m,
     coalesce(settlement.inflow_6m, 0)::numeric(18, 2) as inflow_6m,
     coalesce(settlement.inflow_12m, 0)::numeric(18, 2) as inflow_12m,
+    coalesce(settlement.outflow_3m, 0)::numeric(18, 2) as outflow_3m,
+    coalesce(settlement.outflow_6m, 0)::numeric(18, 2) as outflow_6m,
     coalesce(settlement.outflow_12m, 0)::numeric(18, 2) as outflow_12m,
+    coalesce(settlement.net_flow_3m, 0)::numeric(18, 2) as net_flow_3m,
+    coalesce(settlement.net_flow_6m, 0)::numeric(18, 2) as net_flow_6m,
     coalesce(settlement.net_flow_12m, 0)::numeric(18, 2) as net_flow_12m,
     round(settlement.inflow_growth_6m, 4)::numeric(12, 4) as inflow_growth_6m,
+    round(settlement.inflow_volatility_12m, 4)::numeric(12, 4) as inflow_volatility_12m,
     coalesce(settlement.months_without_inflow_12m, 12)::integer as months_without_inflow_12m,
     coalesce(settlement.counterparty_count_12m, 0)::integer as counterparty_count_12m,
     round(settlement.top5_counterparty_share_12m, 4)::numeric(6, 4) as top5_counterparty_share_12m,
     round(settlement.avg_balance_3m, 2)::numeric(18, 2) as avg_balance_3m,
+    -- months of inflow the firm holds as balance: thin cushions break first
+    round(settlement.avg_balance_3m / nullif(settlement.inflow_3m / 3, 0), 4)::numeric(18, 4)
+        as balance_to_monthly_inflow,
+    coalesce(settlement.owner_top_ups_12m, 0)::integer as owner_top_ups_12m,
 
     -- tax: NULL when the firm filed nothing in the window (no bank-tax data), not 0
     coalesce(tax_filings.tax_filing_months_12m, 0)::integer as tax_filing_months_12m,
     tax_filings.declared_sales_12m::numeric(18, 2) as declared_sales_12m,
+    round(tax_filings.declared_sales_6m / nullif(tax_filings.declared_sales_prior_6m, 0) - 1, 4)::numeric(12, 4)
+        as declared_sales_growth_6m,
     tax_filings.tax_paid_12m::numeric(18, 2) as tax_paid_12m,
     tax_filings.late_filings_12m::integer as late_filings_12m,
     tax_filings.zero_declaration_months_12m::integer as zero_declaration_months_12m,
@@ -69,9 +80,13 @@ select
     round(utilities.power_kwh_trend_6m, 4)::numeric(12, 4) as power_kwh_trend_6m,
     coalesce(utilities.unpaid_bills, 0)::integer as unpaid_bills,
     coalesce(utilities.unpaid_amount, 0)::numeric(18, 2) as unpaid_bill_amount,
+    coalesce(utilities.late_paid_bills_12m, 0)::integer as late_paid_bills_12m,
     -- kWh per 10,000 yuan of declared sales; NULL without sales
     round(utilities.power_kwh_12m / nullif(tax_filings.declared_sales_12m / 10000, 0), 4)::numeric(18, 4)
         as power_to_sales_ratio,
+    -- settlement inflow per yuan of declared sales: far above ~1.1 means money that is not sales (fake trade)
+    round(settlement.inflow_12m / nullif(tax_filings.declared_sales_12m, 0), 4)::numeric(18, 4)
+        as inflow_to_declared_sales,
 
     -- court
     coalesce(court.open_defendant_cases, 0)::integer as open_defendant_cases,

@@ -1,0 +1,88 @@
+"""The scorecard fitter and the seed it writes: bins partition each feature, points are monotone where the
+risk direction is known, the dbt macro scores the same features, and the fit separates bad from good."""
+
+from __future__ import annotations
+
+import csv
+import re
+
+import numpy as np
+import pandas as pd
+
+from sme_credit import settings
+from sme_credit.scorecard_model import FEATURES, _monotone, fit, ks_and_auc, write_seed
+
+SEED = settings.DBT_PROJECT_DIR / "seeds" / "scorecard_points.csv"
+
+
+def _seed_rows() -> list[dict]:
+    with SEED.open(encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+def test_the_dbt_macro_scores_exactly_the_fitted_features():
+    macro = (settings.DBT_PROJECT_DIR / "macros" / "scorecard.sql").read_text(encoding="utf-8")
+    body = macro[macro.index("scorecard_feature_expressions"):macro.index("endmacro")]
+    in_macro = re.findall(r"'(\w+)': ", body)
+    assert in_macro == [feature.name for feature in FEATURES]
+    assert list(dict.fromkeys(row["feature"] for row in _seed_rows())) == in_macro
+
+
+def test_the_seed_has_a_missing_bin_and_the_fitted_bounds_for_every_feature():
+    rows = _seed_rows()
+    for feature in FEATURES:
+        bins = [(r["lower_bound"], r["upper_bound"]) for r in rows if r["feature"] == feature.name]
+        cuts = [str(c).removesuffix(".0") for c in feature.cut_points]
+        assert bins[0] == ("", "")
+        assert bins[1:] == list(zip(["", *cuts], [*cuts, ""])), feature.name
+
+
+def test_points_are_monotone_in_the_declared_direction_and_reasons_mark_lost_points():
+    rows = _seed_rows()
+    for feature in FEATURES:
+        points = [int(r["points"]) for r in rows if r["feature"] == feature.name][1:]
+        ordered = points if feature.safer > 0 else points[::-1]
+        assert ordered == sorted(ordered), feature.name
+        for r in rows:
+            if r["feature"] == feature.name and r["lower_bound"] + r["upper_bound"]:
+                assert bool(r["reason_code"]) == (int(r["points"]) < max(points)), (feature.name, r)
+
+
+def test_pool_adjacent_violators():
+    assert _monotone(np.array([1.0, 3.0, 2.0, 4.0]), np.array([1.0, 1.0, 1.0, 1.0])).tolist() == [1, 2.5, 2.5, 4]
+    assert _monotone(np.array([3.0, 1.0]), np.array([3.0, 1.0])).tolist() == [2.5, 2.5]
+
+
+def test_ks_and_auc_of_perfect_and_useless_scores():
+    bad = np.array([True, True, False, False, False, False])
+    assert ks_and_auc(np.array([1, 2, 3, 4, 5, 6]), bad) == (1.0, 1.0)
+    ks, auc = ks_and_auc(np.array([1, 1, 1, 1, 1, 1]), bad)
+    assert auc == 0.5
+
+
+def test_a_fit_on_synthetic_firms_separates_bad_from_good(tmp_path):
+    rng = np.random.default_rng(3)
+    n = 4_000
+    health = rng.normal(size=n)
+    features = pd.DataFrame({
+        "late_paid_bills_12m": rng.poisson(np.exp(0.5 - 0.8 * health)),
+        "balance_to_monthly_inflow": np.exp(0.2 + 0.4 * health + rng.normal(0, 0.3, n)),
+        "tax_rating": np.where(health > 1.3, "A", np.where(health > -1.5, "B", "C")),
+        "late_filings_12m": rng.poisson(np.exp(-1 - 0.6 * health)),
+        "net_flow_3m": rng.normal(0.02 * health, 0.05, n) * 1e5,
+        "inflow_3m": np.full(n, 1e5),
+        "unpaid_bills": rng.poisson(np.exp(-2 - health)),
+        "inflow_to_declared_sales": rng.normal(1.15, 0.05, n),
+        "industry_risk_coefficient": rng.choice([0.5, 1.0, 1.5], n),
+        "firm_age_years": rng.uniform(0, 20, n),
+        "open_defendant_cases": rng.poisson(0.05, n),
+    })
+    bad = pd.Series(rng.random(n) < 1 / (1 + np.exp(3 + 1.2 * health)))
+    card = fit(features, bad)
+    from sme_credit.scorecard_model import derived_features
+
+    ks, auc = ks_and_auc(card.score(derived_features(features)), bad.to_numpy())
+    assert ks > 0.3 and auc > 0.7
+    path = tmp_path / "points.csv"
+    write_seed(card, path)
+    assert path.read_text().startswith("feature,lower_bound,upper_bound,points,reason_code\n")
