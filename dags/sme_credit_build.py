@@ -68,9 +68,15 @@ def sme_credit_build():
         render_config=render_config("path:models/marts"),
         operator_args=DBT_ARGS,
     )
+    # The tier history records only tiers that passed the marts gate.
+    dbt_history = DbtTaskGroup(
+        group_id="dbt_history", project_config=PROJECT, profile_config=PROFILE, execution_config=EXECUTION,
+        render_config=render_config("path:snapshots"),
+        operator_args=DBT_ARGS,
+    )
     chain(
         as_of_date, dbt_staging, validate_staging(as_of_date), dbt_marts, validate_marts(as_of_date),
-        publish_candidates(as_of_date),
+        dbt_history, publish_candidates(as_of_date),
     )
 
 

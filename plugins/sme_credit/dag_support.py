@@ -30,7 +30,8 @@ def _asset(relation: str, group: str) -> Asset:
 RAW_ASSETS: dict[str, Asset] = {t.name: _asset(t.qualified_name, "raw") for t in RAW_TABLES}
 MART_ASSETS: list[Asset] = [
     _asset(relation, "marts")
-    for relation in ("marts.customer_features", "marts.customer_risk_tiers", "marts.precredit_candidates")
+    for relation in ("marts.customer_features", "marts.customer_risk_tiers", "marts.precredit_pool",
+                     "marts.precredit_candidates", "marts.early_warning_signals")
 ]
 TRACKING_CANDIDATES = _asset("tracking.candidates", "tracking")
 

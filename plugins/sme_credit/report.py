@@ -9,7 +9,9 @@ from sqlalchemy import Engine, text
 
 from sme_credit import quality, settings
 
-OUTPUT_TABLES = ("marts.customer_features", "marts.customer_risk_tiers", "marts.precredit_candidates")
+OUTPUT_TABLES = ("marts.customer_features", "marts.customer_risk_tiers", "marts.precredit_pool",
+                 "marts.precredit_candidates", "marts.early_warning_signals")
+HISTORY_TABLE = "snapshots.customer_risk_tiers_history"
 
 
 def _relations(conn, schema: str) -> list[str]:
@@ -24,7 +26,7 @@ def layer_counts(engine: Engine, as_of: dt.date) -> dict[str, int]:
     """Row count of every relation in raw, staging and tracking, and of the marts for the as-of date."""
     counts: dict[str, int] = {}
     with engine.connect() as conn:
-        for schema in ("raw", "staging", "marts", "tracking"):
+        for schema in ("raw", "staging", "marts", "snapshots", "tracking"):
             for relation in _relations(conn, schema):
                 where = " where as_of_date = :d" if relation in OUTPUT_TABLES else ""
                 counts[relation] = conn.execute(text(f"select count(*) from {relation}{where}"), {"d": as_of}).scalar()
@@ -45,6 +47,12 @@ def print_summary(engine: Engine, as_of: dt.date | None, *, elapsed: float | Non
             "select uscc, enterprise_name, risk_tier, score, suggested_limit, suggested_term_months, suggested_product "
             "from marts.precredit_candidates where as_of_date = :d "
             "order by score desc, suggested_limit desc, uscc limit 10"), {"d": as_of}).all()
+        pool = conn.execute(text(
+            "select pool_status, count(*), count(*) filter (where triggered) from marts.precredit_pool "
+            "where as_of_date = :d group by pool_status order by pool_status"), {"d": as_of}).all()
+        warnings = conn.execute(text(
+            "select signal, count(*) filter (where severity = 'high'), count(*) from marts.early_warning_signals "
+            "where as_of_date = :d group by signal order by signal"), {"d": as_of}).all()
     counts = layer_counts(engine, as_of)
 
     print(f"\n== Summary for as-of date {as_of} ==")
@@ -54,11 +62,14 @@ def print_summary(engine: Engine, as_of: dt.date | None, *, elapsed: float | Non
     print("Firms and candidates per tier:")
     for tier, firms, candidates in tiers:
         print(f"  {tier:<16} {firms:>7,} firms  {candidates:>7,} candidates")
+    print("Pre-credit pool: " + ", ".join(f"{status} {n:,} ({triggered:,} triggered today)" if status == "candidate"
+                                          else f"{status} {n:,}" for status, n, triggered in pool))
+    print("Early warnings (high / all): " + ", ".join(f"{signal} {high:,}/{n:,}" for signal, high, n in warnings))
     print("Top candidates:")
     for uscc, name, tier, score, limit, term, product in top:
         print(f"  {uscc}  {name}  {tier:<15} score {score:>4}  limit {limit:>12,.0f}  {term:>2} months  {product}")
     print("Where the results are:")
-    print(f"  warehouse tables: {', '.join(OUTPUT_TABLES)}, tracking.candidates")
+    print(f"  warehouse tables: {', '.join(OUTPUT_TABLES)}, {HISTORY_TABLE}, tracking.candidates")
     print(f"  Great Expectations Data Docs: {quality.data_docs_index()}")
     print(f"  dbt docs: `make dbt-docs`, then open {settings.DBT_PROJECT_DIR / 'target' / 'index.html'}")
     if log:

@@ -58,9 +58,12 @@ def _port_is_free(port: int) -> bool:
     return True
 
 
-def _choose_port() -> int:
+def _choose_port(running: bool) -> int:
+    """The remembered port; a new one when the server is down and another program took it meanwhile."""
     if _port_file().exists():
-        return int(_port_file().read_text().strip())
+        port = int(_port_file().read_text().strip())
+        if running or _port_is_free(port):
+            return port
     port = PREFERRED_PORT
     if not _port_is_free(port):
         with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
@@ -122,8 +125,9 @@ def _fail(step: str, result: subprocess.CompletedProcess) -> RuntimeError:
 def ensure_embedded() -> str:
     """Start (initialising on first use) the embedded server; return its URL. Safe to call concurrently."""
     with _lock():
-        port = _choose_port()
-        if not _is_running():
+        running = _is_running()
+        port = _choose_port(running)
+        if not running:
             _prepare_permissions()
             if not _pgdata().joinpath("PG_VERSION").exists():
                 print(f"Initialising the embedded PostgreSQL in {_pgdata()} ...", flush=True)

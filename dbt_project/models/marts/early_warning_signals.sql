@@ -1,0 +1,133 @@
+{{ config(unique_key=["uscc", "as_of_date", "signal"]) }}
+
+-- Early warnings (动态监测预警) on the as-of date: one row per enterprise and signal that fires, with a severity.
+-- Signals and thresholds (vars early_warning_*, documented in _marts__models.yml):
+--   inflow_drop              inflow of the last 3 months against the firm's own 9 months before
+--   new_lawsuit_as_defendant cases filed against the firm since the start of the previous month
+--   power_use_collapse       power use of the last 6 months against the 6 before
+--   rating_downgrade         the latest tax rating, published in the last 12 months, below the year before
+--   new_arrears              utility bills that fell overdue since the start of the previous month
+with features as (
+    select *
+    from {{ ref('customer_features') }}
+    where as_of_date = {{ as_of_date() }}
+),
+
+court as (
+    select * from {{ ref('int_court_records_matched') }}
+),
+
+ratings as (
+    -- each firm's latest rating next to the one of the year before
+    select
+        uscc,
+        rating_year,
+        credit_rating,
+        published_date,
+        {{ rating_rank('credit_rating') }} as rating_rank,
+        lag(credit_rating) over by_year as previous_rating,
+        lag(rating_year) over by_year as previous_year,
+        lag({{ rating_rank('credit_rating') }}) over by_year as previous_rank,
+        row_number() over (partition by uscc order by rating_year desc) as recency
+    from {{ ref('stg_tax__credit_ratings') }}
+    window by_year as (partition by uscc order by rating_year)
+),
+
+bills as (
+    select * from {{ ref('stg_utilities__bills') }}
+),
+
+inflow_drop as (
+    select
+        uscc,
+        'inflow_drop' as signal,
+        case when inflow_3m / 3 < {{ var('early_warning_inflow_drop_high') }} * ((inflow_12m - inflow_3m) / 9)
+             then 'high' else 'medium' end as severity,
+        round(inflow_3m / 3 / ((inflow_12m - inflow_3m) / 9), 4) as observed_value,
+        {{ var('early_warning_inflow_drop_medium') }}::numeric as threshold,
+        'monthly inflow of the last 3 months / monthly inflow of the 9 months before' as detail
+    from features
+    where inflow_12m - inflow_3m > 0
+      and inflow_3m / 3 < {{ var('early_warning_inflow_drop_medium') }} * ((inflow_12m - inflow_3m) / 9)
+),
+
+new_lawsuits as (
+    select
+        uscc,
+        'new_lawsuit_as_defendant' as signal,
+        case when bool_or(case_type = 'enforcement') or count(*) > 1 then 'high' else 'medium' end as severity,
+        sum(amount) as observed_value,
+        null::numeric as threshold,
+        count(*) || ' new case(s) as defendant or respondent: ' || string_agg(case_number, ', ' order by case_number)
+            as detail
+    from court
+    where uscc is not null
+      and record_type = 'case'
+      and party_role in ('defendant', 'respondent')
+      and filing_date >= {{ window_start(1) }}
+      and filing_date <= {{ as_of_date() }}
+    group by uscc
+),
+
+power_collapse as (
+    select
+        uscc,
+        'power_use_collapse' as signal,
+        case when power_kwh_trend_6m <= {{ var('early_warning_power_drop_high') }} then 'high' else 'medium' end
+            as severity,
+        power_kwh_trend_6m as observed_value,
+        {{ var('early_warning_power_drop_medium') }}::numeric as threshold,
+        'power use of the last 6 months / the 6 months before - 1' as detail
+    from features
+    where power_kwh_trend_6m <= {{ var('early_warning_power_drop_medium') }}
+),
+
+downgrades as (
+    select
+        uscc,
+        'rating_downgrade' as signal,
+        case when credit_rating in ('C', 'D') then 'high' else 'medium' end as severity,
+        rating_rank::numeric as observed_value,
+        previous_rank::numeric as threshold,
+        'tax rating ' || previous_rating || ' (' || previous_year || ') -> ' || credit_rating
+            || ' (' || rating_year || ')' as detail
+    from ratings
+    where recency = 1
+      and rating_rank < previous_rank
+      and published_date > {{ as_of_date() }} - interval '12 months'
+),
+
+new_arrears as (
+    select
+        uscc,
+        'new_arrears' as signal,
+        case when count(*) >= 2 then 'high' else 'medium' end as severity,
+        sum(amount) as observed_value,
+        null::numeric as threshold,
+        count(*) || ' bill(s) overdue since ' || {{ window_start(1) }} as detail
+    from bills
+    where due_date >= {{ window_start(1) }}
+      and due_date < {{ as_of_date() }}
+      and (paid_date is null or paid_date > {{ as_of_date() }})
+    group by uscc
+),
+
+signals as (
+    select * from inflow_drop
+    union all select * from new_lawsuits
+    union all select * from power_collapse
+    union all select * from downgrades
+    union all select * from new_arrears
+)
+
+select
+    signals.uscc,
+    {{ as_of_date() }} as as_of_date,
+    signals.signal,
+    signals.severity,
+    round(signals.observed_value, 4)::numeric(18, 4) as observed_value,
+    round(signals.threshold, 4)::numeric(18, 4) as threshold,
+    signals.detail
+from signals
+-- firms of the enterprise master only (court matches and bills of unknown firms are left out)
+inner join features on features.uscc = signals.uscc
