@@ -23,7 +23,10 @@ from sqlalchemy import text
 
 from sme_credit import dbt, ingest, settings, warehouse
 from sme_credit.feeds import FEEDS
-from sme_credit.scorecard_model import fit, ks_and_auc, write_seed
+from sme_credit.generate import generate_world
+from sme_credit.generate.landing import ground_truth_path
+from sme_credit.generate.world import read_world_spec
+from sme_credit.scorecard_model import derived_features, fit, ks_and_auc, write_seed
 
 TIERS = ("risk_warning", "steady", "high_potential")  # worst to best
 REQUIRED_KS = 0.35
@@ -39,8 +42,6 @@ def _months_before(day: dt.date, months: int) -> dt.date:
 
 def load_world(landing: Path, database: str, log=print) -> str:
     """A fresh database on the warehouse's server holding every delivery of the world in `landing`."""
-    from sme_credit.generate.world import read_world_spec
-
     end = dt.date.fromisoformat(read_world_spec(landing).end_date)
     url = warehouse.create_database(warehouse.resolve_url(), database, drop_first=True)
     engine = warehouse.engine_for(url)
@@ -115,9 +116,6 @@ class BacktestResult:
 
 
 def run_backtest(landing: Path | None = None, log=print) -> BacktestResult:
-    from sme_credit.generate.landing import ground_truth_path
-    from sme_credit.generate.world import read_world_spec
-
     landing = landing or settings.landing_dir()
     end = dt.date.fromisoformat(read_world_spec(landing).end_date)
     as_of = _months_before(end, OUTCOME_MONTHS)
@@ -133,9 +131,6 @@ def run_backtest(landing: Path | None = None, log=print) -> BacktestResult:
 
 def train_scorecard(seed_path: Path, log=print) -> dict:
     """Generate the training world, build its features on several past dates, fit, write the points seed."""
-    from sme_credit.generate import generate_world
-    from sme_credit.generate.landing import ground_truth_path
-
     with tempfile.TemporaryDirectory(prefix="scorecard-training-") as folder:
         landing = Path(folder) / "landing"
         summary = generate_world(landing, scale="demo", seed=TRAINING_SEED, progress=None)
@@ -147,8 +142,6 @@ def train_scorecard(seed_path: Path, log=print) -> dict:
         rows = outcomes(url, "customer_features", dates, ground_truth_path(landing))
     card = fit(rows, rows.defaulted)
     write_seed(card, seed_path)
-    from sme_credit.scorecard_model import derived_features
-
     ks, auc = ks_and_auc(card.score(derived_features(rows)), rows.defaulted.to_numpy())
     log(f"Fitted on {len(rows):,} firm-dates with {int(rows.defaulted.sum())} defaults: in-sample KS {ks:.3f}, "
         f"AUC {auc:.3f}; wrote {seed_path}")
