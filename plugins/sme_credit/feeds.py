@@ -375,6 +375,11 @@ class LandedFile:
     path: Path
     delivery_date: dt.date
 
+    @property
+    def is_part(self) -> bool:
+        """True for a `<table>_YYYYMMDD_<part>` file, False for the delivery's main file."""
+        return self.path.name != self.table.file_name(self.delivery_date)
+
 
 def landed_files(landing: Path, feed: str, up_to: dt.date | None = None) -> list[LandedFile]:
     """Every file of `feed` delivered on or before `up_to`, oldest delivery first, parts in name order."""

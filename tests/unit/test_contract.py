@@ -109,6 +109,7 @@ def test_landed_files_follow_the_layout_and_include_parts(tmp_path):
                      ("tax_filings", "tax_filings_20261103_part_2.csv", day),
                      ("tax_credit_ratings", "tax_credit_ratings_20261103.csv", day)]
     assert delivery_dates(tmp_path) == [day]
+    assert [f.is_part for f in landed_files(tmp_path, "tax")] == [False, True, False]
     assert landed_files(tmp_path, "tax", up_to=day - dt.timedelta(days=1)) == []
     with pytest.raises(KeyError, match="unknown feed"):
         landed_files(tmp_path, "weather")

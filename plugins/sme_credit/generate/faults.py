@@ -257,7 +257,7 @@ def write_faults(landing_dir: Path, seed: int) -> list[dict]:
         table = table_by_name(item.table)
         delivery = delivery_dates(landing_dir, table.feed)[-1]
         files = [f for f in landed_files(landing_dir, table.feed) if f.table is table]
-        real = next(f.path for f in files if f.delivery_date == delivery and f.path.name == table.file_name(delivery))
+        real = next(f.path for f in files if f.delivery_date == delivery and not f.is_part)
         earlier = [f.path for f in files if f.delivery_date < delivery]
         header, rows = _read(table, real)
         try:

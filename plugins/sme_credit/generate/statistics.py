@@ -27,7 +27,7 @@ def _table(landing: Path, feed: str, name: str) -> pd.DataFrame:
     frames = []
     for landed in landed_files(landing, feed):
         # only the genuine deliveries: a fault catalogue's files are malformed on purpose
-        if landed.table.name != name or landed.path.name != landed.table.file_name(landed.delivery_date):
+        if landed.table.name != name or landed.is_part:
             continue
         if not landed.path.stat().st_size:
             continue
