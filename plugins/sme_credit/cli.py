@@ -104,10 +104,7 @@ def command_run(args: argparse.Namespace) -> int:
     print(f"Warehouse: {warehouse.describe(env['WAREHOUSE_URL'])}", flush=True)
 
     landing = settings.landing_dir()
-    if not delivery_dates(landing):
-        print(f"The landing area {landing} is empty: generating the '{args.scale}' sample world ...", flush=True)
-        _generate(landing, scale=args.scale, seed=args.seed, replace=False)
-    else:
+    if not _ensure_sample_world(landing, scale=args.scale, seed=args.seed):
         print(f"Processing the files already in {landing}", flush=True)
     as_of = dt.date.fromisoformat(args.date) if args.date else delivery_dates(landing)[-1]
 
@@ -123,6 +120,15 @@ def command_run(args: argparse.Namespace) -> int:
 
     report.print_summary(warehouse.engine(), as_of, elapsed=time.monotonic() - started, log=log)
     return 0
+
+
+def _ensure_sample_world(landing: Path, *, scale: str, seed: int) -> bool:
+    """Generate a sample world when the landing area holds no delivery; True when it did."""
+    if delivery_dates(landing):
+        return False
+    print(f"The landing area {landing} is empty: generating the '{scale}' sample world ...", flush=True)
+    _generate(landing, scale=scale, seed=seed, replace=False)
+    return True
 
 
 def _generate(landing: Path, *, scale: str, seed: int, replace: bool, end_date: str | None = None,
@@ -159,9 +165,7 @@ def command_backtest(args: argparse.Namespace) -> int:
 
     _environment()
     landing = settings.landing_dir()
-    if not delivery_dates(landing):
-        print(f"The landing area {landing} is empty: generating the 'demo' sample world ...", flush=True)
-        _generate(landing, scale="demo", seed=42, replace=False)
+    _ensure_sample_world(landing, scale="demo", seed=42)
     started = time.monotonic()
     result = backtest.run_backtest(landing)
     print(result.report())
