@@ -15,7 +15,7 @@ DAYS ?= 1
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export DO_NOT_TRACK := 1
 
-.PHONY: help install run test test-fast data data-next-day bench-generate backtest train-scorecard world-stats contracts stop warehouse-url airflow-ui dbt-docs lock clean
+.PHONY: help install run test test-fast data data-next-day bench-generate bench-ingest backtest train-scorecard world-stats contracts stop warehouse-url airflow-ui dbt-docs lock clean
 
 help:  ## list the targets
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -52,6 +52,9 @@ data-next-day: $(INSTALLED)  ## add the next day's deliveries to the sample data
 
 bench-generate: $(INSTALLED)  ## time and peak memory of the generator per scale (SCALES="tiny demo large")
 	$(BIN)/python tests/benchmarks/bench_generate.py $(if $(SCALES),--scales $(SCALES))
+
+bench-ingest: $(INSTALLED)  ## loader vs bare COPY on the large settlement feed (BENCH_ARGS="--scale demo --days 60")
+	$(BIN)/python tests/benchmarks/bench_ingest.py $(BENCH_ARGS)
 
 backtest: $(INSTALLED)  ## tiers as of 12 months before the end of the sample data vs. the defaults that followed
 	$(BIN)/sme-credit backtest

@@ -1,5 +1,10 @@
-"""Ingest: load each feed's delivered files into raw, then gate each raw table with Great Expectations.
+"""Ingest: per feed, wait for the day's files, load them into raw, then gate the raw tables with Great Expectations.
 
+- `wait_<feed>` defers (no worker slot held) until the day's files have landed, up to the feed's wait time;
+- `load_<feed>` loads every new or changed file: bad rows to audit.quarantined_rows, broken files rejected,
+  all recorded in audit.load_manifest; the feed's policy decides whether problems fail the task or warn
+  (docs/ingestion.md);
+- `validate_raw_<feed>` runs the raw Great Expectations gate.
 A feed's raw Assets are updated only when its gate passes, so downstream DAGs only ever see validated raw.
 """
 
@@ -9,6 +14,7 @@ from airflow.sdk import chain, dag, task
 
 from sme_credit import pipeline
 from sme_credit.dag_support import DEFAULT_ARGS, START_DATE, fail_without_retry, raw_assets_of
+from sme_credit.delivery_wait import WaitForDelivery
 from sme_credit.feeds import FEEDS
 from sme_credit.ingest import ensure_schemas
 from sme_credit.warehouse import engine
@@ -46,9 +52,10 @@ def validate_raw(feed: str, loaded: dict) -> dict:
 def sme_ingest():
     prepared = prepare_warehouse()
     for feed in FEEDS:
+        arrived = WaitForDelivery(task_id=f"wait_{feed}", feed=feed)
         loaded = load_feed.override(task_id=f"load_{feed}")(feed)
         validated = validate_raw.override(task_id=f"validate_raw_{feed}", outlets=raw_assets_of(feed))(feed, loaded)
-        chain(prepared, loaded, validated)
+        chain(prepared, arrived, loaded, validated)
 
 
 sme_ingest()

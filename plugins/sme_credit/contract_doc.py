@@ -14,7 +14,7 @@ import re
 from pathlib import Path
 
 from sme_credit.feeds import (
-    COLUMN_TYPES, CONTRACT_CHANGES, CONTRACT_VERSION, DELIVERY_DAY, RAW_TABLES, Column, RawTable,
+    COLUMN_TYPES, CONTRACT_CHANGES, CONTRACT_VERSION, DELIVERY_DAY, FEED_POLICIES, RAW_TABLES, Column, RawTable,
 )
 from sme_credit.generate.faults import CATALOGUE
 
@@ -83,6 +83,13 @@ def _faults() -> str:
     return _table(["fault", "file", "defect", "what the pipeline must do"], rows)
 
 
+def _policies() -> str:
+    rows = [[f"`{feed}`", policy.rejected_file, f"fail above {policy.max_quarantined_share:.0%} of the day's rows, "
+             "else warn", f"{policy.wait_hours:g} h, then {policy.late_delivery}", policy.why]
+            for feed, policy in FEED_POLICIES.items()]
+    return _table(["feed", "a file rejected", "rows quarantined", "wait for the day's files", "why"], rows)
+
+
 def _changes() -> str:
     rows = [[f"**{version}**" if version == CONTRACT_VERSION else version, text] for version, text in CONTRACT_CHANGES]
     return _table(["version", "change"], rows)
@@ -90,6 +97,7 @@ def _changes() -> str:
 
 def sections() -> dict[str, str]:
     rendered = {"overview": _overview(), "types": _types(), "faults": _faults(), "changes": _changes(),
+                "policies": _policies(),
                 "version": f"Contract version **{CONTRACT_VERSION}**.\n"}
     rendered.update({f"columns.{t.name}": _columns(t) for t in RAW_TABLES})
     return rendered

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -47,13 +48,28 @@ COLUMN_TYPES = {
     "year": "`YYYY`",
 }
 
-_AMOUNT = re.compile(r"-?\d{1,15}(\.\d{1,2})?")
-_INTEGER = re.compile(r"-?\d{1,15}")
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-_TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}")
-_MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
-_YEAR = re.compile(r"(19|20)\d{2}")
-_PHONE = re.compile(r"1\d{10}")
+# The same patterns are matched by Python (`Column.problem`) and, at load time, by Arrow's RE2 over whole columns
+# (`row_checks`), so they are written in the syntax both read alike: ASCII classes, no `\d` or `\s` (whose
+# meaning differs with Unicode), `(?:...)` for groups.
+NOT_BLANK = r"[^ \t\r\n\f\v]"
+_PATTERNS = {
+    "amount": r"-?[0-9]{1,15}(?:\.[0-9]{1,2})?",
+    "integer": r"-?[0-9]{1,15}",
+    "date": r"[0-9]{4}-[0-9]{2}-[0-9]{2}",
+    "timestamp": r"[0-9]{4}-[0-9]{2}-[0-9]{2} (?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]",
+    "month": r"[0-9]{4}-(?:0[1-9]|1[0-2])",
+    "year": r"(?:19|20)[0-9]{2}",
+    "phone": r"1[0-9]{10}",
+}
+
+
+def portable_pattern(pattern: str) -> str:
+    """A contract pattern in the syntax Python and RE2 read alike (`\\d` and `\\S` spelled out)."""
+    return pattern.replace(r"\d", "[0-9]").replace(r"\S", NOT_BLANK)
+
+
+def _fullmatch(pattern: str, value: str) -> bool:
+    return re.fullmatch(pattern, value) is not None
 
 
 @dataclass(frozen=True)
@@ -77,17 +93,36 @@ class Column:
             raise ValueError(f"column {self.name}: enum needs allowed values and code a pattern, nothing else")
 
     def problem(self, value: str | None) -> str | None:
-        """Why `value` breaks this column's rules, or None when it is fine. Empty text counts as missing."""
+        """Why `value` breaks this column's rules, or None when it is fine. Empty text counts as missing.
+        The loader checks whole columns at once (`row_checks`) by the same rules, and asks this for the reason."""
         if value is None or value == "":
             return "required value is missing" if self.required else None
         check = getattr(self, f"_check_{self.type}")
         return check(value)
 
+    @property
+    def full_pattern(self) -> str | None:
+        """The regular expression a present value must match in full (Python `re` and RE2 read it alike)."""
+        if self.type == "code":
+            return portable_pattern(self.pattern)
+        return _PATTERNS.get(self.type) if self.type != "date" else None
+
+    def value_check(self) -> tuple[str, Callable[[str], bool]] | None:
+        """Rules a pattern cannot state (check characters, calendar dates), checked on distinct values:
+        ("value" or "day", the part of the value checked; predicate true for a good one)."""
+        if self.type in ("uscc", "resident_id", "date"):
+            return "value", lambda value: self.problem(value) is None
+        if self.type == "timestamp":
+            return "day", lambda day: _parsed(day, _PATTERNS["date"], dt.date.fromisoformat, "date") is None
+        return None
+
     def _check_text(self, value: str) -> str | None:
-        return "value is only whitespace" if not value.strip() else None
+        return None if re.search(NOT_BLANK, value) else "value is only whitespace"
 
     def _check_code(self, value: str) -> str | None:
-        return None if re.fullmatch(self.pattern, value) else f"{value!r} does not match the pattern {self.pattern}"
+        if _fullmatch(portable_pattern(self.pattern), value):
+            return None
+        return f"{value!r} does not match the pattern {self.pattern}"
 
     def _check_uscc(self, value: str) -> str | None:
         if uscc_codes.is_valid(value):
@@ -100,7 +135,7 @@ class Column:
         return None if uscc_codes.is_valid_resident_id(value) else "not a valid resident identity number"
 
     def _check_phone(self, value: str) -> str | None:
-        return None if _PHONE.fullmatch(value) else "not an 11-digit mobile number"
+        return None if _fullmatch(_PATTERNS["phone"], value) else "not an 11-digit mobile number"
 
     def _check_enum(self, value: str) -> str | None:
         return None if value in self.allowed else f"{value!r} is not one of {', '.join(self.allowed)}"
@@ -108,41 +143,40 @@ class Column:
     def _check_flag(self, value: str) -> str | None:
         return None if value in ("0", "1") else f"{value!r} is not 0 or 1"
 
-    def _check_number(self, value: str, pattern: re.Pattern, kind: str) -> str | None:
-        if not pattern.fullmatch(value):
+    def _check_number(self, value: str, kind: str) -> str | None:
+        if not _fullmatch(_PATTERNS[self.type], value):
             return f"{value!r} is not {kind}"
         if self.minimum is not None and Decimal(value) < Decimal(self.minimum):
             return f"{value} is below the minimum {self.minimum}" + (" (negative)" if Decimal(value) < 0 else "")
         return None
 
     def _check_amount(self, value: str) -> str | None:
-        return self._check_number(value, _AMOUNT, "an amount with at most 2 decimals")
+        return self._check_number(value, "an amount with at most 2 decimals")
 
     def _check_integer(self, value: str) -> str | None:
-        return self._check_number(value, _INTEGER, "a whole number")
+        return self._check_number(value, "a whole number")
 
     def _check_date(self, value: str) -> str | None:
-        return _parsed(value, _DATE, dt.date.fromisoformat, "date (YYYY-MM-DD)")
+        return _parsed(value, _PATTERNS["date"], dt.date.fromisoformat, "date (YYYY-MM-DD)")
 
     def _check_timestamp(self, value: str) -> str | None:
-        return _parsed(value, _TIMESTAMP, dt.datetime.fromisoformat, "timestamp (YYYY-MM-DD HH:MM:SS)")
+        return _parsed(value, _PATTERNS["timestamp"], dt.datetime.fromisoformat, "timestamp (YYYY-MM-DD HH:MM:SS)")
 
     def _check_month(self, value: str) -> str | None:
-        return None if _MONTH.fullmatch(value) else f"{value!r} is not a month (YYYY-MM)"
+        return None if _fullmatch(_PATTERNS["month"], value) else f"{value!r} is not a month (YYYY-MM)"
 
     def _check_year(self, value: str) -> str | None:
-        return None if _YEAR.fullmatch(value) else f"{value!r} is not a year (YYYY)"
+        return None if _fullmatch(_PATTERNS["year"], value) else f"{value!r} is not a year (YYYY)"
 
 
-def _parsed(value: str, pattern: re.Pattern, parse, kind: str) -> str | None:
-    if not pattern.fullmatch(value):
+def _parsed(value: str, pattern: str, parse, kind: str) -> str | None:
+    if not _fullmatch(pattern, value):
         return f"{value!r} is not a {kind}"
     try:
         parse(value)
     except ValueError:
         return f"{value!r} is an impossible {kind.split()[0]}"
     return None
-
 
 
 def _uscc(description: str = "Unified Social Credit Code of the enterprise", **options) -> Column:
@@ -328,6 +362,48 @@ RAW_TABLES: tuple[RawTable, ...] = (
 )
 
 FEEDS: tuple[str, ...] = tuple(dict.fromkeys(t.feed for t in RAW_TABLES))
+
+
+# --- what a load does about bad deliveries -------------------------------------------------------------------
+
+FAIL = "fail"
+WARN = "warn"
+
+
+@dataclass(frozen=True)
+class FeedPolicy:
+    """When a feed's load task fails and when it only warns. Whatever the verdict, every row of a loaded file is
+    either in raw or in `audit.quarantined_rows`, and a rejected file loads nothing."""
+
+    rejected_file: str  # a file refused as a whole (unreadable, wrong header or encoding, empty)
+    max_quarantined_share: float  # the task fails when more of the rows read than this are quarantined
+    late_delivery: str  # the day's files have not arrived when the wait times out
+    wait_hours: float  # how long the DAG waits for the day's files
+    why: str
+
+    def __post_init__(self) -> None:
+        if {self.rejected_file, self.late_delivery} - {FAIL, WARN}:
+            raise ValueError("a policy verdict is 'fail' or 'warn'")
+
+
+_OWN_SYSTEM = FeedPolicy(
+    rejected_file=FAIL, max_quarantined_share=0.01, late_delivery=FAIL, wait_hours=6,
+    why="the bank's own system: a broken or late extract is fixed in-house and re-extracted, and a missing one "
+        "would silently drop customers or a day of flows",
+)
+_EXTERNAL = FeedPolicy(
+    rejected_file=WARN, max_quarantined_share=0.05, late_delivery=WARN, wait_hours=12,
+    why="an outside provider: a bad or late file is reported and chased, while the day goes on with what "
+        "arrived (the earlier deliveries stay loaded)",
+)
+
+FEED_POLICIES: dict[str, FeedPolicy] = {
+    "enterprise": _OWN_SYSTEM,
+    "tax": _EXTERNAL,
+    "utilities": _EXTERNAL,
+    "court": _EXTERNAL,
+    "settlement": _OWN_SYSTEM,
+}
 
 _DELIVERY_DIR = re.compile(r"^delivery_date=(\d{4}-\d{2}-\d{2})$")
 

@@ -36,10 +36,14 @@ def test_dag_is_operable(dagbag, dag_id):
     assert all(task.retries >= 1 for task in dag.tasks if task.task_id.startswith("load_"))
 
 
-def test_ingest_loads_then_gates_each_feed_and_emits_raw_assets_only_after_the_gate(dagbag):
+def test_ingest_waits_loads_then_gates_each_feed_and_emits_raw_assets_only_after_the_gate(dagbag):
+    from sme_credit.delivery_wait import WaitForDelivery
+
     dag = dagbag.dags["sme_ingest"]
     for feed in FEEDS:
-        load, gate = dag.get_task(f"load_{feed}"), dag.get_task(f"validate_raw_{feed}")
+        wait, load, gate = (dag.get_task(f"{step}_{feed}") for step in ("wait", "load", "validate_raw"))
+        assert isinstance(wait, WaitForDelivery) and wait.feed == feed
+        assert load.task_id in wait.downstream_task_ids
         assert gate.task_id in load.downstream_task_ids
         assert not load.outlets
         emitted = {asset.name for asset in gate.outlets}

@@ -44,7 +44,8 @@ def test_every_delivered_row_lands_once_and_a_rerun_changes_nothing(fresh_db, la
     assert manifest_rows == sum(len(landed_files(landing, feed)) for feed in FEEDS)
 
     again = ingest.load_feed(engine, landing, "settlement", tiny_latest, log=lambda _: None)
-    assert again.rows_loaded == 0 and all(f.status == "skipped" for f in again.files)
+    assert again.summary()["rows_loaded"] == 0 and all(f.already_recorded for f in again.files)
+    assert _count(engine, "select count(*) from audit.load_manifest") == manifest_rows
     duplicates = _count(engine, "select count(*) - count(distinct (_source_file, _line_number)) "
                                 "from raw.settlement_transactions")
     assert duplicates == 0
@@ -73,18 +74,24 @@ def test_corrected_redelivery_replaces_the_earlier_rows(fresh_db, landing, tiny_
     assert in_raw == len(lines) - 2
 
 
-def test_wrong_header_names_the_file_line_and_columns(fresh_db, landing, tiny_latest):
+def test_wrong_header_rejects_the_file_naming_line_and_columns(fresh_db, landing, tiny_latest):
     target = landed_files(landing, "utilities")[-1]
     content = target.path.read_text(encoding="utf-8").replace("paid_date", "payment_date", 1)
     target.path.write_text(content, encoding="utf-8")
-    with pytest.raises(ingest.LoadError) as error:
-        ingest.load_feed(warehouse.engine(), landing, "utilities", tiny_latest, log=lambda _: None)
-    message = str(error.value)
-    assert target.path.name in message and "line 1" in message
-    assert "missing column(s) paid_date" in message and "unexpected column(s) payment_date" in message
+    engine = warehouse.engine()
+    # Utilities come from an outside provider: a rejected file warns, the other files load.
+    result = ingest.load_feed(engine, landing, "utilities", tiny_latest, log=lambda _: None)
+    rejected = [f for f in result.files if f.status == "rejected"]
+    assert [f.path for f in rejected] == [target.path.relative_to(landing).as_posix()]
+    assert (rejected[0].error_line, rejected[0].error_column) == (1, "paid_date")
+    assert "missing column(s) paid_date" in rejected[0].error and "unexpected column(s) payment_date" in rejected[0].error
+    assert any(target.path.name in warning for warning in result.warnings)
+    assert _count(engine, "select count(*) from raw.utility_bills where _source_file = :p", p=rejected[0].path) == 0
+    assert _count(engine, "select error from audit.load_manifest where source_file = :p", p=rejected[0].path) \
+        == rejected[0].error
 
 
-def test_a_broken_row_mid_file_leaves_no_partial_rows(fresh_db, landing, tiny_latest):
+def test_a_malformed_row_mid_file_is_quarantined_and_the_rest_loads(fresh_db, landing, tiny_latest):
     engine = warehouse.engine()
     target = [f for f in landed_files(landing, "settlement")][-1]
     lines = target.path.read_text(encoding="utf-8").splitlines()
@@ -92,20 +99,42 @@ def test_a_broken_row_mid_file_leaves_no_partial_rows(fresh_db, landing, tiny_la
     lines[broken_line - 1] += ",one-column-too-many"
     target.path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
-    with pytest.raises(ingest.LoadError) as error:
-        ingest.load_feed(engine, landing, "settlement", tiny_latest, log=lambda _: None)
-    assert target.path.name in str(error.value) and "extra data" in str(error.value)
+    ingest.load_feed(engine, landing, "settlement", tiny_latest - dt.timedelta(days=1), log=lambda _: None)
+    result = ingest.load_file(engine, target, landing)
+    assert (result.rows_read, result.rows_loaded, result.rows_quarantined) == (len(lines) - 1, len(lines) - 2, 1)
+    with engine.connect() as conn:
+        quarantined = conn.execute(text("select line_number, field, reason, raw_line from audit.quarantined_rows "
+                                        "where source_file = :p"), {"p": result.path}).all()
+    assert quarantined == [(broken_line, None, "11 field(s) where the contract has 10", lines[broken_line - 1])]
+
+
+def test_corrected_redelivery_that_is_rejected_keeps_the_earlier_version(fresh_db, landing, tiny_latest):
+    engine = warehouse.engine()
+    ingest.load_feed(engine, landing, "tax", tiny_latest, log=lambda _: None)
+    target = [f for f in landed_files(landing, "tax") if f.table.name == "tax_filings"][-1]
     relative = target.path.relative_to(landing).as_posix()
-    assert _count(engine, "select count(*) from raw.settlement_transactions where _source_file = :p", p=relative) == 0
-    assert _count(engine, "select count(*) from audit.load_manifest where source_file = :p", p=relative) == 0
+    before = _count(engine, "select count(*) from raw.tax_filings where _source_file = :p", p=relative)
+    target.path.write_bytes(b"")  # the "correction" is an empty export
+    result = ingest.load_file(engine, target, landing)
+    assert result.status == "rejected"
+    assert _count(engine, "select count(*) from raw.tax_filings where _source_file = :p", p=relative) == before
+    with engine.connect() as conn:
+        statuses = conn.execute(text("select status from audit.load_manifest where source_file = :p "
+                                     "order by load_id"), {"p": relative}).scalars().all()
+    assert statuses == ["loaded", "rejected"]
 
 
-def test_broken_json_line_is_named(fresh_db, landing, tiny_latest):
+def test_broken_json_line_is_quarantined_with_its_position(fresh_db, landing, tiny_latest):
     target = landed_files(landing, "court")[-1]
     with target.path.open("a", encoding=target.table.encoding) as handle:
         handle.write('{"record_id": "X1", "party_name": \n')
-    with pytest.raises(ingest.LoadError, match=rf"{target.path.name}: line \d+, column \d+: invalid JSON"):
-        ingest.load_feed(warehouse.engine(), landing, "court", tiny_latest, log=lambda _: None)
+    line = len(target.path.read_text(encoding=target.table.encoding).splitlines())
+    ingest.ensure_schemas(warehouse.engine(), log=lambda _: None)
+    result = ingest.load_file(warehouse.engine(), target, landing)
+    assert (result.status, result.rows_quarantined) == ("loaded", 1)
+    with warehouse.engine().connect() as conn:
+        row = conn.execute(text("select line_number, field, reason from audit.quarantined_rows")).one()
+    assert row[0] == line and row[1] is None and row[2].startswith("invalid JSON at character")
 
 
 def test_json_nulls_arrive_as_sql_nulls(fresh_db, landing, tiny_latest):

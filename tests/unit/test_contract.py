@@ -32,7 +32,7 @@ from sme_credit.feeds import (
     ("utility_bills", "bill_id", "ABC-202609", "does not match the pattern"),
     ("settlement_transactions", "amount", "0.00", "below the minimum 0.01"),
     ("settlement_transactions", "txn_ts", "2026-10-01T01:55:21", "not a timestamp"),
-    ("settlement_transactions", "txn_ts", "2026-10-01 25:55:21", "impossible timestamp"),
+    ("settlement_transactions", "txn_ts", "2026-10-01 25:55:21", "is not a timestamp"),
     ("enterprise_master", "legal_rep_id_number", "110105198001010001", "not a valid resident identity number"),
     ("enterprise_master", "legal_rep_phone", "02161234567", "not an 11-digit mobile number"),
     ("enterprise_master", "enterprise_name", "   ", "only whitespace"),

@@ -1,0 +1,125 @@
+"""Benchmark of the settlement load: the real loader against a bare COPY of the same files, in the same run.
+
+    make bench-ingest                        # the `large` settlement feed (generated once, then reused)
+    make bench-ingest BENCH_ARGS="--scale demo"
+    make bench-ingest BENCH_ARGS="--days 60" # only the last 60 daily files
+
+Both load every settlement file of the landing area into a fresh database on the same server:
+- bare COPY: `COPY ... FROM STDIN (FORMAT csv, HEADER)` of each file into one UNLOGGED table of text columns,
+  nothing else (no checks, no manifest, no line numbers, no WAL);
+- the loader: `sme_credit.ingest.load_feed`, i.e. COPY into a staging table, every column rule of the contract,
+  duplicate detection, quarantine, insert into the logged raw table with its provenance columns and index,
+  the manifest, one transaction per file.
+The files are read once beforehand so that both find them in the page cache. Target (issue 5): the loader
+reaches at least 50 % of the bare COPY's rows per second.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import resource
+import sys
+import time
+import uuid
+from pathlib import Path
+
+from sme_credit import ingest, settings, warehouse
+from sme_credit.feeds import delivery_dates, landed_files, table_by_name
+
+TARGET_SHARE = 0.50
+FEED = "settlement"
+
+
+def _landing_for(scale: str, seed: int) -> Path:
+    landing = settings.state_dir() / "bench" / f"{scale}-{seed}" / "landing"
+    if not (landing / FEED).is_dir():
+        from sme_credit.generate import generate_world
+
+        print(f"generating the {scale} world into {landing} (once; later runs reuse it) ...", flush=True)
+        generate_world(landing, scale=scale, seed=seed, progress=lambda line: print(f"  {line}", flush=True))
+    return landing
+
+
+def _bare_copy(engine, files) -> tuple[int, float]:
+    table = table_by_name("settlement_transactions")
+    columns = ", ".join(f'"{c}" text' for c in table.column_names)
+    connection = engine.raw_connection()
+    try:
+        cursor = connection.cursor()
+        cursor.execute(f"create unlogged table bare_copy ({columns})")
+        connection.commit()
+        rows, started = 0, time.perf_counter()
+        for landed in files:
+            with landed.path.open("rb") as handle:
+                cursor.copy_expert("copy bare_copy from stdin with (format csv, header true, encoding 'UTF8')", handle)
+            rows += cursor.rowcount
+            connection.commit()
+        return rows, time.perf_counter() - started
+    finally:
+        connection.close()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--scale", default="large", choices=["tiny", "demo", "large"])
+    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--landing", type=Path, help="use this landing area instead of a generated one")
+    parser.add_argument("--days", type=int, help="only the last N delivery days")
+    parser.add_argument("--server", help="PostgreSQL server URL to run on (default: the embedded one)")
+    args = parser.parse_args()
+
+    landing = args.landing or _landing_for(args.scale, args.seed)
+    days = delivery_dates(landing, FEED)
+    first = days[-args.days] if args.days else days[0]
+    files = [f for f in landed_files(landing, FEED) if f.delivery_date >= first and not f.is_part]
+    size = sum(f.path.stat().st_size for f in files)
+    for landed in files:  # into the page cache, so that neither contender pays for the disk
+        landed.path.read_bytes()
+    print(f"{len(files)} settlement files, {size / 1e6:,.0f} MB, deliveries {first} .. {days[-1]}", flush=True)
+
+    server = args.server or warehouse.ensure_embedded()
+    database = f"bench_ingest_{uuid.uuid4().hex[:8]}"
+    url = warehouse.create_database(server, database)
+    try:
+        engine = warehouse.engine_for(url)
+        ingest.ensure_schemas(engine, log=lambda _: None)
+        bare_rows, bare_seconds = _bare_copy(engine, files)
+        print(f"bare COPY into an unlogged table: {bare_rows:,} rows in {bare_seconds:.1f} s "
+              f"= {bare_rows / bare_seconds:,.0f} rows/s", flush=True)
+
+        staged = landing.parent / f"bench-subset-{uuid.uuid4().hex[:6]}"
+        subset = _link_subset(files, landing, staged) if args.days else landing
+        started = time.perf_counter()
+        result = ingest.load_feed(engine, subset, FEED, dt.date.fromisoformat(str(days[-1])), log=lambda _: None)
+        loader_seconds = time.perf_counter() - started
+        summary = result.summary()
+        loader_rows = summary["rows_read"]
+        print(f"sme_credit loader:                {loader_rows:,} rows in {loader_seconds:.1f} s "
+              f"= {loader_rows / loader_seconds:,.0f} rows/s "
+              f"({summary['rows_loaded']:,} loaded, {summary['rows_quarantined']:,} quarantined)", flush=True)
+        if loader_rows != bare_rows:
+            print(f"ERROR: the loader read {loader_rows:,} rows, bare COPY {bare_rows:,}", file=sys.stderr)
+            return 1
+        share = bare_seconds / loader_seconds
+        peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        verdict = "meets" if share >= TARGET_SHARE else "MISSES"
+        print(f"loader speed = {share:.0%} of bare COPY ({verdict} the {TARGET_SHARE:.0%} target); "
+              f"peak memory of this process {peak_mb:,.0f} MB")
+        return 0 if share >= TARGET_SHARE else 2
+    finally:
+        warehouse.engine_for.cache_clear()
+        warehouse.drop_database(server, database)
+
+
+def _link_subset(files, landing: Path, target: Path) -> Path:
+    """A landing area holding only the chosen files (hard links), so that load_feed sees just those."""
+    for landed in files:
+        destination = target / landed.path.relative_to(landing)
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        destination.hardlink_to(landed.path)
+    return target
+
+
+if __name__ == "__main__":
+    sys.exit(main())
