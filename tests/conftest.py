@@ -56,6 +56,16 @@ def tiny_world(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def faulty_world(tmp_path_factory) -> Path:
+    """A tiny landing area with every fault of the catalogue added (shared, read-only)."""
+    from sme_credit.generate import generate_world
+
+    landing = tmp_path_factory.mktemp("faulty") / "landing"
+    generate_world(landing, scale="tiny", seed=TINY_SEED, progress=None, faults=True)
+    return landing
+
+
+@pytest.fixture(scope="session")
 def tiny_latest(tiny_world) -> dt.date:
     from sme_credit.feeds import delivery_dates
 

@@ -137,8 +137,10 @@ def _stage_csv_fast(cursor, landed: LandedFile, check: Check) -> Staged | None:
                 read_options=arrow_csv.ReadOptions(skip_rows=1, column_names=list(table.column_names),
                                                    encoding=table.encoding, use_threads=False),
                 parse_options=arrow_csv.ParseOptions(invalid_row_handler=lambda row: malformed.append(row) or "skip"),
+                # Only an empty field is missing, as for COPY: "N/A", "NULL" and the like are values (bad ones).
                 convert_options=arrow_csv.ConvertOptions(
-                    column_types={c: pa.string() for c in table.column_names}, strings_can_be_null=True),
+                    column_types={c: pa.string() for c in table.column_names}, strings_can_be_null=True,
+                    null_values=[""]),
             )
             arrow_result["malformed"] = malformed
         except (pa.ArrowInvalid, UnicodeDecodeError) as error:

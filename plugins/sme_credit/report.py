@@ -53,12 +53,19 @@ def print_summary(engine: Engine, as_of: dt.date | None, *, elapsed: float | Non
         warnings = conn.execute(text(
             "select signal, count(*) filter (where severity = 'high'), count(*) from marts.early_warning_signals "
             "where as_of_date = :d group by signal order by signal"), {"d": as_of}).all()
+        loads = conn.execute(text(
+            "select count(*), count(*) filter (where status = 'rejected'), count(*) filter (where status = 'duplicate'), "
+            "coalesce(sum(rows_quarantined) filter (where status in ('loaded', 'replaced')), 0) "
+            "from audit.load_manifest")).one()
     counts = layer_counts(engine, as_of)
 
     print(f"\n== Summary for as-of date {as_of} ==")
     print("Rows per layer (marts: rows for this as-of date):")
     for relation, rows in counts.items():
         print(f"  {relation:<45} {rows:>12,}")
+    files, rejected, duplicates, quarantined = loads
+    print(f"Landing files: {files:,} recorded in audit.load_manifest, {rejected:,} rejected, {duplicates:,} "
+          f"duplicate; {quarantined:,} rows in audit.quarantined_rows")
     print("Firms and candidates per tier:")
     for tier, firms, candidates in tiers:
         print(f"  {tier:<16} {firms:>7,} firms  {candidates:>7,} candidates")
@@ -70,6 +77,8 @@ def print_summary(engine: Engine, as_of: dt.date | None, *, elapsed: float | Non
         print(f"  {uscc}  {name}  {tier:<15} score {score:>4}  limit {limit:>12,.0f}  {term:>2} months  {product}")
     print("Where the results are:")
     print(f"  warehouse tables: {', '.join(OUTPUT_TABLES)}, {HISTORY_TABLE}, tracking.candidates")
+    print("  what was loaded, rejected or quarantined: audit.load_manifest, audit.quarantined_rows "
+          "(docs/ingestion.md)")
     print(f"  Great Expectations Data Docs: {quality.data_docs_index()}")
     print(f"  dbt docs: `make dbt-docs`, then open {settings.DBT_PROJECT_DIR / 'target' / 'index.html'}")
     if log:

@@ -18,11 +18,9 @@ from sme_credit.generate.faults import CATALOGUE, read_catalogue
 SEED = 7
 
 
-@pytest.fixture(scope="module")
-def faulty(tmp_path_factory):
-    landing = tmp_path_factory.mktemp("faulty") / "landing"
-    generate_world(landing, scale="tiny", seed=SEED, progress=None, faults=True)
-    return landing
+@pytest.fixture
+def faulty(faulty_world):
+    return faulty_world
 
 
 def contract_verdict(table: RawTable, content: bytes) -> dict:
