@@ -6,6 +6,7 @@ import argparse
 import datetime as dt
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -88,11 +89,28 @@ def run_dag(dag_id: str, as_of: dt.date, log: Path, conf: dict | None = None) ->
 
 
 def _failed_task_messages(log: Path) -> str:
-    """The error lines of the failed tasks, so the reason shows without opening the log."""
-    keep = ("DataQualityError", "LoadError", "AirflowFailException", "failed (observed", "  - ", "Error:", "ERROR")
-    lines = [line.rstrip() for line in log.read_text(errors="replace").splitlines()[-400:]]
-    picked = [line for line in lines if any(marker in line for marker in keep)]
-    return "\n".join(picked[-25:])
+    """Why each failed task failed, from the whole run log, so the reason shows without opening it.
+
+    Bad data fails a task with AirflowFailException carrying the full message (file, line and column; or each
+    failing expectation, one per line); other failures end with a `SomethingError: ...` line."""
+    lines = log.read_text(errors="replace").splitlines()
+    messages: list[str] = []
+    for fail_fast in (True, False):
+        for number, line in enumerate(lines):
+            exception = re.match(r"^[\w.]*(AirflowFailException|Error): (.*)", line)
+            if not exception or (exception.group(1) == "AirflowFailException") != fail_fast:
+                continue
+            message = [exception.group(2)]
+            for continuation in lines[number + 1:]:  # a multi-line message (GX lists its failures)
+                if not continuation.startswith(("  ", "Data Docs:")):
+                    break
+                message.append(continuation)
+            text = "\n".join(message)
+            if text not in messages:
+                messages.append(text)
+        if messages:
+            break
+    return "\n".join(f"  {message}" for message in messages[-10:])
 
 
 def command_run(args: argparse.Namespace) -> int:

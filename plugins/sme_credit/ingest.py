@@ -277,7 +277,7 @@ def load_file(engine: Engine, landed: LandedFile, landing: Path, known: KnownGoo
         failing = staged.failing
         removed = 0
         if failing:  # malformed lines (staged.bad_lines) never reached raw; these did
-            _summarise_new_pages(cursor, table)
+            _by_load_id(cursor, table)
             cursor.execute(f"delete from {table.qualified_name} where _load_id = %s and _line_number = any(%s)",
                            (load_id, [b.line for b in failing]))
             removed = cursor.rowcount
@@ -289,7 +289,7 @@ def load_file(engine: Engine, landed: LandedFile, landing: Path, known: KnownGoo
             raise LoadError(f"{landed.path}: {result.rows_read} rows read but {result.rows_loaded} loaded and "
                             f"{result.rows_quarantined} quarantined; nothing was loaded")
         if current:
-            _summarise_new_pages(cursor, table)
+            _by_load_id(cursor, table)
             cursor.execute(f"delete from {table.qualified_name} where _load_id = %s", (current["load_id"],))
             cursor.execute("update audit.load_manifest set status = %s where load_id = %s",
                            (SUPERSEDED, current["load_id"]))
@@ -306,9 +306,12 @@ def load_file(engine: Engine, landed: LandedFile, landing: Path, known: KnownGoo
     return result
 
 
-def _summarise_new_pages(cursor, table: RawTable) -> None:
-    """Lets the BRIN index on _load_id find one file's rows without scanning the whole table."""
+def _by_load_id(cursor, table: RawTable) -> None:
+    """Make the next statements find one load's rows through the BRIN index on _load_id, not by scanning the
+    whole table: summarise the pages loaded since, and tell the planner, which has no statistics on freshly
+    loaded unlogged tables and would otherwise pick a sequential scan."""
     cursor.execute("select brin_summarize_new_values(%s::regclass)", (f"raw.{table.name}_load_idx",))
+    cursor.execute("set local enable_seqscan = off")
 
 
 def _set_row_defaults(cursor, landed: LandedFile, relative: str, load_id: int) -> None:

@@ -7,6 +7,7 @@ SME_TEST_EXTERNAL_SERVER_URL is set (CI sets it to the machine's PostgreSQL 15),
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import shutil
 import subprocess
@@ -103,12 +104,14 @@ def test_pipeline_publishes_the_days_candidates(tmp_path, fresh_warehouse, tiny_
 def test_a_failed_gate_stops_everything_downstream(tmp_path, server_url, tiny_world, tiny_latest):
     landing = tmp_path / "landing"
     shutil.copytree(tiny_world, landing)
-    # Break one delivery in a way only the raw gate catches: a well-formed row with an impossible direction.
+    # Break one delivery in a way only the raw gate catches: every value valid, so the loader takes the row, but
+    # booked two days before the delivery date where the contract says the day before (T+1).
     settlement = sorted((landing / "settlement").rglob("*.csv"))[-1]
     lines = settlement.read_text(encoding="utf-8").splitlines()
     header = lines[0].split(",")
     fields = lines[1].split(",")
-    fields[header.index("direction")] = "X"
+    booked = dt.datetime.fromisoformat(fields[header.index("txn_ts")])
+    fields[header.index("txn_ts")] = (booked - dt.timedelta(days=1)).isoformat(sep=" ")
     lines[1] = ",".join(fields)
     settlement.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
@@ -117,7 +120,7 @@ def test_a_failed_gate_stops_everything_downstream(tmp_path, server_url, tiny_wo
         result = _run_pipeline(tmp_path, url, landing)
         assert result.returncode != 0
         output = result.stdout + result.stderr
-        assert "raw.settlement_transactions" in output and "expect_column_values_to_be_in_set" in output
+        assert "raw.settlement_transactions" in output and "unexpected_rows_expectation" in output
         engine = create_engine(settings.sqlalchemy_url(url))
         with engine.connect() as conn:
             published = conn.execute(text(
@@ -125,5 +128,38 @@ def test_a_failed_gate_stops_everything_downstream(tmp_path, server_url, tiny_wo
             )).scalar()
         engine.dispose()
         assert published == 0
+    finally:
+        drop_database(server_url, name)
+
+
+def test_a_faulty_delivery_day_follows_each_feeds_policy(tmp_path, server_url, faulty_world):
+    """The fault catalogue through the real ingest DAG: the bank's own feeds fail their load, the outside
+    providers' loads warn and their raw gates run, nothing is published, and every fault is on record."""
+    from sme_credit.generate.faults import read_catalogue
+
+    landing = tmp_path / "landing"
+    shutil.copytree(faulty_world, landing)
+    catalogue = read_catalogue(faulty_world)
+    name, url = _fresh_database(server_url, "e2e_faults")
+    try:
+        result = _run_pipeline(tmp_path, url, landing)
+        assert result.returncode != 0
+        output = result.stdout + result.stderr
+        assert "enterprise: the load policy fails the task: 2 file(s) rejected" in output
+        assert "enterprise_master_20261103_extra_column.csv: rejected, line 1, column source_system" in output
+        log = next((tmp_path / "state" / "logs").glob("run-*.log")).read_text(errors="replace")
+        assert "raw_tax: all" in log and "raw_utilities: all" in log, "the warned feeds' raw gates ran and passed"
+
+        engine = create_engine(settings.sqlalchemy_url(url))
+        assert _scalar(engine, "select count(*) from audit.load_manifest where status = 'rejected'") == \
+            sum(entry["action"] == "reject" for entry in catalogue)
+        assert _scalar(engine, "select count(*) from audit.load_manifest where status = 'duplicate'") == \
+            sum(entry["action"] == "skip" for entry in catalogue)
+        assert _scalar(engine, "select count(*) from audit.quarantined_rows") == \
+            sum(entry["rows_quarantined"] for entry in catalogue)
+        assert _scalar(engine, "select count(*) from raw.tax_filings") > 0
+        assert _scalar(engine, "select count(*) from information_schema.tables "
+                               "where table_schema in ('marts', 'tracking')") == 0
+        engine.dispose()
     finally:
         drop_database(server_url, name)
