@@ -262,9 +262,9 @@ def load_file(engine: Engine, landed: LandedFile, landing: Path, known: KnownGoo
 
         load_id = _next_load_id(cursor)
         _set_row_defaults(cursor, landed, relative, load_id)
+        known = known or KnownGoodValues()
         cursor.execute("savepoint before_read")
         try:
-            known = known or KnownGoodValues()
             staged = stage_file(cursor, landed, lambda rows, lines: find_bad_rows(rows, lines, table, known))
         except FileRejected as rejected:
             cursor.execute("rollback to savepoint before_read")

@@ -101,8 +101,8 @@ def _exact_repeats(rows: pa.Table, lines: pa.Array, table: RawTable) -> list[tup
     key = keys[0] if len(keys) == 1 else pc.binary_join_element_wise(*keys, "\x1f")
     if len(pc.unique(key)) == rows.num_rows:
         return []
-    counts = pa.table({"key": key}).group_by("key").aggregate([("key", "count")])
-    repeated = pc.filter(counts["key"], pc.greater(counts["key_count"], 1))
+    counts = pc.value_counts(key)
+    repeated = pc.filter(counts.field("values"), pc.greater(counts.field("counts"), 1))
     candidates = pc.indices_nonzero(pc.is_in(key, value_set=repeated)).to_pylist()
     first_seen: dict[tuple, int] = {}
     repeats = []
