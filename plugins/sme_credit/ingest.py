@@ -203,12 +203,13 @@ def ensure_schemas(engine: Engine, log=print) -> None:
 
 def _mark_lost_after_crash(conn, table: RawTable, log) -> None:
     """A raw table emptied by crash recovery while the manifest says rows are in it: its files are to load again."""
+    in_raw = {"t": table.name, "in_raw": list(IN_RAW), "lost": LOST}
     claimed = conn.execute(text(
-        "select count(*) from audit.load_manifest where raw_table = :t and status in ('loaded', 'replaced') "
-        "and rows_loaded > 0"), {"t": table.name}).scalar()
+        "select count(*) from audit.load_manifest where raw_table = :t and status in :in_raw and rows_loaded > 0"
+    ).bindparams(bindparam("in_raw", expanding=True)), in_raw).scalar()
     if claimed and not conn.execute(text(f"select exists (select from {table.qualified_name})")).scalar():
-        conn.execute(text("update audit.load_manifest set status = 'lost' where raw_table = :t "
-                          "and status in ('loaded', 'replaced')"), {"t": table.name})
+        conn.execute(text("update audit.load_manifest set status = :lost where raw_table = :t and status in :in_raw")
+                     .bindparams(bindparam("in_raw", expanding=True)), in_raw)
         log(f"{table.qualified_name} is empty although {claimed} loaded file(s) are recorded (the server crashed "
             "since): they are marked lost and load again")
 

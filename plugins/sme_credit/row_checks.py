@@ -40,8 +40,8 @@ class KnownGoodValues:
 
 def _valid(column: Column, values: pa.ChunkedArray, table: RawTable, known: KnownGoodValues) -> pa.ChunkedArray:
     """True where the value passes every rule of `column` (missing values: only when the column is optional)."""
-    present = pc.and_(pc.is_valid(values), pc.not_equal(pc.fill_null(values, ""), ""))
-    text = pc.fill_null(values, "")
+    text = pc.fill_null(values, "")  # null and empty are both missing, as in Column.problem
+    present = pc.not_equal(text, "")
     ok = present
     if column.type == "text":
         ok = pc.and_(ok, pc.match_substring_regex(text, NOT_BLANK))

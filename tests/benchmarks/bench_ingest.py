@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import resource
+import shutil
 import sys
 import time
 import uuid
@@ -78,6 +79,9 @@ def main() -> int:
         landed.path.read_bytes()
     print(f"{len(files)} settlement files, {size / 1e6:,.0f} MB, deliveries {first} .. {days[-1]}", flush=True)
 
+    # load_feed takes a landing area: for --days, one holding only the chosen files (hard links, removed after).
+    subset = _link_subset(files, landing, landing.parent / f"bench-subset-{uuid.uuid4().hex[:6]}") \
+        if args.days else landing
     server = args.server or warehouse.ensure_embedded()
     database = f"bench_ingest_{uuid.uuid4().hex[:8]}"
     url = warehouse.create_database(server, database)
@@ -88,8 +92,6 @@ def main() -> int:
         print(f"bare COPY into an unlogged table: {bare_rows:,} rows in {bare_seconds:.1f} s "
               f"= {bare_rows / bare_seconds:,.0f} rows/s", flush=True)
 
-        staged = landing.parent / f"bench-subset-{uuid.uuid4().hex[:6]}"
-        subset = _link_subset(files, landing, staged) if args.days else landing
         started = time.perf_counter()
         result = ingest.load_feed(engine, subset, FEED, dt.date.fromisoformat(str(days[-1])), log=lambda _: None)
         loader_seconds = time.perf_counter() - started
@@ -110,6 +112,8 @@ def main() -> int:
     finally:
         warehouse.engine_for.cache_clear()
         warehouse.drop_database(server, database)
+        if args.days:
+            shutil.rmtree(subset, ignore_errors=True)
 
 
 def _link_subset(files, landing: Path, target: Path) -> Path:
