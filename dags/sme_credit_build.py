@@ -1,7 +1,9 @@
-"""Build: dbt staging -> GX gate -> dbt marts -> GX gate -> publish the day's candidates (write-audit-publish).
+"""Build: dbt staging -> GX gate -> dbt marts -> GX gate -> publish the marts and the day's candidates.
 
-Runs when every raw Asset has been updated by sme_ingest, or by hand with `{"as_of_date": "YYYY-MM-DD"}`
-to rebuild a past date. A failed gate stops everything after it: nothing unvalidated is published.
+Write-audit-publish: dbt writes the date's mart slices into `marts_build`, the marts gate validates them there,
+and only then `publish_marts` makes them visible in `marts`, in one transaction. Runs when every raw Asset has
+been updated by sme_ingest, or by hand with `{"as_of_date": "YYYY-MM-DD"}` to rebuild a past date (it looks
+back only at published dates before it). A failed gate stops everything after it: nothing new is visible.
 """
 
 from __future__ import annotations
@@ -30,13 +32,18 @@ def resolve_as_of_date(params: dict | None = None) -> str:
 @task(retries=0)
 def validate_staging(as_of_date: str) -> dict:
     with fail_without_retry():
-        return pipeline.validate_layer("staging", as_of_date)
+        return pipeline.validate_staging(as_of_date)
 
 
-@task(retries=0, outlets=MART_ASSETS)
+@task(retries=0)
 def validate_marts(as_of_date: str) -> dict:
     with fail_without_retry():
-        return pipeline.validate_layer("marts", as_of_date)
+        return pipeline.validate_marts(as_of_date)
+
+
+@task(outlets=MART_ASSETS)
+def publish_marts(as_of_date: str) -> dict:
+    return pipeline.publish_marts_slice(as_of_date)
 
 
 @task(outlets=[TRACKING_CANDIDATES])
@@ -68,7 +75,7 @@ def sme_credit_build():
         render_config=render_config("path:models/marts"),
         operator_args=DBT_ARGS,
     )
-    # The tier history records only tiers that passed the marts gate.
+    # The tier history records only tiers that passed the marts gate and were published.
     dbt_history = DbtTaskGroup(
         group_id="dbt_history", project_config=PROJECT, profile_config=PROFILE, execution_config=EXECUTION,
         render_config=render_config("path:snapshots"),
@@ -76,7 +83,7 @@ def sme_credit_build():
     )
     chain(
         as_of_date, dbt_staging, validate_staging(as_of_date), dbt_marts, validate_marts(as_of_date),
-        dbt_history, publish_candidates(as_of_date),
+        publish_marts(as_of_date), dbt_history, publish_candidates(as_of_date),
     )
 
 

@@ -4,7 +4,7 @@
 - `load_<feed>` loads every new or changed file: bad rows to audit.quarantined_rows, broken files rejected,
   all recorded in audit.load_manifest; the feed's policy decides whether problems fail the task or warn
   (docs/ingestion.md);
-- `validate_raw_<feed>` runs the raw Great Expectations gate.
+- `validate_raw_<feed>` runs the raw Great Expectations gate on the rows that load just wrote (by `_load_id`).
 A feed's raw Assets are updated only when its gate passes, so downstream DAGs only ever see validated raw.
 """
 
@@ -35,7 +35,7 @@ def load_feed(feed: str, ds: str | None = None) -> dict:
 @task(retries=0)
 def validate_raw(feed: str, loaded: dict) -> dict:
     with fail_without_retry():
-        return pipeline.validate_raw(feed)
+        return pipeline.validate_raw(feed, loaded["load_ids"])
 
 
 @dag(

@@ -26,6 +26,7 @@ from sme_credit.feeds import FEEDS
 from sme_credit.generate import generate_world
 from sme_credit.generate.landing import ground_truth_path
 from sme_credit.generate.world import read_world_spec
+from sme_credit.publish_marts import publish_marts
 from sme_credit.scorecard_model import derived_features, fit, ks_and_auc, write_seed
 
 TIERS = ("risk_warning", "steady", "high_potential")  # worst to best
@@ -54,12 +55,16 @@ def load_world(landing: Path, database: str, log=print) -> str:
 
 
 def build_marts(url: str, as_of_dates: list[dt.date], log=print) -> None:
-    """Seeds once, then staging to marts for each as-of date, with the real dbt project, against `url`."""
+    """Seeds once, then staging to marts for each as-of date, with the real dbt project, against `url`;
+    each date's slices are published to `marts` (this warehouse is the backtest's own)."""
     os.environ.update(settings.libpq_env(url))
     dbt.run_dbt("seed", "--quiet")
+    engine = warehouse.engine_for(url)
     for day in as_of_dates:
         log(f"Building the marts as of {day} (dbt run) ...")
         dbt.run_dbt("run", "--quiet", "--select", "+marts", "--vars", f"{{as_of_date: '{day.isoformat()}'}}")
+        publish_marts(engine, day, log=lambda message: None)
+    engine.dispose()
 
 
 def outcomes(url: str, table: str, as_of_dates: list[dt.date], ground_truth: Path) -> pd.DataFrame:

@@ -11,6 +11,7 @@ from airflow.sdk.exceptions import AirflowFailException
 
 from sme_credit.feeds import RAW_TABLES, tables_of
 from sme_credit.ingest import LoadError
+from sme_credit.publish_marts import PUBLISHED_RELATIONS
 from sme_credit.quality import DataQualityError
 
 DEFAULT_ARGS = {
@@ -28,11 +29,7 @@ def _asset(relation: str, group: str) -> Asset:
 
 
 RAW_ASSETS: dict[str, Asset] = {t.name: _asset(t.qualified_name, "raw") for t in RAW_TABLES}
-MART_ASSETS: list[Asset] = [
-    _asset(relation, "marts")
-    for relation in ("marts.customer_features", "marts.customer_risk_tiers", "marts.precredit_pool",
-                     "marts.precredit_candidates", "marts.early_warning_signals")
-]
+MART_ASSETS: list[Asset] = [_asset(relation, "marts") for relation in PUBLISHED_RELATIONS]
 TRACKING_CANDIDATES = _asset("tracking.candidates", "tracking")
 
 

@@ -71,6 +71,7 @@ class FileResult:
     duplicate_of: str | None = None
     already_recorded: bool = False  # handled by an earlier run with the same content: nothing done now
     seconds: float = 0.0
+    load_id: int | None = None  # the manifest row of this version
 
     def describe(self) -> str:
         if self.status == REJECTED:
@@ -103,7 +104,10 @@ class FeedResult:
     def summary(self) -> dict:
         fresh = [f for f in self.files if not f.already_recorded]
         counts = {status: sum(f.status == status for f in fresh) for status in (LOADED, REPLACED, DUPLICATE, REJECTED)}
-        return {"feed": self.feed, "up_to": self.up_to, "files_seen": len(self.files),
+        # What the raw gate validates: the rows of the files the policy judged (this run's loads, and the run
+        # day's own files when a re-run loaded nothing new), never the whole table.
+        in_raw = sorted(f.load_id for f in self.judged() if f.status in IN_RAW and f.load_id is not None)
+        return {"feed": self.feed, "up_to": self.up_to, "files_seen": len(self.files), "load_ids": in_raw,
                 "files_unchanged": len(self.files) - len(fresh), **counts,
                 "rows_read": self._sum("rows_read", fresh), "rows_loaded": self._sum("rows_loaded", fresh),
                 "rows_quarantined": self._sum("rows_quarantined", fresh), "warnings": self.warnings}
@@ -261,7 +265,7 @@ def load_file(engine: Engine, landed: LandedFile, landing: Path, known: KnownGoo
                 connection.commit()
                 return result
 
-        load_id = _next_load_id(cursor)
+        load_id = result.load_id = _next_load_id(cursor)
         _set_row_defaults(cursor, landed, relative, load_id)
         known = known or KnownGoodValues()
         cursor.execute("savepoint before_read")
@@ -330,7 +334,7 @@ def _set_row_defaults(cursor, landed: LandedFile, relative: str, load_id: int) -
 
 def _already_recorded(result: FileResult, recorded: dict) -> FileResult:
     result.already_recorded = True
-    for name in ("status", "rows_read", "rows_loaded", "rows_quarantined", "error", "error_line", "error_column",
+    for name in ("load_id", "status", "rows_read", "rows_loaded", "rows_quarantined", "error", "error_line", "error_column",
                  "duplicate_of"):
         setattr(result, name, recorded[name])
     return result

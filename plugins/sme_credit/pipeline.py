@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sme_credit import ingest, publish, quality, settings, warehouse
+from sme_credit import ingest, publish, publish_marts, quality, settings, warehouse
 from sme_credit.feeds import tables_of
 
 
@@ -13,9 +13,14 @@ def load_feed(feed: str, up_to: str | None) -> dict:
     return ingest.load_feed(warehouse.engine(), settings.landing_dir(), feed, day).summary()
 
 
-def validate_raw(feed: str) -> dict:
-    relations = [table.qualified_name for table in tables_of(feed)]
-    return quality.validate(relations, checkpoint_name=f"raw_{feed}")
+def validate_raw(feed: str, load_ids: list[int]) -> dict:
+    """Gate the rows of the given loads (the load task's batch), not the whole raw table."""
+    if not load_ids:
+        print(f"raw_{feed}: no rows were loaded, nothing to validate")
+        return {"checkpoint": f"raw_{feed}", "relations": [], "expectations": 0, "failed": 0}
+    batch = f"_load_id in ({', '.join(str(int(load_id)) for load_id in load_ids)})"
+    targets = [quality.Target(table.qualified_name, where=batch) for table in tables_of(feed)]
+    return quality.validate(targets, checkpoint_name=f"raw_{feed}")
 
 
 def resolve_as_of_date(requested: str | None) -> str:
@@ -28,11 +33,27 @@ def resolve_as_of_date(requested: str | None) -> str:
     return latest.isoformat()
 
 
-def validate_layer(schema: str, as_of_date: str) -> dict:
-    return quality.validate(
-        quality.relations_with_suites(schema), checkpoint_name=schema,
-        as_of_date=dt.date.fromisoformat(as_of_date),
-    )
+def validate_staging(as_of_date: str) -> dict:
+    """Staging views, and the batch the incremental intermediate models wrote last (highest batch_load_id)."""
+    targets = [quality.Target(relation) for relation in quality.relations_with_suites("staging")]
+    targets += [
+        quality.Target(relation, where=f"batch_load_id = (select max(batch_load_id) from {relation})")
+        for relation in quality.relations_with_suites("intermediate")
+    ]
+    return quality.validate(targets, checkpoint_name="staging", as_of_date=dt.date.fromisoformat(as_of_date))
+
+
+def validate_marts(as_of_date: str) -> dict:
+    """The date's unpublished slices in marts_build, against the suites of the marts they will be published to."""
+    targets = [
+        quality.Target(relation, relation=f"{publish_marts.BUILD_SCHEMA}.{relation.split('.')[1]}")
+        for relation in quality.relations_with_suites(publish_marts.PUBLISHED_SCHEMA)
+    ]
+    return quality.validate(targets, checkpoint_name="marts", as_of_date=dt.date.fromisoformat(as_of_date))
+
+
+def publish_marts_slice(as_of_date: str) -> dict:
+    return publish_marts.publish_marts(warehouse.engine(), dt.date.fromisoformat(as_of_date))
 
 
 def publish_candidates(as_of_date: str) -> dict:

@@ -2,6 +2,9 @@
 
 Each relation that is validated has one suite, `expectations/<schema>/<table>.json` (GX's own suite format,
 edited by hand and reviewed like code). Suites may use the parameter `{"$PARAMETER": "as_of_date"}`.
+A gate validates what the step just wrote, not the whole history: a `Target` names the suite, the relation
+that holds the data (the marts are validated in `marts_build` before they are published) and a row filter
+(the raw gate checks the loads of the run, by `_load_id`).
 The GX project itself (data source, checkpoints, results, Data Docs) lives in local state, not in the repo:
 runs write to it, and re-creating it from the suites is cheap.
 """
@@ -36,6 +39,23 @@ class Failure:
     def __str__(self) -> str:
         column = f" on column {self.column}" if self.column else ""
         return f"{self.relation}: {self.expectation}{column} failed (observed: {self.observed})"
+
+
+@dataclass(frozen=True)
+class Target:
+    """One validation: the suite of `suite` (schema.table) against `relation`, rows matching `where` only."""
+
+    suite: str
+    relation: str | None = None  # default: the suite's own relation
+    where: str | None = None  # SQL condition; None = the whole relation
+
+    @property
+    def data_relation(self) -> str:
+        return self.relation or self.suite
+
+    def query(self) -> str:
+        where = f" where {self.where}" if self.where else ""
+        return f"select * from {self.data_relation}{where}"
 
 
 def suite_path(relation: str) -> Path:
@@ -78,12 +98,13 @@ def _load_suite(gx, relation: str):
     return gx.ExpectationSuite(**spec)
 
 
-def validate(relations: list[str], *, checkpoint_name: str, as_of_date: dt.date | None = None,
+def validate(targets: list[Target | str], *, checkpoint_name: str, as_of_date: dt.date | None = None,
              warehouse_url: str | None = None, log=print) -> dict:
-    """Validate each relation against its suite in one checkpoint; raise DataQualityError on any failure.
+    """Validate each target against its suite in one checkpoint; raise DataQualityError on any failure.
 
     Returns a summary: relations validated, expectations evaluated, and the Data Docs location.
     """
+    targets = [target if isinstance(target, Target) else Target(target) for target in targets]
     url = settings.sqlalchemy_url(warehouse_url or settings.warehouse_url())
     os.environ[_URL_VARIABLE] = url.set(drivername="postgresql").render_as_string(hide_password=False)
     gx = _import_gx()
@@ -100,19 +121,14 @@ def validate(relations: list[str], *, checkpoint_name: str, as_of_date: dt.date 
             datasource = context.data_sources.add_sql(name=DATASOURCE, connection_string="${%s}" % _URL_VARIABLE)
 
         definitions = []
-        for relation in relations:
-            schema, table = relation.split(".")
-            suite = _load_suite(gx, relation)
-            suite = context.suites.add_or_update(suite)
-            try:
-                asset = datasource.get_asset(relation)
-            except LookupError:
-                asset = datasource.add_table_asset(name=relation, table_name=table, schema_name=schema)
+        for target in targets:
+            suite = context.suites.add_or_update(_load_suite(gx, target.suite))
+            asset = _asset_for(datasource, target)
             try:
                 batch = asset.get_batch_definition("whole_table")
             except KeyError:
                 batch = asset.add_batch_definition_whole_table("whole_table")
-            definition = gx.ValidationDefinition(name=relation, data=batch, suite=suite)
+            definition = gx.ValidationDefinition(name=target.suite, data=batch, suite=suite)
             definitions.append(context.validation_definitions.add_or_update(definition))
 
         checkpoint = context.checkpoints.add_or_update(
@@ -139,6 +155,7 @@ def validate(relations: list[str], *, checkpoint_name: str, as_of_date: dt.date 
             column = kwargs.get("column") or (",".join(kwargs["column_list"]) if kwargs.get("column_list") else None)
             failures.append(Failure(relation, config.type, column, _describe(outcome)))
 
+    relations = [target.data_relation for target in targets]
     summary = {"checkpoint": checkpoint_name, "relations": relations, "expectations": evaluated,
                "failed": len(failures), "data_docs": str(data_docs_index())}
     if failures:
@@ -149,6 +166,26 @@ def validate(relations: list[str], *, checkpoint_name: str, as_of_date: dt.date 
         )
     log(f"{checkpoint_name}: all {evaluated} expectations passed on {len(relations)} relation(s)")
     return summary
+
+
+def _asset_for(datasource, target: Target):
+    """The GX asset reading the target's rows: its table, or a query when only some rows are validated.
+
+    Assets are named after the suite; one whose definition differs from the target's is replaced."""
+    schema, table = target.data_relation.split(".")
+    try:
+        asset = datasource.get_asset(target.suite)
+    except LookupError:
+        asset = None
+    if asset is not None:
+        unchanged = (getattr(asset, "query", None) == target.query() if target.where or target.relation
+                     else getattr(asset, "table_name", None) == table and asset.schema_name == schema)
+        if unchanged:
+            return asset
+        datasource.delete_asset(target.suite)
+    if target.where or target.relation:
+        return datasource.add_query_asset(name=target.suite, query=target.query())
+    return datasource.add_table_asset(name=target.suite, table_name=table, schema_name=schema)
 
 
 def _describe(outcome) -> str:

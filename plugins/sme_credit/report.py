@@ -8,9 +8,9 @@ from pathlib import Path
 from sqlalchemy import Engine, text
 
 from sme_credit import quality, settings
+from sme_credit.publish_marts import PUBLISHED_RELATIONS
 
-OUTPUT_TABLES = ("marts.customer_features", "marts.customer_risk_tiers", "marts.precredit_pool",
-                 "marts.precredit_candidates", "marts.early_warning_signals")
+OUTPUT_TABLES = PUBLISHED_RELATIONS
 HISTORY_TABLE = "snapshots.customer_risk_tiers_history"
 
 

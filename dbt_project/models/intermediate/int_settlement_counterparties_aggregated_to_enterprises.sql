@@ -1,23 +1,35 @@
--- Counterparty features per firm over the 12-month window: how many counterparties, and how concentrated
--- the inflows are. A table, like int_settlement_transactions_aggregated_to_months: it reads the transactions
--- once per build instead of once per query.
-{{ config(materialized='table') }}
+-- Counterparty features per firm over the 12-month window: how many counterparties, how concentrated the
+-- inflows are, and how often the legal representative paid in from a personal account (owner top-ups).
+-- Reads the window's transactions from the persisted deduplicated model (BRIN on booking_date), whose
+-- counterparty keys and name hashes were computed once, at load.
+{{ config(materialized='table', post_hook='analyze {{ this }}') }}
 
 with window_transactions as (
     select *
-    from {{ ref('stg_settlement__transactions') }}
-    where {{ in_window('txn_month', 12) }}
+    from {{ ref('int_settlement_transactions_deduplicated') }} as transactions
+    where transactions.booking_date >= {{ window_start(12) }}
+      and transactions.booking_date < {{ window_end() }}
+      and {{ settlement_known_on_as_of_date('transactions') }}
+),
+
+legal_representatives as (
+    select uscc, legal_rep_name_hash
+    from {{ ref('stg_enterprise__enterprises') }}
 ),
 
 counterparty_flows as (
-    -- a counterparty is its account when known, else its name
     select
-        uscc,
-        coalesce(counterparty_account, {{ normalise_company_name('counterparty_name') }}) as counterparty_key,
-        coalesce(sum(amount) filter (where direction = 'C'), 0) as inflow
+        window_transactions.uscc,
+        window_transactions.counterparty_key,
+        coalesce(sum(window_transactions.amount) filter (where window_transactions.direction = 'C'), 0) as inflow,
+        -- the owner paying in from a personal account: cash the business did not earn (a strain signal)
+        count(*) filter (
+            where window_transactions.direction = 'C'
+              and window_transactions.counterparty_name_hash = legal_representatives.legal_rep_name_hash
+        ) as owner_top_up_count
     from window_transactions
-    where coalesce(counterparty_account, counterparty_name) is not null
-    group by 1, 2
+    left join legal_representatives on legal_representatives.uscc = window_transactions.uscc
+    group by window_transactions.uscc, window_transactions.counterparty_key
 ),
 
 counterparties_ranked as (
@@ -25,6 +37,7 @@ counterparties_ranked as (
         *,
         row_number() over (partition by uscc order by inflow desc, counterparty_key) as inflow_rank
     from counterparty_flows
+    where counterparty_key is not null
 ),
 
 counterparties as (
@@ -34,10 +47,18 @@ counterparties as (
         sum(inflow) filter (where inflow_rank <= 5 and inflow > 0) as top5_counterparty_inflow_12m
     from counterparties_ranked
     group by uscc
+),
+
+owner_top_ups as (
+    select uscc, sum(owner_top_up_count) as owner_top_ups_12m
+    from counterparty_flows
+    group by uscc
 )
 
 select
-    uscc,
-    counterparty_count_12m,
-    top5_counterparty_inflow_12m
-from counterparties
+    owner_top_ups.uscc,
+    coalesce(counterparties.counterparty_count_12m, 0) as counterparty_count_12m,
+    counterparties.top5_counterparty_inflow_12m,
+    owner_top_ups.owner_top_ups_12m
+from owner_top_ups
+left join counterparties on counterparties.uscc = owner_top_ups.uscc

@@ -1,10 +1,15 @@
--- Settlement-flow features per firm as of the as-of date (windows of complete months, see macros/as_of.sql).
+-- Settlement-flow features per firm as of the as-of date: windows of complete months (macros/as_of.sql) and
+-- of the last days (int_settlement_account_days_aggregated_to_enterprises).
 with firm_months as (
     select * from {{ ref('int_settlement_transactions_aggregated_to_months') }}
 ),
 
 counterparties as (
     select * from {{ ref('int_settlement_counterparties_aggregated_to_enterprises') }}
+),
+
+daily as (
+    select * from {{ ref('int_settlement_account_days_aggregated_to_enterprises') }}
 ),
 
 flows as (
@@ -18,16 +23,22 @@ flows as (
         sum(outflow) as outflow_12m,
         -- month-to-month swings of the inflow: coefficient of variation over the months since the first
         stddev_pop(inflow) / nullif(avg(inflow), 0) as inflow_volatility_12m,
-        sum(owner_top_up_count) as owner_top_ups_12m,
         sum(inflow) filter (where months_back between 7 and 12) as inflow_prior_6m,
         count(*) filter (where inflow > 0) as months_with_inflow_12m,
         avg(month_end_balance) filter (where months_back <= 3) as avg_balance_3m
     from firm_months
     group by uscc
+),
+
+firms as (
+    -- a firm whose first bookings fall in the as-of month has daily signals but no complete month yet
+    select uscc from flows
+    union
+    select uscc from daily
 )
 
 select
-    flows.uscc,
+    firms.uscc,
     flows.inflow_3m,
     flows.inflow_6m,
     flows.inflow_12m,
@@ -38,14 +49,23 @@ select
     flows.inflow_6m - flows.outflow_6m as net_flow_6m,
     flows.inflow_12m - flows.outflow_12m as net_flow_12m,
     flows.inflow_volatility_12m,
-    flows.owner_top_ups_12m,
+    coalesce(counterparties.owner_top_ups_12m, 0) as owner_top_ups_12m,
     -- last 6 months against the 6 before; no base (no inflow in the earlier half) gives NULL
     flows.inflow_6m / nullif(flows.inflow_prior_6m, 0) - 1 as inflow_growth_6m,
-    12 - flows.months_with_inflow_12m as months_without_inflow_12m,
+    12 - coalesce(flows.months_with_inflow_12m, 0) as months_without_inflow_12m,
     coalesce(counterparties.counterparty_count_12m, 0) as counterparty_count_12m,
     -- share of all inflows (identified or not) coming from the five largest payers: customer concentration
     coalesce(counterparties.top5_counterparty_inflow_12m, 0) / nullif(flows.inflow_12m, 0)
         as top5_counterparty_share_12m,
-    flows.avg_balance_3m
-from flows
-left join counterparties on counterparties.uscc = flows.uscc
+    flows.avg_balance_3m,
+    daily.inflow_30d,
+    daily.outflow_30d,
+    daily.net_flow_30d,
+    daily.inflow_90d,
+    daily.inflow_30d_year_ago,
+    daily.days_since_last_inflow,
+    daily.latest_balance
+from firms
+left join flows on flows.uscc = firms.uscc
+left join counterparties on counterparties.uscc = firms.uscc
+left join daily on daily.uscc = firms.uscc

@@ -1,57 +1,71 @@
--- Settlement flows per firm and calendar month, for the 12 complete months before the as-of month.
--- Transactions are read once and aggregated per account and month; every window downstream is a sum over
--- these rows (no correlated lookups over transactions). A table, not a view: deduplicating ~1 M transactions
--- costs seconds, so it happens once per build rather than in every query and test that reads the result.
-{{ config(materialized='table') }}
+-- Settlement flows per firm and calendar month, for the 12 complete months before the as-of month, from the
+-- per-account daily aggregates known on the as-of date. Month-end balances are carried forward through months
+-- without bookings (from each account's balance before the window, looked up by index) and summed over the
+-- firm's accounts. A table: the marts read it several times.
+{{ config(materialized='table', post_hook='analyze {{ this }}') }}
 
-with transactions as (
+with window_days as (
     select *
-    from {{ ref('stg_settlement__transactions') }}
-    -- everything up to the end of the last complete month; earlier months are needed for opening balances
-    where txn_month < {{ window_end() }}
-),
-
-legal_representatives as (
-    select uscc, legal_rep_name_hash
-    from {{ ref('stg_enterprise__enterprises') }}
+    from {{ ref('int_settlement_transactions_aggregated_to_account_days') }} as days
+    where days.booking_date >= {{ window_start(12) }}
+      and days.booking_date < {{ window_end() }}
+      and {{ settlement_known_on_as_of_date('days') }}
 ),
 
 account_months as (
     select
         uscc,
         account_no,
-        txn_month,
-        sum(amount) filter (where direction = 'C') as inflow,
-        sum(amount) filter (where direction = 'D') as outflow,
-        count(*) filter (where direction = 'C') as inflow_count,
-        count(*) filter (where direction = 'D') as outflow_count,
-        -- the owner paying in from a personal account: cash the business did not earn (a strain signal)
-        count(*) filter (
-            where direction = 'C' and {{ hash_pii('transactions.counterparty_name') }} = legal_rep_name_hash
-        ) as owner_top_up_count,
-        -- balance after the month's last transaction = the account's month-end balance
-        (array_agg(balance_after order by txn_at desc, txn_id desc))[1] as closing_balance
-    from transactions
-    left join legal_representatives using (uscc)
-    group by uscc, account_no, txn_month
+        date_trunc('month', booking_date)::date as month_start,
+        sum(inflow) as inflow,
+        sum(outflow) as outflow,
+        sum(inflow_count) as inflow_count,
+        sum(outflow_count) as outflow_count,
+        (array_agg(closing_balance order by booking_date desc, last_txn_at desc))[1] as closing_balance
+    from window_days
+    group by uscc, account_no, date_trunc('month', booking_date)
 ),
 
-accounts as (
-    select uscc, account_no, min(txn_month) as first_month
-    from account_months
+opening_balances as (
+    -- each known account's balance after its latest booking before the window (none: not open yet)
+    select
+        accounts.uscc,
+        accounts.account_no,
+        {{ window_start(13) }} as month_start,
+        opening.closing_balance
+    from {{ ref('int_settlement_accounts') }} as accounts
+    cross join lateral (
+        select days.closing_balance
+        from {{ ref('int_settlement_transactions_aggregated_to_account_days') }} as days
+        where days.account_no = accounts.account_no
+          and days.booking_date < {{ window_start(12) }}
+          and {{ settlement_known_on_as_of_date('days') }}
+        order by days.booking_date desc, days.last_txn_at desc
+        limit 1
+    ) as opening
+    where accounts.first_delivered_on <= {{ as_of_date() }}
+),
+
+account_firsts as (
+    select uscc, account_no, min(month_start) as first_month
+    from (
+        select uscc, account_no, month_start from account_months
+        union all
+        select uscc, account_no, month_start from opening_balances
+    ) as known_months
     group by uscc, account_no
 ),
 
 account_month_spine as (
-    -- every month of every account from its first transaction on, so that a month without transactions
-    -- still carries the balance forward
+    -- every month of every account from its first known month on, so that a month without bookings still
+    -- carries the balance forward
     select
-        accounts.uscc,
-        accounts.account_no,
+        account_firsts.uscc,
+        account_firsts.account_no,
         month_start::date as month_start
-    from accounts
+    from account_firsts
     cross join lateral generate_series(
-        accounts.first_month, {{ window_start(1) }}, interval '1 month'
+        account_firsts.first_month, {{ window_start(1) }}, interval '1 month'
     ) as month_start
 ),
 
@@ -64,16 +78,18 @@ account_months_filled as (
         activity.outflow,
         activity.inflow_count,
         activity.outflow_count,
-        activity.owner_top_up_count,
-        activity.closing_balance,
-        -- months sharing a balance_group follow the same month with activity
-        count(activity.closing_balance) over (
+        coalesce(activity.closing_balance, opening.closing_balance) as closing_balance,
+        -- months sharing a balance_group follow the same month with a known balance
+        count(coalesce(activity.closing_balance, opening.closing_balance)) over (
             partition by spine.account_no order by spine.month_start
         ) as balance_group
     from account_month_spine as spine
     left join account_months as activity
         on activity.account_no = spine.account_no
-        and activity.txn_month = spine.month_start
+        and activity.month_start = spine.month_start
+    left join opening_balances as opening
+        on opening.account_no = spine.account_no
+        and opening.month_start = spine.month_start
 ),
 
 account_month_balances as (
@@ -93,7 +109,6 @@ firm_months as (
         coalesce(sum(outflow), 0) as outflow,
         coalesce(sum(inflow_count), 0)::integer as inflow_count,
         coalesce(sum(outflow_count), 0)::integer as outflow_count,
-        coalesce(sum(owner_top_up_count), 0)::integer as owner_top_up_count,
         sum(month_end_balance) as month_end_balance
     from account_month_balances
     where {{ in_window('month_start', 12) }}
@@ -110,6 +125,5 @@ select
     outflow,
     inflow_count,
     outflow_count,
-    owner_top_up_count,
     month_end_balance
 from firm_months

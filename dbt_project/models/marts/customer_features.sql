@@ -63,6 +63,18 @@ select
         as balance_to_monthly_inflow,
     coalesce(settlement.owner_top_ups_12m, 0)::integer as owner_top_ups_12m,
 
+    -- settlement, daily: bookings of the days before the as-of date (as_of_date - N <= booking date < as_of_date)
+    coalesce(settlement.inflow_30d, 0)::numeric(18, 2) as inflow_30d,
+    coalesce(settlement.outflow_30d, 0)::numeric(18, 2) as outflow_30d,
+    coalesce(settlement.net_flow_30d, 0)::numeric(18, 2) as net_flow_30d,
+    coalesce(settlement.inflow_90d, 0)::numeric(18, 2) as inflow_90d,
+    coalesce(settlement.inflow_30d_year_ago, 0)::numeric(18, 2) as inflow_30d_year_ago,
+    -- the last 30 days against the same 30 days a year earlier; NULL without a base
+    round(settlement.inflow_30d / nullif(settlement.inflow_30d_year_ago, 0) - 1, 4)::numeric(12, 4)
+        as inflow_30d_yoy_growth,
+    settlement.days_since_last_inflow::integer as days_since_last_inflow,
+    settlement.latest_balance::numeric(18, 2) as latest_balance,
+
     -- tax: NULL when the firm filed nothing in the window (no bank-tax data), not 0
     coalesce(tax_filings.tax_filing_months_12m, 0)::integer as tax_filing_months_12m,
     tax_filings.declared_sales_12m::numeric(18, 2) as declared_sales_12m,

@@ -1,5 +1,3 @@
-{{ config(unique_key=["uscc", "as_of_date", "signal"]) }}
-
 -- Early warnings (动态监测预警) on the as-of date: one row per enterprise and signal that fires, with a severity.
 -- Signals and thresholds (vars early_warning_*, documented in _marts__models.yml):
 --   inflow_drop              inflow of the last 3 months against the firm's own 9 months before
@@ -7,6 +5,9 @@
 --   power_use_collapse       power use of the last 6 months against the 6 before
 --   rating_downgrade         the latest tax rating, published in the last 12 months, below the year before
 --   new_arrears              utility bills that fell overdue since the start of the previous month
+-- and, daily, from settlement booked up to the day before the as-of date:
+--   inflow_collapse_30d      inflow of the last 30 days against the firm's own 30-day rate of the 60 days before
+--   balance_drained          latest balance against the average month-end balance of the last 3 months
 with features as (
     select *
     from {{ ref('customer_features') }}
@@ -112,12 +113,42 @@ new_arrears as (
     group by uscc
 ),
 
+inflow_collapse as (
+    select
+        uscc,
+        'inflow_collapse_30d' as signal,
+        case when inflow_30d < {{ var('early_warning_inflow_collapse_30d_high') }} * ((inflow_90d - inflow_30d) / 2)
+             then 'high' else 'medium' end as severity,
+        round(inflow_30d / ((inflow_90d - inflow_30d) / 2), 4) as observed_value,
+        {{ var('early_warning_inflow_collapse_30d_medium') }}::numeric as threshold,
+        'inflow of the last 30 days / 30-day inflow rate of the 60 days before' as detail
+    from features
+    where (inflow_90d - inflow_30d) / 2 >= {{ var('early_warning_inflow_collapse_min_base') }}
+      and inflow_30d < {{ var('early_warning_inflow_collapse_30d_medium') }} * ((inflow_90d - inflow_30d) / 2)
+),
+
+balance_drained as (
+    select
+        uscc,
+        'balance_drained' as signal,
+        case when latest_balance <= {{ var('early_warning_balance_drained_high') }} * avg_balance_3m
+             then 'high' else 'medium' end as severity,
+        round(latest_balance / avg_balance_3m, 4) as observed_value,
+        {{ var('early_warning_balance_drained_medium') }}::numeric as threshold,
+        'latest balance / average month-end balance of the last 3 months' as detail
+    from features
+    where avg_balance_3m >= {{ var('early_warning_balance_drained_min_base') }}
+      and latest_balance < {{ var('early_warning_balance_drained_medium') }} * avg_balance_3m
+),
+
 signals as (
     select * from inflow_drop
     union all select * from new_lawsuits
     union all select * from power_collapse
     union all select * from downgrades
     union all select * from new_arrears
+    union all select * from inflow_collapse
+    union all select * from balance_drained
 )
 
 select

@@ -1,7 +1,7 @@
 -- The pre-credit pool (预授信客户库) on the as-of date: every firm in an eligible tier without knock-out,
 -- with its offer terms and the entry conditions it meets. pool_status = 'candidate' when it meets all of them,
 -- 'watch' when it misses exactly one (kept and re-checked every run); firms missing more are not in the pool.
--- A firm that was 'watch' on the previous as-of date in this table and is 'candidate' now is triggered: the
+-- A firm that was 'watch' on the previous published as-of date and is 'candidate' now is triggered: the
 -- date and the condition it came to meet are recorded. Conditions, thresholds and offer rules: _marts__models.yml.
 with risk_tiers as (
     select *
@@ -127,19 +127,24 @@ conditions as (
     from offers
 ),
 
-{% if is_incremental() %}
+{#- the published pool; on the very first build there is none yet (unit tests give it as an input) -#}
+{%- set published_pool_exists = not execute or model.resource_type == 'unit_test'
+    or adapter.get_relation(database=target.database, schema='marts', identifier='precredit_pool') is not none %}
 previous as (
-    -- the pool on the latest earlier as-of date this table holds
+    -- the published pool on the latest as-of date before this one (strictly: a rebuilt past date looks back,
+    -- never at later dates)
+    {% if published_pool_exists -%}
     select uscc, pool_status, missed_condition, watch_since
-    from {{ this }}
-    where as_of_date = (select max(as_of_date) from {{ this }} where as_of_date < {{ as_of_date() }})
-),
-{% else %}
-previous as (
+    from {{ source('published', 'precredit_pool') }}
+    where as_of_date = (
+        select max(as_of_date) from {{ source('published', 'precredit_pool') }}
+        where as_of_date < {{ as_of_date() }}
+    )
+    {%- else -%}
     select null::text as uscc, null::text as pool_status, null::text as missed_condition, null::date as watch_since
     where false
+    {%- endif %}
 ),
-{% endif %}
 
 pooled as (
     select

@@ -1,6 +1,9 @@
--- One row per settlement transaction, as last delivered on or before the as-of date.
+-- Settlement transactions typed and renamed, one row per delivered row (every version, every delivery).
+-- A view that only renames and casts, so a filter on load_id reaches raw's BRIN index: the incremental
+-- int_settlement_transactions_deduplicated reads it one batch of loads at a time and is what everything
+-- downstream uses.
 with settlement_transactions as (
-    {{ latest_delivered(source('settlement', 'settlement_transactions'), ['txn_id']) }}
+    select * from {{ source('settlement', 'settlement_transactions') }}
 ),
 
 renamed as (
@@ -9,15 +12,21 @@ renamed as (
         account_no,
         uscc,
         txn_ts::timestamp as txn_at,
-        date_trunc('month', txn_ts::timestamp)::date as txn_month,
+        txn_ts::date as booking_date,
         direction,
         amount::numeric(18, 2) as amount,
         counterparty_name,
         counterparty_account,
+        -- a counterparty is its account when known, else its normalised name
+        coalesce(counterparty_account, {{ normalise_company_name('counterparty_name') }}) as counterparty_key,
+        -- matches the legal representative's hashed name (owner top-ups); downstream keeps no names
+        {{ hash_pii('counterparty_name') }} as counterparty_name_hash,
         channel,
         balance_after::numeric(18, 2) as balance_after,
         _delivery_date as delivered_on,
-        _source_file as source_file
+        _source_file as source_file,
+        _line_number as line_number,
+        _load_id as load_id
     from settlement_transactions
 )
 

@@ -1,0 +1,47 @@
+-- Settlement per account and booking day: the compact form every settlement window reads (30/90 days,
+-- 3/6/12 months, balances). Grain: account, booking day and the delivery that carried the rows (delivered_on,
+-- superseded_on), so that an as-of date picks exactly the versions it knew. Incremental, keyed by delivery
+-- like int_settlement_transactions_deduplicated: a build re-derives the delivery dates loaded since its last
+-- build and those the deduplicated model wrote again.
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='delivered_on',
+    on_schema_change='fail',
+    post_hook='analyze {{ this }}',
+    pre_hook="{{ delete_settlement_deliveries_to_refresh() }}",
+    indexes=[
+        {'columns': ['batch_load_id']},
+        {'columns': ['uscc', 'booking_date']},
+        {'columns': ['account_no', 'booking_date']},
+        {'columns': ['delivered_on'], 'type': 'brin'},
+        {'columns': ['booking_date'], 'type': 'brin'},
+    ],
+) }}
+
+with transactions as (
+    select *
+    from {{ ref('int_settlement_transactions_deduplicated') }}
+    {% if is_incremental() -%}
+    -- the deduplicated model writes whole deliveries: these are the deliveries it wrote since this model's
+    -- last build (a delivery that is now empty was removed by the pre-hook)
+    where batch_load_id > (select coalesce(max(batch_load_id), 0) from {{ this }})
+    {%- endif %}
+)
+
+select
+    uscc,
+    account_no,
+    booking_date,
+    delivered_on,
+    superseded_on,
+    coalesce(sum(amount) filter (where direction = 'C'), 0)::numeric(18, 2) as inflow,
+    coalesce(sum(amount) filter (where direction = 'D'), 0)::numeric(18, 2) as outflow,
+    (count(*) filter (where direction = 'C'))::integer as inflow_count,
+    (count(*) filter (where direction = 'D'))::integer as outflow_count,
+    -- the day's last transaction and the balance after it: the account's closing balance of the day
+    max(txn_at) as last_txn_at,
+    (array_agg(balance_after order by txn_at desc, txn_id desc))[1] as closing_balance,
+    {{ settlement_batch_load_id() }} as batch_load_id
+from transactions
+group by uscc, account_no, booking_date, delivered_on, superseded_on

@@ -1,0 +1,143 @@
+-- Every settlement transaction once per delivery that carried it, with the date a later delivery superseded
+-- it (superseded_on; NULL while current), so that any as-of date sees exactly the version it knew
+-- (macro settlement_known_on_as_of_date). Incremental, keyed by delivery: a build re-derives only the delivery
+-- dates loaded since the last one (macros/settlement_increments.sql), reading their rows from raw by load_id,
+-- plus, when one of their transactions also came in another delivery, that delivery's rows (their
+-- superseded_on changes). A corrected re-delivery of an old file re-derives exactly that delivery date.
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='delivered_on',
+    on_schema_change='fail',
+    post_hook='analyze {{ this }}',
+    pre_hook="{{ delete_settlement_deliveries_to_refresh() }}",
+    indexes=[
+        {'columns': ['txn_id']},
+        {'columns': ['batch_load_id']},
+        {'columns': ['delivered_on'], 'type': 'brin'},
+        {'columns': ['booking_date'], 'type': 'brin'},
+    ],
+) }}
+
+{%- set columns = 'txn_id, account_no, uscc, txn_at, booking_date, direction, amount, counterparty_account, '
+                 ~ 'counterparty_key, counterparty_name_hash, channel, balance_after, delivered_on, source_file, '
+                 ~ 'line_number, load_id' %}
+
+with
+{% if is_incremental() %}
+deliveries_to_refresh as (
+    {{ settlement_deliveries_to_refresh(this) }}
+),
+
+batch as (
+    select {{ columns }}
+    from {{ ref('stg_settlement__transactions') }}
+    where load_id in ({{ settlement_loads_in_raw('select delivery_date from deliveries_to_refresh') }})
+),
+
+linked_deliveries as (
+    -- other deliveries that carried a transaction of the batch: their superseded_on may change, so they are
+    -- written again (copied from this table)
+    select distinct earlier.delivered_on
+    from {{ this }} as earlier
+    inner join batch on batch.txn_id = earlier.txn_id
+    where earlier.delivered_on not in (select delivery_date from deliveries_to_refresh)
+),
+
+candidates as (
+    select * from batch
+    union all
+    select {{ columns }}
+    from {{ this }}
+    where delivered_on in (select delivered_on from linked_deliveries)
+),
+
+kept_versions as (
+    -- versions of the same transactions that stay in the table as they are
+    select kept.txn_id, kept.delivered_on
+    from {{ this }} as kept
+    where kept.txn_id in (select txn_id from candidates)
+      and kept.delivered_on not in (select delivery_date from deliveries_to_refresh)
+      and kept.delivered_on not in (select delivered_on from linked_deliveries)
+),
+{% else %}
+candidates as not materialized (
+    select {{ columns }}
+    from {{ ref('stg_settlement__transactions') }}
+),
+
+kept_versions as (
+    select null::text as txn_id, null::date as delivered_on
+    where false
+),
+{% endif %}
+
+repeated as (
+    -- transactions delivered more than once (in one file, or in several deliveries): only these need their
+    -- versions ordered; every other row passes straight through
+    select txn_id
+    from (
+        select txn_id from candidates
+        union all
+        select txn_id from kept_versions
+    ) as all_versions
+    group by txn_id
+    having count(*) > 1
+),
+
+single as (
+    select candidates.*, null::date as superseded_on
+    from candidates
+    where not exists (select from repeated where repeated.txn_id = candidates.txn_id)
+),
+
+versions as (
+    -- a key repeated within one delivery: the last line wins (a later line corrects an earlier one)
+    select distinct on (txn_id, delivered_on) *
+    from candidates
+    where txn_id in (select txn_id from repeated)
+    order by txn_id, delivered_on, source_file desc, line_number desc
+),
+
+supersessions as (
+    select
+        txn_id,
+        delivered_on,
+        lead(delivered_on) over (partition by txn_id order by delivered_on) as superseded_on
+    from (
+        select txn_id, delivered_on from versions
+        union all
+        select txn_id, delivered_on from kept_versions where txn_id in (select txn_id from repeated)
+    ) as all_versions
+),
+
+rewritten as (
+    select * from single
+    union all
+    select versions.*, supersessions.superseded_on
+    from versions
+    inner join supersessions
+        on supersessions.txn_id = versions.txn_id
+        and supersessions.delivered_on = versions.delivered_on
+)
+
+select
+    rewritten.txn_id,
+    rewritten.account_no,
+    rewritten.uscc,
+    rewritten.txn_at,
+    rewritten.booking_date,
+    rewritten.direction,
+    rewritten.amount,
+    rewritten.counterparty_account,
+    rewritten.counterparty_key,
+    rewritten.counterparty_name_hash,
+    rewritten.channel,
+    rewritten.balance_after,
+    rewritten.delivered_on,
+    rewritten.superseded_on,
+    rewritten.source_file,
+    rewritten.line_number,
+    rewritten.load_id,
+    {{ settlement_batch_load_id() }} as batch_load_id
+from rewritten
