@@ -15,7 +15,7 @@ DAYS ?= 1
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export DO_NOT_TRACK := 1
 
-.PHONY: help install run test test-fast data data-next-day bench-generate bench-ingest backtest train-scorecard world-stats contracts stop warehouse-url airflow-ui dbt-docs lock clean
+.PHONY: help install run test test-fast lint format bench-daily data data-next-day bench-generate bench-ingest backtest train-scorecard world-stats contracts stop warehouse-url airflow-ui dbt-docs lock clean
 
 help:  ## list the targets
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -44,6 +44,16 @@ test: $(INSTALLED)  ## the whole pytest suite (unit, DAG integrity, dbt, end to 
 test-fast: $(INSTALLED)  ## the suite without the end-to-end DAG runs
 	$(BIN)/python -m pytest -m "not e2e"
 
+lint: $(INSTALLED)  ## ruff (lint and format check) for Python, sqlfluff (dbt templater) for the dbt SQL
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/sme-credit lint-sql
+
+format: $(INSTALLED)  ## apply ruff's fixes and formatting, and sqlfluff's fixes
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+	$(BIN)/sme-credit lint-sql fix
+
 data: $(INSTALLED)  ## (re)generate sample data: make data SCALE=tiny|demo|large SEED=42 FAULTS=1
 	$(BIN)/sme-credit generate --scale $(SCALE) --seed $(SEED) --replace $(if $(filter 1 yes true,$(FAULTS)),--faults)
 
@@ -55,6 +65,9 @@ bench-generate: $(INSTALLED)  ## time and peak memory of the generator per scale
 
 bench-ingest: $(INSTALLED)  ## loader vs bare COPY on the large settlement feed (BENCH_ARGS="--scale demo --days 60")
 	$(BIN)/python tests/benchmarks/bench_ingest.py $(BENCH_ARGS)
+
+bench-daily: $(INSTALLED)  ## first full run vs next-day increment vs floor on the large world (BENCH_ARGS="--scale demo")
+	$(BIN)/python tests/benchmarks/bench_daily.py $(BENCH_ARGS)
 
 backtest: $(INSTALLED)  ## tiers as of 12 months before the end of the sample data vs. the defaults that followed
 	$(BIN)/sme-credit backtest

@@ -13,9 +13,14 @@ from cosmos import DbtTaskGroup
 
 from sme_credit import pipeline
 from sme_credit.dag_support import (
-    DEFAULT_ARGS, MART_ASSETS, RAW_ASSETS, START_DATE, TRACKING_CANDIDATES, fail_without_retry,
+    DEFAULT_ARGS,
+    MART_ASSETS,
+    RAW_ASSETS,
+    START_DATE,
+    TRACKING_CANDIDATES,
+    fail_without_retry,
 )
-from sme_credit.dbt import cosmos_configs, render_config
+from sme_credit.dbt import cosmos_configs, render_config, wire_watchers
 
 PROJECT, PROFILE, EXECUTION = cosmos_configs()
 DBT_ARGS = {
@@ -66,24 +71,31 @@ def publish_candidates(as_of_date: str) -> dict:
 def sme_credit_build():
     as_of_date = resolve_as_of_date()
     dbt_staging = DbtTaskGroup(
-        group_id="dbt_staging", project_config=PROJECT, profile_config=PROFILE, execution_config=EXECUTION,
+        group_id="dbt_staging",
+        project_config=PROJECT,
+        profile_config=PROFILE,
+        execution_config=EXECUTION,
         render_config=render_config("path:seeds", "path:models/staging", "path:models/intermediate"),
         operator_args=DBT_ARGS,
     )
     dbt_marts = DbtTaskGroup(
-        group_id="dbt_marts", project_config=PROJECT, profile_config=PROFILE, execution_config=EXECUTION,
+        group_id="dbt_marts",
+        project_config=PROJECT,
+        profile_config=PROFILE,
+        execution_config=EXECUTION,
         render_config=render_config("path:models/marts"),
         operator_args=DBT_ARGS,
     )
-    # The tier history records only tiers that passed the marts gate and were published.
-    dbt_history = DbtTaskGroup(
-        group_id="dbt_history", project_config=PROJECT, profile_config=PROFILE, execution_config=EXECUTION,
-        render_config=render_config("path:snapshots"),
-        operator_args=DBT_ARGS,
-    )
+    for group in (dbt_staging, dbt_marts):
+        wire_watchers(group)
     chain(
-        as_of_date, dbt_staging, validate_staging(as_of_date), dbt_marts, validate_marts(as_of_date),
-        publish_marts(as_of_date), dbt_history, publish_candidates(as_of_date),
+        as_of_date,
+        dbt_staging,
+        validate_staging(as_of_date),
+        dbt_marts,
+        validate_marts(as_of_date),
+        publish_marts(as_of_date),
+        publish_candidates(as_of_date),
     )
 
 

@@ -72,8 +72,9 @@ def outcomes(url: str, table: str, as_of_dates: list[dt.date], ground_truth: Pat
     OUTCOME_MONTHS after the as-of date."""
     engine = warehouse.engine_for(url)
     with engine.connect() as conn:
-        frame = pd.read_sql(text(f"select * from marts.{table} where as_of_date = any(:dates)"), conn,
-                            params={"dates": as_of_dates})
+        frame = pd.read_sql(
+            text(f"select * from marts.{table} where as_of_date = any(:dates)"), conn, params={"dates": as_of_dates}
+        )
     engine.dispose()
     truth = pd.read_csv(ground_truth, parse_dates=["default_date"])
     frame["as_of_date"] = pd.to_datetime(frame["as_of_date"])
@@ -112,10 +113,12 @@ class BacktestResult:
             "  default rate per tier:",
         ]
         for tier, row in self.per_tier.iterrows():
-            lines.append(f"    {tier:<15} {int(row.firms):>6,} firms {int(row.defaults):>5,} defaults "
-                         f"{row.default_rate:>8.2%}")
-        lines.append(f"  falls strictly from risk_warning to steady to high_potential: "
-                     f"{'yes' if self.monotone else 'NO'}")
+            lines.append(
+                f"    {tier:<15} {int(row.firms):>6,} firms {int(row.defaults):>5,} defaults {row.default_rate:>8.2%}"
+            )
+        lines.append(
+            f"  falls strictly from risk_warning to steady to high_potential: {'yes' if self.monotone else 'NO'}"
+        )
         lines.append(f"Result: {'PASSED' if self.passed else 'FAILED'}")
         return "\n".join(lines)
 
@@ -148,6 +151,8 @@ def train_scorecard(seed_path: Path, log=print) -> dict:
     card = fit(rows, rows.defaulted)
     write_seed(card, seed_path)
     ks, auc = ks_and_auc(card.score(derived_features(rows)), rows.defaulted.to_numpy())
-    log(f"Fitted on {len(rows):,} firm-dates with {int(rows.defaulted.sum())} defaults: in-sample KS {ks:.3f}, "
-        f"AUC {auc:.3f}; wrote {seed_path}")
+    log(
+        f"Fitted on {len(rows):,} firm-dates with {int(rows.defaulted.sum())} defaults: in-sample KS {ks:.3f}, "
+        f"AUC {auc:.3f}; wrote {seed_path}"
+    )
     return {"rows": len(rows), "defaults": int(rows.defaulted.sum()), "ks": ks, "auc": auc}

@@ -57,7 +57,8 @@ def _dag_run_state(dag_id: str) -> str | None:
     """State of the newest run of `dag_id`, read from Airflow's metadata DB."""
     result = subprocess.run(
         [str(Path(sys.executable).with_name("airflow")), "dags", "list-runs", dag_id, "-o", "json"],
-        capture_output=True, text=True,
+        capture_output=True,
+        text=True,
     )
     # Warnings may precede the JSON on stdout; the JSON list is the last line.
     lines = [line for line in result.stdout.splitlines() if line.startswith("[")]
@@ -101,7 +102,7 @@ def _failed_task_messages(log: Path) -> str:
             if not exception or (exception.group(1) == "AirflowFailException") != fail_fast:
                 continue
             message = [exception.group(2)]
-            for continuation in lines[number + 1:]:  # a multi-line message (GX lists its failures)
+            for continuation in lines[number + 1 :]:  # a multi-line message (GX lists its failures)
                 if not continuation.startswith(("  ", "Data Docs:")):
                     break
                 message.append(continuation)
@@ -149,22 +150,32 @@ def _ensure_sample_world(landing: Path, *, scale: str, seed: int) -> bool:
     return True
 
 
-def _generate(landing: Path, *, scale: str, seed: int, replace: bool, end_date: str | None = None,
-              faults: bool = False) -> None:
+def _generate(
+    landing: Path, *, scale: str, seed: int, replace: bool, end_date: str | None = None, faults: bool = False
+) -> None:
     from sme_credit.generate import generate_world
 
     options = {"scale": scale, "seed": seed, "replace": replace, "faults": faults}
     if end_date:
         options["end_date"] = dt.date.fromisoformat(end_date)
     summary = generate_world(landing, **options)
-    print(f"Generated {summary.firms:,} firms, a {summary.months}-month window: "
-          f"{sum(summary.rows.values()):,} rows in {summary.files} files under {landing} ({summary.elapsed:.1f}s); "
-          f"ground truth in {summary.ground_truth.parent}", flush=True)
+    print(
+        f"Generated {summary.firms:,} firms, a {summary.months}-month window: "
+        f"{sum(summary.rows.values()):,} rows in {summary.files} files under {landing} ({summary.elapsed:.1f}s); "
+        f"ground truth in {summary.ground_truth.parent}",
+        flush=True,
+    )
 
 
 def command_generate(args: argparse.Namespace) -> int:
-    _generate(settings.landing_dir(), scale=args.scale, seed=args.seed, replace=args.replace,
-              end_date=args.end_date, faults=args.faults)
+    _generate(
+        settings.landing_dir(),
+        scale=args.scale,
+        seed=args.seed,
+        replace=args.replace,
+        end_date=args.end_date,
+        faults=args.faults,
+    )
     return 0
 
 
@@ -173,8 +184,11 @@ def command_extend(args: argparse.Namespace) -> int:
 
     summary = extend_world(settings.landing_dir(), days=args.days)
     dates = summary.delivery_dates
-    print(f"Added {len(dates)} delivery date(s), {dates[0]} .. {dates[-1]}: "
-          f"{sum(summary.rows.values()):,} rows in {summary.files} files ({summary.elapsed:.1f}s)", flush=True)
+    print(
+        f"Added {len(dates)} delivery date(s), {dates[0]} .. {dates[-1]}: "
+        f"{sum(summary.rows.values()):,} rows in {summary.files} files ({summary.elapsed:.1f}s)",
+        flush=True,
+    )
     return 0
 
 
@@ -258,9 +272,18 @@ def command_airflow_ui(args: argparse.Namespace) -> int:
     dbt.ensure_manifest()
     os.environ["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
     passwords = Path(env["AIRFLOW_HOME"]) / "simple_auth_manager_passwords.json.generated"
-    print(f"Starting Airflow on http://127.0.0.1:8080 (Ctrl-C stops it); the admin password is in {passwords}",
-          flush=True)
+    print(
+        f"Starting Airflow on http://127.0.0.1:8080 (Ctrl-C stops it); the admin password is in {passwords}", flush=True
+    )
     return _airflow("standalone", check=False).returncode
+
+
+def command_lint_sql(args: argparse.Namespace) -> int:
+    """sqlfluff over the dbt project with the dbt templater, which compiles against the warehouse."""
+    _environment()
+    sqlfluff = str(Path(sys.executable).with_name("sqlfluff"))
+    paths = args.paths or [str(settings.DBT_PROJECT_DIR / folder) for folder in ("models", "tests")]
+    return subprocess.run([sqlfluff, args.action, *paths], cwd=settings.PROJECT_DIR).returncode
 
 
 def command_summary(args: argparse.Namespace) -> int:
@@ -321,6 +344,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     ui = commands.add_parser("airflow-ui", help="run Airflow's scheduler and UI locally on 127.0.0.1:8080")
     ui.set_defaults(handler=command_airflow_ui)
+
+    lint_sql = commands.add_parser("lint-sql", help="sqlfluff lint (or fix) the dbt project's SQL")
+    lint_sql.add_argument("action", nargs="?", default="lint", choices=("lint", "fix"))
+    lint_sql.add_argument("paths", nargs="*", help="files or folders (default: models, tests)")
+    lint_sql.set_defaults(handler=command_lint_sql)
 
     summary = commands.add_parser("summary", help="print the output tables' summary for an as-of date")
     summary.add_argument("--date", help="as-of date (default: the latest in the marts)")

@@ -14,7 +14,14 @@ import re
 from pathlib import Path
 
 from sme_credit.feeds import (
-    COLUMN_TYPES, CONTRACT_CHANGES, CONTRACT_VERSION, DELIVERY_DAY, FEED_POLICIES, RAW_TABLES, Column, RawTable,
+    COLUMN_TYPES,
+    CONTRACT_CHANGES,
+    CONTRACT_VERSION,
+    DELIVERY_DAY,
+    FEED_POLICIES,
+    RAW_TABLES,
+    Column,
+    RawTable,
 )
 from sme_credit.generate.faults import CATALOGUE
 
@@ -47,18 +54,53 @@ def _cadence(table: RawTable) -> str:
 
 
 def _overview() -> str:
-    rows = [[f"`{t.feed}`", f"`{t.name}`", t.file_format.upper() if t.file_format == "csv" else "JSON Lines",
-             t.encoding.upper(), _cadence(t), t.covers, ", ".join(f"`{k}`" for k in t.key)] for t in RAW_TABLES]
-    return _table(["feed", "file / raw table", "format", "encoding", "delivered", "one delivery carries",
-                   "key of a delivered row"], rows)
+    rows = [
+        [
+            f"`{t.feed}`",
+            f"`{t.name}`",
+            t.file_format.upper() if t.file_format == "csv" else "JSON Lines",
+            t.encoding.upper(),
+            _cadence(t),
+            t.covers,
+            ", ".join(f"`{k}`" for k in t.key),
+        ]
+        for t in RAW_TABLES
+    ]
+    return _table(
+        [
+            "feed",
+            "file / raw table",
+            "format",
+            "encoding",
+            "delivered",
+            "one delivery carries",
+            "key of a delivered row",
+        ],
+        rows,
+    )
 
 
 def _columns(table: RawTable) -> str:
-    rows = [[f"`{c.name}`", c.type, "yes" if c.required else "no (empty = null)", _rules(c),
-             "PII" if c.pii else "", c.description] for c in table.columns]
+    rows = [
+        [
+            f"`{c.name}`",
+            c.type,
+            "yes" if c.required else "no (empty = null)",
+            _rules(c),
+            "PII" if c.pii else "",
+            c.description,
+        ]
+        for c in table.columns
+    ]
     body = _table(["column", "type", "required", "rules", "", "meaning"], rows)
-    return body + "\nExample" + (" (PII masked)" if any(c.pii for c in table.columns) else "") + ":\n\n" + \
-        _example(table) + "\n"
+    return (
+        body
+        + "\nExample"
+        + (" (PII masked)" if any(c.pii for c in table.columns) else "")
+        + ":\n\n"
+        + _example(table)
+        + "\n"
+    )
 
 
 def _example(table: RawTable) -> str:
@@ -84,9 +126,16 @@ def _faults() -> str:
 
 
 def _policies() -> str:
-    rows = [[f"`{feed}`", policy.rejected_file, f"fail above {policy.max_quarantined_share:.0%} of the day's rows, "
-             "else warn", f"{policy.wait_hours:g} h, then {policy.late_delivery}", policy.why]
-            for feed, policy in FEED_POLICIES.items()]
+    rows = [
+        [
+            f"`{feed}`",
+            policy.rejected_file,
+            f"fail above {policy.max_quarantined_share:.0%} of the day's rows, else warn",
+            f"{policy.wait_hours:g} h, then {policy.late_delivery}",
+            policy.why,
+        ]
+        for feed, policy in FEED_POLICIES.items()
+    ]
     return _table(["feed", "a file rejected", "rows quarantined", "wait for the day's files", "why"], rows)
 
 
@@ -96,9 +145,14 @@ def _changes() -> str:
 
 
 def sections() -> dict[str, str]:
-    rendered = {"overview": _overview(), "types": _types(), "faults": _faults(), "changes": _changes(),
-                "policies": _policies(),
-                "version": f"Contract version **{CONTRACT_VERSION}**.\n"}
+    rendered = {
+        "overview": _overview(),
+        "types": _types(),
+        "faults": _faults(),
+        "changes": _changes(),
+        "policies": _policies(),
+        "version": f"Contract version **{CONTRACT_VERSION}**.\n",
+    }
     rendered.update({f"columns.{t.name}": _columns(t) for t in RAW_TABLES})
     return rendered
 

@@ -20,7 +20,7 @@ DEFAULT_ARGS = {
     "retries": int(os.environ.get("SME_TASK_RETRIES", "2")),
     "retry_delay": dt.timedelta(minutes=5),
 }
-START_DATE = dt.datetime(2024, 1, 1, tzinfo=dt.timezone.utc)
+START_DATE = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
 
 
 def _asset(relation: str, group: str) -> Asset:

@@ -59,20 +59,43 @@ def cosmos_configs():
         raise ManifestMissing(
             f"{MANIFEST} is missing: run `sme-credit dbt parse` (make run does it) before loading the DAGs"
         )
-    project = ProjectConfig(
-        dbt_project_path=settings.DBT_PROJECT_DIR, manifest_path=MANIFEST, install_dbt_deps=False
-    )
+    project = ProjectConfig(dbt_project_path=settings.DBT_PROJECT_DIR, manifest_path=MANIFEST, install_dbt_deps=False)
     profile = ProfileConfig(
-        profile_name="sme_credit", target_name="warehouse",
+        profile_name="sme_credit",
+        target_name="warehouse",
         profiles_yml_filepath=settings.DBT_PROJECT_DIR / "profiles.yml",
     )
-    # BUILDABLE: a group's test task runs only tests whose parents that group built or that were built
-    # before it, so staging never runs a marts test and marts still run their tests against staging.
+    # BUILDABLE: a group runs only tests whose parents that group built or that were built before it, so
+    # staging never runs a marts test and marts still run their tests against staging.
+    # WATCHER: one `dbt build` per group (dbt started once, not once per model), while a sensor per model shows
+    # its state in the Airflow UI; LOCAL: an Airflow task per model (per-model retries, but dbt start-up each).
+    mode = ExecutionMode.WATCHER if settings.dbt_execution_mode() == "watcher" else ExecutionMode.LOCAL
     execution = ExecutionConfig(
-        execution_mode=ExecutionMode.LOCAL, invocation_mode=InvocationMode.DBT_RUNNER,
+        execution_mode=mode,
+        invocation_mode=InvocationMode.DBT_RUNNER,
         test_indirect_selection=TestIndirectSelection.BUILDABLE,
     )
     return project, profile, execution
+
+
+def wire_watchers(group) -> None:
+    """In watcher mode, let each model's sensor start once the group's one `dbt build` has finished.
+
+    Cosmos starts the sensors beside the producer and has them defer until their model's result arrives: under
+    `airflow dags test` (what `make run` uses), which runs one task at a time, a deferred sensor waits for a
+    producer that never gets its turn. After the producer, each sensor finds its model's result at the first
+    look, so every model still shows its own state and log in the UI, for the cost of one dbt start-up."""
+    from cosmos.constants import PRODUCER_WATCHER_TASK_ID
+
+    producer = next((t for t in group.children.values() if t.task_id.endswith(PRODUCER_WATCHER_TASK_ID)), None)
+    if producer is None:
+        return
+    for task in group.children.values():
+        if hasattr(task, "model_unique_id") and task is not producer:
+            task.deferrable = False
+            task.poke_interval = 1
+            task.trigger_rule = "all_done"  # a failed build still reports each model's own state
+            producer >> task
 
 
 def render_config(*selectors: str):
@@ -83,6 +106,8 @@ def render_config(*selectors: str):
     # AFTER_ALL: one task per model, then the group's tests at once, so a relationships test never
     # runs before both of its parents are built.
     return RenderConfig(
-        load_method=LoadMode.DBT_MANIFEST, select=list(selectors), test_behavior=TestBehavior.AFTER_ALL,
+        load_method=LoadMode.DBT_MANIFEST,
+        select=list(selectors),
+        test_behavior=TestBehavior.AFTER_ALL,
         emit_datasets=False,
     )

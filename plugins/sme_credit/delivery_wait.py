@@ -22,8 +22,11 @@ from sme_credit.feeds import FAIL, FEED_POLICIES, delivery_dir, is_delivery_day,
 
 
 def expected_files(landing: Path, feed: str, day: dt.date) -> list[Path]:
-    return [delivery_dir(landing, feed, day) / table.file_name(day)
-            for table in tables_of(feed) if is_delivery_day(table, day)]
+    return [
+        delivery_dir(landing, feed, day) / table.file_name(day)
+        for table in tables_of(feed)
+        if is_delivery_day(table, day)
+    ]
 
 
 def missing_files(landing: Path, feed: str, day: dt.date) -> list[str]:
@@ -38,9 +41,16 @@ class DeliveryTrigger(BaseTrigger):
         self.landing, self.feed, self.day, self.deadline, self.poll_seconds = landing, feed, day, deadline, poll_seconds
 
     def serialize(self) -> tuple[str, dict]:
-        return (f"{type(self).__module__}.{type(self).__qualname__}",
-                {"landing": self.landing, "feed": self.feed, "day": self.day, "deadline": self.deadline,
-                 "poll_seconds": self.poll_seconds})
+        return (
+            f"{type(self).__module__}.{type(self).__qualname__}",
+            {
+                "landing": self.landing,
+                "feed": self.feed,
+                "day": self.day,
+                "deadline": self.deadline,
+                "poll_seconds": self.poll_seconds,
+            },
+        )
 
     async def run(self) -> AsyncIterator[TriggerEvent]:
         deadline = dt.datetime.fromisoformat(self.deadline)
@@ -49,7 +59,7 @@ class DeliveryTrigger(BaseTrigger):
             if not missing:
                 yield TriggerEvent({"status": "arrived", "feed": self.feed, "day": self.day})
                 return
-            left = (deadline - dt.datetime.now(dt.timezone.utc)).total_seconds()
+            left = (deadline - dt.datetime.now(dt.UTC)).total_seconds()
             if left <= 0:
                 yield TriggerEvent({"status": "timed_out", "feed": self.feed, "day": self.day, "missing": missing})
                 return
@@ -73,17 +83,20 @@ class WaitForDelivery(BaseOperator):
         if not missing:
             return {"feed": self.feed, "day": day.isoformat(), "status": "arrived"}
         hours = FEED_POLICIES[self.feed].wait_hours
-        deadline = dt.datetime.now(dt.timezone.utc) + dt.timedelta(hours=hours)
+        deadline = dt.datetime.now(dt.UTC) + dt.timedelta(hours=hours)
         self.log.info("Waiting up to %s h for %s", hours, ", ".join(missing))
-        self.defer(trigger=DeliveryTrigger(str(landing), self.feed, day.isoformat(), deadline.isoformat(),
-                                           self.poll_seconds),
-                   method_name="execute_complete")
+        self.defer(
+            trigger=DeliveryTrigger(str(landing), self.feed, day.isoformat(), deadline.isoformat(), self.poll_seconds),
+            method_name="execute_complete",
+        )
 
     def execute_complete(self, context, event: dict) -> dict:
         if event["status"] == "arrived":
             return {"feed": self.feed, "day": event["day"], "status": "arrived"}
-        message = (f"{self.feed}: the delivery of {event['day']} has not arrived after "
-                   f"{FEED_POLICIES[self.feed].wait_hours} h; missing {', '.join(event['missing'])}")
+        message = (
+            f"{self.feed}: the delivery of {event['day']} has not arrived after "
+            f"{FEED_POLICIES[self.feed].wait_hours} h; missing {', '.join(event['missing'])}"
+        )
         if FEED_POLICIES[self.feed].late_delivery == FAIL:
             raise AirflowFailException(message)
         self.log.warning("%s. Loading what has arrived (the feed's policy says warn).", message)

@@ -24,8 +24,11 @@ from sme_credit import uscc as uscc_codes
 CONTRACT_VERSION = "2.0.0"
 CONTRACT_CHANGES: tuple[tuple[str, str], ...] = (
     ("1.0.0", "Five feeds, six files, all delivered monthly on the 3rd, UTF-8."),
-    ("2.0.0", "Settlement delivered daily (T+1); court records in GB18030; optional part suffix in file names; "
-              "column types, nullability and allowed values made explicit."),
+    (
+        "2.0.0",
+        "Settlement delivered daily (T+1); court records in GB18030; optional part suffix in file names; "
+        "column types, nullability and allowed values made explicit.",
+    ),
 )
 
 DELIVERY_DAY = 3  # monthly feeds arrive on the 3rd of the month after the month they cover
@@ -231,32 +234,59 @@ DAILY = "daily"
 
 RAW_TABLES: tuple[RawTable, ...] = (
     RawTable(
-        feed="enterprise", name="enterprise_master", file_format="csv", encoding="utf-8", cadence=MONTHLY,
+        feed="enterprise",
+        name="enterprise_master",
+        file_format="csv",
+        encoding="utf-8",
+        cadence=MONTHLY,
         covers="firms that became customers or whose registry data changed during the previous month",
         columns=(
             _uscc(),
             Column("enterprise_name", "text", "registered name", example="上海宏达贸易有限公司"),
-            Column("industry_code", "code", "GB/T 4754-2017 section letter and division", pattern=r"[A-T]\d{2}",
-                   example="F51"),
-            Column("region_code", "code", "GB/T 2260 district code of the registered address", pattern=r"\d{6}",
-                   example="310115"),
+            Column(
+                "industry_code",
+                "code",
+                "GB/T 4754-2017 section letter and division",
+                pattern=r"[A-T]\d{2}",
+                example="F51",
+            ),
+            Column(
+                "region_code",
+                "code",
+                "GB/T 2260 district code of the registered address",
+                pattern=r"\d{6}",
+                example="310115",
+            ),
             Column("established_date", "date", "date of establishment (business licence)", example="2016-05-12"),
             _amount("registered_capital", "registered capital in yuan", "5000000.00"),
             Column("legal_rep_name", "text", "legal representative's name", pii=True, example="王**"),
-            Column("legal_rep_id_number", "resident_id", "legal representative's resident ID number", pii=True,
-                   example="3101151985********"),
-            Column("legal_rep_phone", "phone", "legal representative's mobile number", pii=True,
-                   example="138****5678"),
-            Column("customer_since", "date", "day the firm's first settlement account was opened",
-                   example="2019-03-08"),
-            Column("updated_at", "timestamp", "when the bank's customer system recorded this version",
-                   example="2026-10-15 12:03:57"),
+            Column(
+                "legal_rep_id_number",
+                "resident_id",
+                "legal representative's resident ID number",
+                pii=True,
+                example="3101151985********",
+            ),
+            Column("legal_rep_phone", "phone", "legal representative's mobile number", pii=True, example="138****5678"),
+            Column(
+                "customer_since", "date", "day the firm's first settlement account was opened", example="2019-03-08"
+            ),
+            Column(
+                "updated_at",
+                "timestamp",
+                "when the bank's customer system recorded this version",
+                example="2026-10-15 12:03:57",
+            ),
         ),
         key=("uscc", "updated_at"),
         description="Enterprise master from the bank's customer system: one row per new or changed firm.",
     ),
     RawTable(
-        feed="tax", name="tax_filings", file_format="csv", encoding="utf-8", cadence=MONTHLY,
+        feed="tax",
+        name="tax_filings",
+        file_format="csv",
+        encoding="utf-8",
+        cadence=MONTHLY,
         covers="filings made during the previous month (mostly its previous tax period, plus late ones)",
         columns=(
             _uscc(),
@@ -272,29 +302,53 @@ RAW_TABLES: tuple[RawTable, ...] = (
         description="Monthly tax filings received through bank-tax interaction (银税互动).",
     ),
     RawTable(
-        feed="tax", name="tax_credit_ratings", file_format="csv", encoding="utf-8", cadence=MONTHLY,
+        feed="tax",
+        name="tax_credit_ratings",
+        file_format="csv",
+        encoding="utf-8",
+        cadence=MONTHLY,
         covers="ratings published during the previous month (April), and the last three years of a new customer",
         columns=(
             _uscc(),
             Column("rating_year", "year", "year the rating assesses", example="2025"),
-            Column("credit_rating", "enum", "tax credit rating (纳税信用等级)", allowed=("A", "B", "M", "C", "D"),
-                   example="B"),
+            Column(
+                "credit_rating",
+                "enum",
+                "tax credit rating (纳税信用等级)",
+                allowed=("A", "B", "M", "C", "D"),
+                example="B",
+            ),
             Column("published_date", "date", "day the tax bureau published the rating", example="2026-04-20"),
         ),
         key=("uscc", "rating_year"),
         description="Yearly tax credit rating (A/B/M/C/D), published each April for the year before.",
     ),
     RawTable(
-        feed="utilities", name="utility_bills", file_format="csv", encoding="utf-8", cadence=MONTHLY,
+        feed="utilities",
+        name="utility_bills",
+        file_format="csv",
+        encoding="utf-8",
+        cadence=MONTHLY,
         covers="bills issued during the previous month, and earlier bills paid during it (sent again, same bill_id)",
         columns=(
-            Column("bill_id", "code", "meter_id, a dash and the billing month", pattern=r"\d{12,13}-\d{6}",
-                   example="3301068022093-202609"),
+            Column(
+                "bill_id",
+                "code",
+                "meter_id, a dash and the billing month",
+                pattern=r"\d{12,13}-\d{6}",
+                example="3301068022093-202609",
+            ),
             _uscc(),
-            Column("meter_id", "code", "utility account number of the meter", pattern=r"\d{12,13}",
-                   example="3301068022093"),
-            Column("utility_type", "enum", "what the meter measures", allowed=("electricity", "water"),
-                   example="electricity"),
+            Column(
+                "meter_id", "code", "utility account number of the meter", pattern=r"\d{12,13}", example="3301068022093"
+            ),
+            Column(
+                "utility_type",
+                "enum",
+                "what the meter measures",
+                allowed=("electricity", "water"),
+                example="electricity",
+            ),
             Column("billing_month", "month", "month of consumption", example="2026-09"),
             Column("consumption", "integer", "units consumed in the billing month", minimum="0", example="6703"),
             Column("unit", "enum", "unit of consumption", allowed=("kWh", "m3"), example="kWh"),
@@ -306,25 +360,57 @@ RAW_TABLES: tuple[RawTable, ...] = (
         description="Monthly water and electricity bills per meter, with due and paid dates.",
     ),
     RawTable(
-        feed="court", name="court_records", file_format="jsonl", encoding="gb18030", cadence=MONTHLY,
+        feed="court",
+        name="court_records",
+        file_format="jsonl",
+        encoding="gb18030",
+        cadence=MONTHLY,
         covers="records filed during the previous month, and earlier records closed during it (sent again)",
         columns=(
             Column("record_id", "code", "the data provider's record id", pattern=r"CR\d{9}", example="CR000000064"),
-            Column("record_type", "enum", "a case party, a dishonest-debtor entry (失信被执行人) or a "
-                   "consumption-restriction order (限制消费令)",
-                   allowed=("case", "dishonest_debtor", "consumption_restriction"), example="case"),
-            Column("case_number", "code", "court case number (案号)", pattern=r"\(\d{4}\)\S+号",
-                   example="(2026)津0116民初9333号"),
+            Column(
+                "record_type",
+                "enum",
+                "a case party, a dishonest-debtor entry (失信被执行人) or a consumption-restriction order (限制消费令)",
+                allowed=("case", "dishonest_debtor", "consumption_restriction"),
+                example="case",
+            ),
+            Column(
+                "case_number",
+                "code",
+                "court case number (案号)",
+                pattern=r"\(\d{4}\)\S+号",
+                example="(2026)津0116民初9333号",
+            ),
             Column("court_name", "text", "court", example="天津市滨海新区人民法院"),
-            Column("case_type", "enum", "civil/commercial case or enforcement", allowed=("civil", "enforcement"),
-                   example="civil"),
+            Column(
+                "case_type",
+                "enum",
+                "civil/commercial case or enforcement",
+                allowed=("civil", "enforcement"),
+                example="civil",
+            ),
             Column("cause", "text", "cause of action (案由)", example="劳动争议"),
-            Column("party_name", "text", "party as the court spells it (may differ from the registered name)",
-                   example="天津市滨海新区 协远餐饮店"),
-            Column("party_uscc", "uscc", "party's USCC when the court gives it", required=False,
-                   example="92120116MAW4XAXB61"),
-            Column("party_role", "enum", "role of this party",
-                   allowed=("plaintiff", "defendant", "applicant", "respondent"), example="defendant"),
+            Column(
+                "party_name",
+                "text",
+                "party as the court spells it (may differ from the registered name)",
+                example="天津市滨海新区 协远餐饮店",
+            ),
+            Column(
+                "party_uscc",
+                "uscc",
+                "party's USCC when the court gives it",
+                required=False,
+                example="92120116MAW4XAXB61",
+            ),
+            Column(
+                "party_role",
+                "enum",
+                "role of this party",
+                allowed=("plaintiff", "defendant", "applicant", "respondent"),
+                example="defendant",
+            ),
             _amount("amount", "amount in dispute or to be enforced, yuan (a JSON number)", "128028.89"),
             Column("filing_date", "date", "day the case was filed or the entry published", example="2026-06-04"),
             Column("closing_date", "date", "day closed; null while open", required=False, example="2026-10-15"),
@@ -337,23 +423,51 @@ RAW_TABLES: tuple[RawTable, ...] = (
         ),
     ),
     RawTable(
-        feed="settlement", name="settlement_transactions", file_format="csv", encoding="utf-8", cadence=DAILY,
+        feed="settlement",
+        name="settlement_transactions",
+        file_format="csv",
+        encoding="utf-8",
+        cadence=DAILY,
         covers="transactions booked on the day before the delivery date (T+1 extract of the core system)",
         columns=(
-            Column("txn_id", "code", "booking day and the month's sequence number", pattern=r"\d{18}",
-                   example="202610010000000002"),
-            Column("account_no", "code", "settlement account number at the bank", pattern=r"\d{19}",
-                   example="3010601625816448826"),
+            Column(
+                "txn_id",
+                "code",
+                "booking day and the month's sequence number",
+                pattern=r"\d{18}",
+                example="202610010000000002",
+            ),
+            Column(
+                "account_no",
+                "code",
+                "settlement account number at the bank",
+                pattern=r"\d{19}",
+                example="3010601625816448826",
+            ),
             _uscc(description="account holder's USCC"),
             Column("txn_ts", "timestamp", "booking time", example="2026-10-01 01:55:21"),
-            Column("direction", "enum", "C = money in (credit), D = money out (debit)", allowed=("C", "D"),
-                   example="C"),
+            Column(
+                "direction", "enum", "C = money in (credit), D = money out (debit)", allowed=("C", "D"), example="C"
+            ),
             _amount("amount", "amount, yuan, always positive", "5853.32", minimum="0.01"),
-            Column("counterparty_name", "text", "counterparty as written on the payment", example="银联商务股份有限公司"),
-            Column("counterparty_account", "code", "counterparty account; empty for batch payroll",
-                   pattern=r"\d{8,20}", required=False, example="11000000000001"),
-            Column("channel", "enum", "how the transaction was made",
-                   allowed=("COUNTER", "ONLINE", "MOBILE", "POS", "BATCH"), example="POS"),
+            Column(
+                "counterparty_name", "text", "counterparty as written on the payment", example="银联商务股份有限公司"
+            ),
+            Column(
+                "counterparty_account",
+                "code",
+                "counterparty account; empty for batch payroll",
+                pattern=r"\d{8,20}",
+                required=False,
+                example="11000000000001",
+            ),
+            Column(
+                "channel",
+                "enum",
+                "how the transaction was made",
+                allowed=("COUNTER", "ONLINE", "MOBILE", "POS", "BATCH"),
+                example="POS",
+            ),
             _amount("balance_after", "account balance after the transaction, yuan", "108347.53", minimum=None),
         ),
         key=("txn_id",),
@@ -387,14 +501,20 @@ class FeedPolicy:
 
 
 _OWN_SYSTEM = FeedPolicy(
-    rejected_file=FAIL, max_quarantined_share=0.01, late_delivery=FAIL, wait_hours=6,
+    rejected_file=FAIL,
+    max_quarantined_share=0.01,
+    late_delivery=FAIL,
+    wait_hours=6,
     why="the bank's own system: a broken or late extract is fixed in-house and re-extracted, and a missing one "
-        "would silently drop customers or a day of flows",
+    "would silently drop customers or a day of flows",
 )
 _EXTERNAL = FeedPolicy(
-    rejected_file=WARN, max_quarantined_share=0.05, late_delivery=WARN, wait_hours=12,
+    rejected_file=WARN,
+    max_quarantined_share=0.05,
+    late_delivery=WARN,
+    wait_hours=12,
     why="an outside provider: a bad or late file is reported and chased, while the day goes on with what "
-        "arrived (the earlier deliveries stay loaded)",
+    "arrived (the earlier deliveries stay loaded)",
 )
 
 FEED_POLICIES: dict[str, FeedPolicy] = {
@@ -468,6 +588,9 @@ def landed_files(landing: Path, feed: str, up_to: dt.date | None = None) -> list
         names = sorted(p.name for p in folder.iterdir() if p.is_file())
         for table in tables:
             pattern = table.file_pattern()
-            files.extend(LandedFile(table, folder / name, delivery_date) for name in names
-                         if (match := pattern.match(name)) and match.group(1) == f"{delivery_date:%Y%m%d}")
+            files.extend(
+                LandedFile(table, folder / name, delivery_date)
+                for name in names
+                if (match := pattern.match(name)) and match.group(1) == f"{delivery_date:%Y%m%d}"
+            )
     return files

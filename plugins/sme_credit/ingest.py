@@ -48,7 +48,13 @@ METADATA_COLUMNS = (
 )
 
 LOADED, REPLACED, SUPERSEDED, DUPLICATE, REJECTED, LOST = (
-    "loaded", "replaced", "superseded", "duplicate", "rejected", "lost")
+    "loaded",
+    "replaced",
+    "superseded",
+    "duplicate",
+    "rejected",
+    "lost",
+)
 IN_RAW = (LOADED, REPLACED)  # statuses whose rows are in raw now
 
 
@@ -107,10 +113,18 @@ class FeedResult:
         # What the raw gate validates: the rows of the files the policy judged (this run's loads, and the run
         # day's own files when a re-run loaded nothing new), never the whole table.
         in_raw = sorted(f.load_id for f in self.judged() if f.status in IN_RAW and f.load_id is not None)
-        return {"feed": self.feed, "up_to": self.up_to, "files_seen": len(self.files), "load_ids": in_raw,
-                "files_unchanged": len(self.files) - len(fresh), **counts,
-                "rows_read": self._sum("rows_read", fresh), "rows_loaded": self._sum("rows_loaded", fresh),
-                "rows_quarantined": self._sum("rows_quarantined", fresh), "warnings": self.warnings}
+        return {
+            "feed": self.feed,
+            "up_to": self.up_to,
+            "files_seen": len(self.files),
+            "load_ids": in_raw,
+            "files_unchanged": len(self.files) - len(fresh),
+            **counts,
+            "rows_read": self._sum("rows_read", fresh),
+            "rows_loaded": self._sum("rows_loaded", fresh),
+            "rows_quarantined": self._sum("rows_quarantined", fresh),
+            "warnings": self.warnings,
+        }
 
 
 def _raw_table_ddl(table: RawTable) -> str:
@@ -186,8 +200,10 @@ def ensure_schemas(engine: Engine, log=print) -> None:
         has_manifest = conn.execute(text("select to_regclass('audit.load_manifest') is not null")).scalar()
         if has_manifest and version != LAYOUT_VERSION:
             # Raw is a copy of the landing area, so an older layout is rebuilt from it rather than migrated.
-            log(f"raw/audit layout {version or 1} is older than {LAYOUT_VERSION}: "
-                "dropping raw and the manifest, the next loads rebuild them from the landing area")
+            log(
+                f"raw/audit layout {version or 1} is older than {LAYOUT_VERSION}: "
+                "dropping raw and the manifest, the next loads rebuild them from the landing area"
+            )
             conn.execute(text("drop schema raw cascade"))
             conn.execute(text("drop table if exists audit.quarantined_rows, audit.load_manifest, audit.layout"))
             conn.execute(text("create schema raw"))
@@ -199,8 +215,11 @@ def ensure_schemas(engine: Engine, log=print) -> None:
         for table in RAW_TABLES:
             conn.execute(text(_raw_table_ddl(table)))
             # Rows of one load are contiguous: a BRIN index finds them for next to no upkeep.
-            conn.execute(text(
-                f"create index if not exists {table.name}_load_idx on {table.qualified_name} using brin (_load_id)"))
+            conn.execute(
+                text(
+                    f"create index if not exists {table.name}_load_idx on {table.qualified_name} using brin (_load_id)"
+                )
+            )
             conn.execute(text(f"comment on table {table.qualified_name} is $${table.description}$$"))
             _mark_lost_after_crash(conn, table, log)
 
@@ -208,14 +227,23 @@ def ensure_schemas(engine: Engine, log=print) -> None:
 def _mark_lost_after_crash(conn, table: RawTable, log) -> None:
     """A raw table emptied by crash recovery while the manifest says rows are in it: its files are to load again."""
     in_raw = {"t": table.name, "in_raw": list(IN_RAW), "lost": LOST}
-    claimed = conn.execute(text(
-        "select count(*) from audit.load_manifest where raw_table = :t and status in :in_raw and rows_loaded > 0"
-    ).bindparams(bindparam("in_raw", expanding=True)), in_raw).scalar()
+    claimed = conn.execute(
+        text(
+            "select count(*) from audit.load_manifest where raw_table = :t and status in :in_raw and rows_loaded > 0"
+        ).bindparams(bindparam("in_raw", expanding=True)),
+        in_raw,
+    ).scalar()
     if claimed and not conn.execute(text(f"select exists (select from {table.qualified_name})")).scalar():
-        conn.execute(text("update audit.load_manifest set status = :lost where raw_table = :t and status in :in_raw")
-                     .bindparams(bindparam("in_raw", expanding=True)), in_raw)
-        log(f"{table.qualified_name} is empty although {claimed} loaded file(s) are recorded (the server crashed "
-            "since): they are marked lost and load again")
+        conn.execute(
+            text("update audit.load_manifest set status = :lost where raw_table = :t and status in :in_raw").bindparams(
+                bindparam("in_raw", expanding=True)
+            ),
+            in_raw,
+        )
+        log(
+            f"{table.qualified_name} is empty although {claimed} loaded file(s) are recorded (the server crashed "
+            "since): they are marked lost and load again"
+        )
 
 
 def sha256_of(path: Path) -> str:
@@ -226,20 +254,33 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-_MANIFEST_COLUMNS = ("load_id", "status", "sha256", "source_file", "rows_read", "rows_loaded", "rows_quarantined",
-                     "error", "error_line", "error_column", "duplicate_of")
+_MANIFEST_COLUMNS = (
+    "load_id",
+    "status",
+    "sha256",
+    "source_file",
+    "rows_read",
+    "rows_loaded",
+    "rows_quarantined",
+    "error",
+    "error_line",
+    "error_column",
+    "duplicate_of",
+)
 
 
 def _recorded(cursor, where: str, parameters: tuple) -> dict | None:
-    cursor.execute(f"select {', '.join(_MANIFEST_COLUMNS)} from audit.load_manifest where {where} "
-                   "order by load_id desc limit 1", parameters)
+    cursor.execute(
+        f"select {', '.join(_MANIFEST_COLUMNS)} from audit.load_manifest where {where} order by load_id desc limit 1",
+        parameters,
+    )
     row = cursor.fetchone()
     return dict(zip(_MANIFEST_COLUMNS, row)) if row else None
 
 
 def load_file(engine: Engine, landed: LandedFile, landing: Path, known: KnownGoodValues | None = None) -> FileResult:
     """Load one file atomically: all its rows land in raw or quarantine (replacing an earlier version), or none."""
-    started = dt.datetime.now(dt.timezone.utc)
+    started = dt.datetime.now(dt.UTC)
     clock = time.monotonic()
     relative = landed.path.relative_to(landing).as_posix()
     digest = sha256_of(landed.path)
@@ -283,21 +324,26 @@ def load_file(engine: Engine, landed: LandedFile, landing: Path, known: KnownGoo
         removed = 0
         if failing:  # malformed lines (staged.bad_lines) never reached raw; these did
             _by_load_id(cursor, table)
-            cursor.execute(f"delete from {table.qualified_name} where _load_id = %s and _line_number = any(%s)",
-                           (load_id, [b.line for b in failing]))
+            cursor.execute(
+                f"delete from {table.qualified_name} where _load_id = %s and _line_number = any(%s)",
+                (load_id, [b.line for b in failing]),
+            )
             removed = cursor.rowcount
         bad = sorted(staged.bad_lines + failing, key=lambda b: b.line)
         # The reader's count of rows against the database's: rows COPY inserted, less those taken out again.
         result.rows_loaded = staged.copied - removed
         result.rows_read, result.rows_quarantined = staged.rows_read, len(bad)
         if result.rows_read != result.rows_loaded + result.rows_quarantined:
-            raise LoadError(f"{landed.path}: {result.rows_read} rows read but {result.rows_loaded} loaded and "
-                            f"{result.rows_quarantined} quarantined; nothing was loaded")
+            raise LoadError(
+                f"{landed.path}: {result.rows_read} rows read but {result.rows_loaded} loaded and "
+                f"{result.rows_quarantined} quarantined; nothing was loaded"
+            )
         if current:
             _by_load_id(cursor, table)
             cursor.execute(f"delete from {table.qualified_name} where _load_id = %s", (current["load_id"],))
-            cursor.execute("update audit.load_manifest set status = %s where load_id = %s",
-                           (SUPERSEDED, current["load_id"]))
+            cursor.execute(
+                "update audit.load_manifest set status = %s where load_id = %s", (SUPERSEDED, current["load_id"])
+            )
             result.status = REPLACED
         _record(cursor, result, landed, digest, started, load_id)
         _quarantine(cursor, landed, relative, load_id, bad)
@@ -334,8 +380,17 @@ def _set_row_defaults(cursor, landed: LandedFile, relative: str, load_id: int) -
 
 def _already_recorded(result: FileResult, recorded: dict) -> FileResult:
     result.already_recorded = True
-    for name in ("load_id", "status", "rows_read", "rows_loaded", "rows_quarantined", "error", "error_line", "error_column",
-                 "duplicate_of"):
+    for name in (
+        "load_id",
+        "status",
+        "rows_read",
+        "rows_loaded",
+        "rows_quarantined",
+        "error",
+        "error_line",
+        "error_column",
+        "duplicate_of",
+    ):
         setattr(result, name, recorded[name])
     return result
 
@@ -361,9 +416,24 @@ def _record(cursor, result: FileResult, landed: LandedFile, digest: str, started
             duplicate_of)
         values (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, clock_timestamp(), %s, %s, %s, %s)
         """,
-        (load_id, result.path, landed.table.feed, landed.table.name, landed.delivery_date, digest,
-         landed.path.stat().st_size, result.status, result.rows_read, result.rows_loaded, result.rows_quarantined,
-         started, result.error, result.error_line, result.error_column, result.duplicate_of),
+        (
+            load_id,
+            result.path,
+            landed.table.feed,
+            landed.table.name,
+            landed.delivery_date,
+            digest,
+            landed.path.stat().st_size,
+            result.status,
+            result.rows_read,
+            result.rows_loaded,
+            result.rows_quarantined,
+            started,
+            result.error,
+            result.error_line,
+            result.error_column,
+            result.duplicate_of,
+        ),
     )
 
 
@@ -396,9 +466,11 @@ def load_feed(engine: Engine, landing: Path, feed: str, up_to: dt.date, log=prin
         if not result.already_recorded:
             log(f"[{feed}] {number}/{len(files)} {result.describe()}")
     summary = outcome.summary()
-    log(f"[{feed}] done: {summary['loaded']} loaded, {summary['replaced']} replaced, {summary['duplicate']} "
+    log(
+        f"[{feed}] done: {summary['loaded']} loaded, {summary['replaced']} replaced, {summary['duplicate']} "
         f"duplicate, {summary['rejected']} rejected, {summary['files_unchanged']} unchanged; "
-        f"{summary['rows_loaded']:,} rows loaded, {summary['rows_quarantined']:,} quarantined")
+        f"{summary['rows_loaded']:,} rows loaded, {summary['rows_quarantined']:,} quarantined"
+    )
     _apply_policy(outcome, log)
     return outcome
 
@@ -420,8 +492,10 @@ def _apply_policy(outcome: FeedResult, log) -> None:
             continue
         read = sum(f.rows_read for f in files)
         share = quarantined / read
-        message = (f"delivery {day}: {quarantined:,} of {read:,} rows read ({share:.2%}) quarantined, see "
-                   f"audit.quarantined_rows (limit for {outcome.feed}: {policy.max_quarantined_share:.0%})")
+        message = (
+            f"delivery {day}: {quarantined:,} of {read:,} rows read ({share:.2%}) quarantined, see "
+            f"audit.quarantined_rows (limit for {outcome.feed}: {policy.max_quarantined_share:.0%})"
+        )
         (failures if share > policy.max_quarantined_share else outcome.warnings).append(message)
     for warning in outcome.warnings:
         log(f"[{outcome.feed}] WARNING: {warning}")
@@ -432,5 +506,9 @@ def _apply_policy(outcome: FeedResult, log) -> None:
 def latest_loaded_delivery(engine: Engine) -> dt.date | None:
     ensure_schemas(engine)
     with engine.connect() as conn:
-        return conn.execute(text("select max(delivery_date) from audit.load_manifest where status in :statuses")
-                            .bindparams(bindparam("statuses", expanding=True)), {"statuses": list(IN_RAW)}).scalar()
+        return conn.execute(
+            text("select max(delivery_date) from audit.load_manifest where status in :statuses").bindparams(
+                bindparam("statuses", expanding=True)
+            ),
+            {"statuses": list(IN_RAW)},
+        ).scalar()

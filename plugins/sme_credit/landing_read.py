@@ -90,7 +90,7 @@ def _check_csv_header(landed: LandedFile) -> None:
     if not first_line:
         raise FileRejected("the file is empty (0 bytes, not even a header): a failed export", line=1)
     if first_line.startswith(codecs.BOM_UTF8):
-        first_line = first_line[len(codecs.BOM_UTF8):]
+        first_line = first_line[len(codecs.BOM_UTF8) :]
     try:
         header_text = first_line.decode(table.encoding)
     except UnicodeDecodeError as error:
@@ -105,7 +105,9 @@ def check_header(table: RawTable, header: list[str]) -> None:
     if len(header) <= 1:
         raise FileRejected(
             f"the header has {len(header)} field(s) where the contract has {len(expected)} "
-            f"({', '.join(expected)}): is the delimiter a comma?", line=1)
+            f"({', '.join(expected)}): is the delimiter a comma?",
+            line=1,
+        )
     missing = [c for c in expected if c not in header]
     extra = [c for c in header if c not in expected]
     detail = []
@@ -134,13 +136,16 @@ def _stage_csv_fast(cursor, landed: LandedFile, check: Check) -> Staged | None:
         try:
             arrow_result["rows"] = arrow_csv.read_csv(
                 landed.path,
-                read_options=arrow_csv.ReadOptions(skip_rows=1, column_names=list(table.column_names),
-                                                   encoding=table.encoding, use_threads=False),
+                read_options=arrow_csv.ReadOptions(
+                    skip_rows=1, column_names=list(table.column_names), encoding=table.encoding, use_threads=False
+                ),
                 parse_options=arrow_csv.ParseOptions(invalid_row_handler=lambda row: malformed.append(row) or "skip"),
                 # Only an empty field is missing, as for COPY: "N/A", "NULL" and the like are values (bad ones).
                 convert_options=arrow_csv.ConvertOptions(
-                    column_types={c: pa.string() for c in table.column_names}, strings_can_be_null=True,
-                    null_values=[""]),
+                    column_types={c: pa.string() for c in table.column_names},
+                    strings_can_be_null=True,
+                    null_values=[""],
+                ),
             )
             arrow_result["malformed"] = malformed
         except (pa.ArrowInvalid, UnicodeDecodeError) as error:
@@ -192,15 +197,17 @@ def _decode(landed: LandedFile) -> str:
     except UnicodeDecodeError as error:
         line = content.count(b"\n", 0, error.start) + 1
         line_start = content.rfind(b"\n", 0, error.start) + 1
-        prefix = content[line_start:error.start].decode(_decoder_name(landed.table), "replace")
+        prefix = content[line_start : error.start].decode(_decoder_name(landed.table), "replace")
         column = None
         if landed.table.file_format == "csv" and line > 1:
             index = len(next(csv.reader([prefix]), [""])) - 1
             column = landed.table.column_names[min(index, len(landed.table.column_names) - 1)]
         raise FileRejected(
-            f"bytes {content[error.start:error.start + 2].hex(' ')} are not valid "
+            f"bytes {content[error.start : error.start + 2].hex(' ')} are not valid "
             f"{landed.table.encoding.upper()}, the contract's encoding for this file: "
-            f"was it delivered in another encoding?", line=line, column=column,
+            f"was it delivered in another encoding?",
+            line=line,
+            column=column,
         ) from None
 
 

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 from sme_credit import ingest, publish, publish_marts, quality, settings, warehouse
-from sme_credit.feeds import tables_of
+from sme_credit.feeds import FEEDS, tables_of
 
 
 def load_feed(feed: str, up_to: str | None) -> dict:
@@ -58,3 +59,26 @@ def publish_marts_slice(as_of_date: str) -> dict:
 
 def publish_candidates(as_of_date: str) -> dict:
     return publish.publish_candidates(warehouse.engine(), dt.date.fromisoformat(as_of_date))
+
+
+def _call(_name: str, function, *args, **kwargs):
+    return function(*args, **kwargs)
+
+
+def run_day(day: dt.date, landing: Path, step=_call, log=print) -> None:
+    """Both DAGs' steps for one day in this process, with one plain `dbt build` in place of the Cosmos tasks:
+    what the daily benchmark and the integration tests run (the DAGs stay the production path).
+
+    `step(name, function, *args)` runs each step; the benchmark passes one that times them."""
+    from sme_credit import dbt
+
+    engine = warehouse.engine()
+    for feed in FEEDS:
+        loaded = step("load", ingest.load_feed, engine, landing, feed, day, log=log).summary()
+        step("raw gate", validate_raw, feed, loaded["load_ids"])
+    as_of = day.isoformat()
+    step("dbt build", dbt.run_dbt, "build", "--quiet", "--vars", f"{{as_of_date: '{as_of}'}}")
+    step("gates", validate_staging, as_of)
+    step("gates", validate_marts, as_of)
+    step("publish", publish_marts.publish_marts, engine, day, log=log)
+    step("publish", publish.publish_candidates, engine, day, log=log)

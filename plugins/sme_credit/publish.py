@@ -49,7 +49,7 @@ COLUMN_COMMENTS = {
     "suggested_product": "Suggested product from the latest qualification.",
     "rate_band": "Suggested rate band from the latest qualification.",
     "status": "Owned by the risk team (e.g. new, contacted, applied, approved, declined). "
-              "Set to new on first insert; the pipeline never changes it.",
+    "Set to new on first insert; the pipeline never changes it.",
     "created_at": "When the pipeline first inserted the row.",
     "updated_at": "When the pipeline last changed the row.",
 }
@@ -129,6 +129,8 @@ def publish_candidates(engine: Engine, as_of_date: dt.date, log=print) -> dict:
         "tiers_refreshed": refreshed,
         "tracked": after,
     }
-    log(f"published {candidates} candidates for {as_of_date}: {summary['new']} new, {summary['updated']} updated, "
-        f"{refreshed} tracked tiers refreshed; {after} firms tracked")
+    log(
+        f"published {candidates} candidates for {as_of_date}: {summary['new']} new, {summary['updated']} updated, "
+        f"{refreshed} tracked tiers refreshed; {after} firms tracked"
+    )
     return summary

@@ -98,8 +98,14 @@ def _load_suite(gx, relation: str):
     return gx.ExpectationSuite(**spec)
 
 
-def validate(targets: list[Target | str], *, checkpoint_name: str, as_of_date: dt.date | None = None,
-             warehouse_url: str | None = None, log=print) -> dict:
+def validate(
+    targets: list[Target | str],
+    *,
+    checkpoint_name: str,
+    as_of_date: dt.date | None = None,
+    warehouse_url: str | None = None,
+    log=print,
+) -> dict:
     """Validate each target against its suite in one checkpoint; raise DataQualityError on any failure.
 
     Returns a summary: relations validated, expectations evaluated, and the Data Docs location.
@@ -118,7 +124,7 @@ def validate(targets: list[Target | str], *, checkpoint_name: str, as_of_date: d
         try:
             datasource = context.data_sources.get(DATASOURCE)
         except KeyError:
-            datasource = context.data_sources.add_sql(name=DATASOURCE, connection_string="${%s}" % _URL_VARIABLE)
+            datasource = context.data_sources.add_sql(name=DATASOURCE, connection_string=f"${{{_URL_VARIABLE}}}")
 
         definitions = []
         for target in targets:
@@ -156,8 +162,13 @@ def validate(targets: list[Target | str], *, checkpoint_name: str, as_of_date: d
             failures.append(Failure(relation, config.type, column, _describe(outcome)))
 
     relations = [target.data_relation for target in targets]
-    summary = {"checkpoint": checkpoint_name, "relations": relations, "expectations": evaluated,
-               "failed": len(failures), "data_docs": str(data_docs_index())}
+    summary = {
+        "checkpoint": checkpoint_name,
+        "relations": relations,
+        "expectations": evaluated,
+        "failed": len(failures),
+        "data_docs": str(data_docs_index()),
+    }
     if failures:
         lines = "\n".join(f"  - {failure}" for failure in failures)
         raise DataQualityError(
@@ -178,8 +189,11 @@ def _asset_for(datasource, target: Target):
     except LookupError:
         asset = None
     if asset is not None:
-        unchanged = (getattr(asset, "query", None) == target.query() if target.where or target.relation
-                     else getattr(asset, "table_name", None) == table and asset.schema_name == schema)
+        unchanged = (
+            getattr(asset, "query", None) == target.query()
+            if target.where or target.relation
+            else getattr(asset, "table_name", None) == table and asset.schema_name == schema
+        )
         if unchanged:
             return asset
         datasource.delete_asset(target.suite)

@@ -8,10 +8,10 @@ from pathlib import Path
 from sqlalchemy import Engine, text
 
 from sme_credit import quality, settings
-from sme_credit.publish_marts import PUBLISHED_RELATIONS
+from sme_credit.publish_marts import HISTORY, PUBLISHED_RELATIONS
 
 OUTPUT_TABLES = PUBLISHED_RELATIONS
-HISTORY_TABLE = "snapshots.customer_risk_tiers_history"
+HISTORY_TABLE = HISTORY
 
 
 def _relations(conn, schema: str) -> list[str]:
@@ -26,37 +26,59 @@ def layer_counts(engine: Engine, as_of: dt.date) -> dict[str, int]:
     """Row count of every relation in raw, staging and tracking, and of the marts for the as-of date."""
     counts: dict[str, int] = {}
     with engine.connect() as conn:
-        for schema in ("raw", "staging", "marts", "snapshots", "tracking"):
+        for schema in ("raw", "staging", "marts", "tracking"):
             for relation in _relations(conn, schema):
                 where = " where as_of_date = :d" if relation in OUTPUT_TABLES else ""
                 counts[relation] = conn.execute(text(f"select count(*) from {relation}{where}"), {"d": as_of}).scalar()
     return counts
 
 
-def print_summary(engine: Engine, as_of: dt.date | None, *, elapsed: float | None = None,
-                  log: Path | None = None) -> None:
+def print_summary(
+    engine: Engine, as_of: dt.date | None, *, elapsed: float | None = None, log: Path | None = None
+) -> None:
     with engine.connect() as conn:
         if as_of is None:
             as_of = conn.execute(text("select max(as_of_date) from marts.customer_risk_tiers")).scalar()
-        tiers = conn.execute(text(
-            "select r.risk_tier, count(*) as firms, count(c.uscc) as candidates "
-            "from marts.customer_risk_tiers r left join marts.precredit_candidates c "
-            "  on c.uscc = r.uscc and c.as_of_date = r.as_of_date "
-            "where r.as_of_date = :d group by r.risk_tier order by min(r.score) desc"), {"d": as_of}).all()
-        top = conn.execute(text(
-            "select uscc, enterprise_name, risk_tier, score, suggested_limit, suggested_term_months, suggested_product "
-            "from marts.precredit_candidates where as_of_date = :d "
-            "order by score desc, suggested_limit desc, uscc limit 10"), {"d": as_of}).all()
-        pool = conn.execute(text(
-            "select pool_status, count(*), count(*) filter (where triggered) from marts.precredit_pool "
-            "where as_of_date = :d group by pool_status order by pool_status"), {"d": as_of}).all()
-        warnings = conn.execute(text(
-            "select signal, count(*) filter (where severity = 'high'), count(*) from marts.early_warning_signals "
-            "where as_of_date = :d group by signal order by signal"), {"d": as_of}).all()
-        loads = conn.execute(text(
-            "select count(*), count(*) filter (where status = 'rejected'), count(*) filter (where status = 'duplicate'), "
-            "coalesce(sum(rows_quarantined) filter (where status in ('loaded', 'replaced')), 0) "
-            "from audit.load_manifest")).one()
+        tiers = conn.execute(
+            text(
+                "select r.risk_tier, count(*) as firms, count(c.uscc) as candidates "
+                "from marts.customer_risk_tiers r left join marts.precredit_candidates c "
+                "  on c.uscc = r.uscc and c.as_of_date = r.as_of_date "
+                "where r.as_of_date = :d group by r.risk_tier order by min(r.score) desc"
+            ),
+            {"d": as_of},
+        ).all()
+        top = conn.execute(
+            text(
+                "select uscc, enterprise_name, risk_tier, score, suggested_limit, suggested_term_months, "
+                "suggested_product "
+                "from marts.precredit_candidates where as_of_date = :d "
+                "order by score desc, suggested_limit desc, uscc limit 10"
+            ),
+            {"d": as_of},
+        ).all()
+        pool = conn.execute(
+            text(
+                "select pool_status, count(*), count(*) filter (where triggered) from marts.precredit_pool "
+                "where as_of_date = :d group by pool_status order by pool_status"
+            ),
+            {"d": as_of},
+        ).all()
+        warnings = conn.execute(
+            text(
+                "select signal, count(*) filter (where severity = 'high'), count(*) from marts.early_warning_signals "
+                "where as_of_date = :d group by signal order by signal"
+            ),
+            {"d": as_of},
+        ).all()
+        loads = conn.execute(
+            text(
+                "select count(*), count(*) filter (where status = 'rejected'), "
+                "count(*) filter (where status = 'duplicate'), "
+                "coalesce(sum(rows_quarantined) filter (where status in ('loaded', 'replaced')), 0) "
+                "from audit.load_manifest"
+            )
+        ).one()
     counts = layer_counts(engine, as_of)
 
     print(f"\n== Summary for as-of date {as_of} ==")
@@ -64,21 +86,27 @@ def print_summary(engine: Engine, as_of: dt.date | None, *, elapsed: float | Non
     for relation, rows in counts.items():
         print(f"  {relation:<45} {rows:>12,}")
     files, rejected, duplicates, quarantined = loads
-    print(f"Landing files: {files:,} recorded in audit.load_manifest, {rejected:,} rejected, {duplicates:,} "
-          f"duplicate; {quarantined:,} rows in audit.quarantined_rows")
+    print(
+        f"Landing files: {files:,} recorded in audit.load_manifest, {rejected:,} rejected, {duplicates:,} "
+        f"duplicate; {quarantined:,} rows in audit.quarantined_rows"
+    )
     print("Firms and candidates per tier:")
     for tier, firms, candidates in tiers:
         print(f"  {tier:<16} {firms:>7,} firms  {candidates:>7,} candidates")
-    print("Pre-credit pool: " + ", ".join(f"{status} {n:,} ({triggered:,} triggered today)" if status == "candidate"
-                                          else f"{status} {n:,}" for status, n, triggered in pool))
+    print(
+        "Pre-credit pool: "
+        + ", ".join(
+            f"{status} {n:,} ({triggered:,} triggered today)" if status == "candidate" else f"{status} {n:,}"
+            for status, n, triggered in pool
+        )
+    )
     print("Early warnings (high / all): " + ", ".join(f"{signal} {high:,}/{n:,}" for signal, high, n in warnings))
     print("Top candidates:")
     for uscc, name, tier, score, limit, term, product in top:
         print(f"  {uscc}  {name}  {tier:<15} score {score:>4}  limit {limit:>12,.0f}  {term:>2} months  {product}")
     print("Where the results are:")
     print(f"  warehouse tables: {', '.join(OUTPUT_TABLES)}, {HISTORY_TABLE}, tracking.candidates")
-    print("  what was loaded, rejected or quarantined: audit.load_manifest, audit.quarantined_rows "
-          "(docs/ingestion.md)")
+    print("  what was loaded, rejected or quarantined: audit.load_manifest, audit.quarantined_rows (docs/ingestion.md)")
     print(f"  Great Expectations Data Docs: {quality.data_docs_index()}")
     print(f"  dbt docs: `make dbt-docs`, then open {settings.DBT_PROJECT_DIR / 'target' / 'index.html'}")
     if log:

@@ -82,11 +82,19 @@ def find_bad_rows(rows: pa.Table, lines: pa.Array, table: RawTable, known: Known
     found: dict[int, BadLine] = {}
     for index in suspect:
         values = [rows[name][index].as_py() for name in table.column_names]
-        problem = next(((column.name, reason) for column, value in zip(table.columns, values)
-                        if (reason := column.problem(value))), None)
+        problem = next(
+            (
+                (column.name, reason)
+                for column, value in zip(table.columns, values)
+                if (reason := column.problem(value))
+            ),
+            None,
+        )
         if problem is None:
-            raise RuntimeError(f"{table.name} line {lines[index]}: the column checks flagged the row but no rule "
-                               "of the contract fails: row_checks and feeds.Column disagree")
+            raise RuntimeError(
+                f"{table.name} line {lines[index]}: the column checks flagged the row but no rule "
+                "of the contract fails: row_checks and feeds.Column disagree"
+            )
         line = lines[index].as_py()
         found[line] = BadLine(line, *problem)
     for line, repeats in _exact_repeats(rows, lines, table):

@@ -144,12 +144,17 @@ def fit(features: pd.DataFrame, bad: pd.Series) -> FittedScorecard:
         best = max(points[1:])  # the best bin with a value; the missing bin gets a reason when below it
         bounds = [(None, None)] + list(zip((None, *feature.cut_points), (*feature.cut_points, None)))
         for (lower, upper), bin_points, index in zip(bounds, points, range(len(points))):
-            if bin_points >= best:
-                reason = ""
-            else:
-                reason = feature.missing_reason if index == 0 else feature.reason_code
-            rows.append({"feature": feature.name, "lower_bound": lower, "upper_bound": upper,
-                         "points": bin_points, "reason_code": reason})
+            # the best bin gives no reason; the missing-value bin (first) has its own
+            reason = "" if bin_points >= best else feature.missing_reason if index == 0 else feature.reason_code
+            rows.append(
+                {
+                    "feature": feature.name,
+                    "lower_bound": lower,
+                    "upper_bound": upper,
+                    "points": bin_points,
+                    "reason_code": reason,
+                }
+            )
     return FittedScorecard(rows, {"intercept": beta[0], **dict(zip((f.name for f in FEATURES), beta[1:]))})
 
 
@@ -163,8 +168,15 @@ def write_seed(scorecard: FittedScorecard, path: Path) -> None:
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(["feature", "lower_bound", "upper_bound", "points", "reason_code"])
         for row in scorecard.rows:
-            writer.writerow([row["feature"], number(row["lower_bound"]), number(row["upper_bound"]), row["points"],
-                             row["reason_code"]])
+            writer.writerow(
+                [
+                    row["feature"],
+                    number(row["lower_bound"]),
+                    number(row["upper_bound"]),
+                    row["points"],
+                    row["reason_code"],
+                ]
+            )
 
 
 def ks_and_auc(score: np.ndarray, bad: np.ndarray) -> tuple[float, float]:

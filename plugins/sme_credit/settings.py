@@ -48,6 +48,18 @@ def warehouse_url() -> str:
     return url
 
 
+DBT_EXECUTION_MODES = ("watcher", "local")
+
+
+def dbt_execution_mode() -> str:
+    """How the build DAG runs dbt (SME_DBT_EXECUTION_MODE): `watcher`, one `dbt build` per task group whose
+    progress per model shows in Airflow (the default, see README), or `local`, one Airflow task per model."""
+    mode = os.environ.get("SME_DBT_EXECUTION_MODE", "watcher")
+    if mode not in DBT_EXECUTION_MODES:
+        raise ValueError(f"SME_DBT_EXECUTION_MODE must be one of {', '.join(DBT_EXECUTION_MODES)}, got {mode!r}")
+    return mode
+
+
 def sqlalchemy_url(url: str) -> URL:
     """The psycopg2 form of a postgres:// or postgresql:// URL."""
     parsed = make_url(url)

@@ -56,5 +56,9 @@ def resident_id_check_digit(first17: str) -> str:
 
 
 def is_valid_resident_id(number: str) -> bool:
-    return (isinstance(number, str) and len(number) == 18 and number[:17].isdigit()
-            and resident_id_check_digit(number[:17]) == number[17])
+    return (
+        isinstance(number, str)
+        and len(number) == 18
+        and number[:17].isdigit()
+        and resident_id_check_digit(number[:17]) == number[17]
+    )

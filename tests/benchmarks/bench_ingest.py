@@ -80,8 +80,9 @@ def main() -> int:
     print(f"{len(files)} settlement files, {size / 1e6:,.0f} MB, deliveries {first} .. {days[-1]}", flush=True)
 
     # load_feed takes a landing area: for --days, one holding only the chosen files (hard links, removed after).
-    subset = _link_subset(files, landing, landing.parent / f"bench-subset-{uuid.uuid4().hex[:6]}") \
-        if args.days else landing
+    subset = (
+        _link_subset(files, landing, landing.parent / f"bench-subset-{uuid.uuid4().hex[:6]}") if args.days else landing
+    )
     server = args.server or warehouse.ensure_embedded()
     database = f"bench_ingest_{uuid.uuid4().hex[:8]}"
     url = warehouse.create_database(server, database)
@@ -89,25 +90,33 @@ def main() -> int:
         engine = warehouse.engine_for(url)
         ingest.ensure_schemas(engine, log=lambda _: None)
         bare_rows, bare_seconds = _bare_copy(engine, files)
-        print(f"bare COPY into an unlogged table: {bare_rows:,} rows in {bare_seconds:.1f} s "
-              f"= {bare_rows / bare_seconds:,.0f} rows/s", flush=True)
+        print(
+            f"bare COPY into an unlogged table: {bare_rows:,} rows in {bare_seconds:.1f} s "
+            f"= {bare_rows / bare_seconds:,.0f} rows/s",
+            flush=True,
+        )
 
         started = time.perf_counter()
         result = ingest.load_feed(engine, subset, FEED, dt.date.fromisoformat(str(days[-1])), log=lambda _: None)
         loader_seconds = time.perf_counter() - started
         summary = result.summary()
         loader_rows = summary["rows_read"]
-        print(f"sme_credit loader:                {loader_rows:,} rows in {loader_seconds:.1f} s "
-              f"= {loader_rows / loader_seconds:,.0f} rows/s "
-              f"({summary['rows_loaded']:,} loaded, {summary['rows_quarantined']:,} quarantined)", flush=True)
+        print(
+            f"sme_credit loader:                {loader_rows:,} rows in {loader_seconds:.1f} s "
+            f"= {loader_rows / loader_seconds:,.0f} rows/s "
+            f"({summary['rows_loaded']:,} loaded, {summary['rows_quarantined']:,} quarantined)",
+            flush=True,
+        )
         if loader_rows != bare_rows:
             print(f"ERROR: the loader read {loader_rows:,} rows, bare COPY {bare_rows:,}", file=sys.stderr)
             return 1
         share = bare_seconds / loader_seconds
         peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         verdict = "meets" if share >= TARGET_SHARE else "MISSES"
-        print(f"loader speed = {share:.0%} of bare COPY ({verdict} the {TARGET_SHARE:.0%} target); "
-              f"peak memory of this process {peak_mb:,.0f} MB")
+        print(
+            f"loader speed = {share:.0%} of bare COPY ({verdict} the {TARGET_SHARE:.0%} target); "
+            f"peak memory of this process {peak_mb:,.0f} MB"
+        )
         return 0 if share >= TARGET_SHARE else 2
     finally:
         warehouse.engine_for.cache_clear()

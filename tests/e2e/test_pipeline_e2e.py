@@ -39,9 +39,13 @@ def _run_pipeline(tmp_path: Path, warehouse_url: str, landing: Path) -> subproce
 
 def _servers():
     servers = [pytest.param("embedded", id="embedded")]
-    servers.append(pytest.param("external", id="external-postgres",
-                                marks=pytest.mark.skipif(not external_server_url(),
-                                                         reason="SME_TEST_EXTERNAL_SERVER_URL not set")))
+    servers.append(
+        pytest.param(
+            "external",
+            id="external-postgres",
+            marks=pytest.mark.skipif(not external_server_url(), reason="SME_TEST_EXTERNAL_SERVER_URL not set"),
+        )
+    )
     return servers
 
 
@@ -70,8 +74,10 @@ def test_pipeline_publishes_the_days_candidates(tmp_path, fresh_warehouse, tiny_
     assert firms > 0
     assert _scalar(engine, "select count(*) from marts.customer_features where as_of_date = :d", d=d) == firms
     assert _scalar(engine, "select count(*) from marts.customer_risk_tiers where as_of_date = :d", d=d) == firms
-    assert _scalar(engine, "select count(distinct risk_tier) from marts.customer_risk_tiers where as_of_date = :d",
-                   d=d) >= 2
+    assert (
+        _scalar(engine, "select count(distinct risk_tier) from marts.customer_risk_tiers where as_of_date = :d", d=d)
+        >= 2
+    )
 
     candidates = _scalar(engine, "select count(*) from marts.precredit_candidates where as_of_date = :d", d=d)
     assert candidates > 0
@@ -80,24 +86,40 @@ def test_pipeline_publishes_the_days_candidates(tmp_path, fresh_warehouse, tiny_
     assert _scalar(engine, "select count(*) from tracking.candidates where current_tier = 'risk_warning'") == 0
     assert _scalar(engine, "select count(*) from tracking.candidates where last_qualified_date <> :d", d=d) == 0
     # Published terms are exactly the mart's, firm by firm.
-    assert _scalar(engine, """
+    assert (
+        _scalar(
+            engine,
+            """
         select count(*) from tracking.candidates t join marts.precredit_candidates c
           on c.uscc = t.uscc and c.as_of_date = :d
         where (t.suggested_limit, t.suggested_product, t.current_tier) is distinct from
-              (c.suggested_limit, c.suggested_product, c.risk_tier)""", d=d) == 0
+              (c.suggested_limit, c.suggested_product, c.risk_tier)""",
+            d=d,
+        )
+        == 0
+    )
     # The summary a newcomer reads names the tiers and where the results are.
     assert "Firms and candidates per tier" in result.stdout and "Data Docs" in result.stdout
 
     with engine.begin() as conn:  # the risk team starts working the list, then the day is re-run
-        conn.execute(text("update tracking.candidates set status = 'contacted' "
-                          "where uscc = (select min(uscc) from tracking.candidates)"))
+        conn.execute(
+            text(
+                "update tracking.candidates set status = 'contacted' "
+                "where uscc = (select min(uscc) from tracking.candidates)"
+            )
+        )
     rerun = _run_pipeline(tmp_path, fresh_warehouse, landing)
     assert rerun.returncode == 0, rerun.stdout[-4000:] + rerun.stderr[-4000:]
     assert _scalar(engine, "select count(*) from tracking.candidates") == candidates
     assert _scalar(engine, "select count(*) from tracking.candidates where status = 'contacted'") == 1
     assert _scalar(engine, "select count(*) from marts.precredit_candidates where as_of_date = :d", d=d) == candidates
-    assert _scalar(engine, "select count(*) - count(distinct _source_file || ':' || _line_number) "
-                           "from raw.settlement_transactions") == 0
+    assert (
+        _scalar(
+            engine,
+            "select count(*) - count(distinct _source_file || ':' || _line_number) from raw.settlement_transactions",
+        )
+        == 0
+    )
     engine.dispose()
 
 
@@ -123,9 +145,9 @@ def test_a_failed_gate_stops_everything_downstream(tmp_path, server_url, tiny_wo
         assert "raw.settlement_transactions" in output and "unexpected_rows_expectation" in output
         engine = create_engine(settings.sqlalchemy_url(url))
         with engine.connect() as conn:
-            published = conn.execute(text(
-                "select count(*) from information_schema.tables where table_schema in ('marts', 'tracking')"
-            )).scalar()
+            published = conn.execute(
+                text("select count(*) from information_schema.tables where table_schema in ('marts', 'tracking')")
+            ).scalar()
         engine.dispose()
         assert published == 0
     finally:
@@ -151,15 +173,22 @@ def test_a_faulty_delivery_day_follows_each_feeds_policy(tmp_path, server_url, f
         assert "raw_tax: all" in log and "raw_utilities: all" in log, "the warned feeds' raw gates ran and passed"
 
         engine = create_engine(settings.sqlalchemy_url(url))
-        assert _scalar(engine, "select count(*) from audit.load_manifest where status = 'rejected'") == \
-            sum(entry["action"] == "reject" for entry in catalogue)
-        assert _scalar(engine, "select count(*) from audit.load_manifest where status = 'duplicate'") == \
-            sum(entry["action"] == "skip" for entry in catalogue)
-        assert _scalar(engine, "select count(*) from audit.quarantined_rows") == \
-            sum(entry["rows_quarantined"] for entry in catalogue)
+        assert _scalar(engine, "select count(*) from audit.load_manifest where status = 'rejected'") == sum(
+            entry["action"] == "reject" for entry in catalogue
+        )
+        assert _scalar(engine, "select count(*) from audit.load_manifest where status = 'duplicate'") == sum(
+            entry["action"] == "skip" for entry in catalogue
+        )
+        assert _scalar(engine, "select count(*) from audit.quarantined_rows") == sum(
+            entry["rows_quarantined"] for entry in catalogue
+        )
         assert _scalar(engine, "select count(*) from raw.tax_filings") > 0
-        assert _scalar(engine, "select count(*) from information_schema.tables "
-                               "where table_schema in ('marts', 'tracking')") == 0
+        assert (
+            _scalar(
+                engine, "select count(*) from information_schema.tables where table_schema in ('marts', 'tracking')"
+            )
+            == 0
+        )
         engine.dispose()
     finally:
         drop_database(server_url, name)

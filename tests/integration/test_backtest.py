@@ -21,7 +21,8 @@ def restored_environment():
 
 
 def test_backtest_scores_the_firms_alive_a_year_before_the_end_in_a_database_of_its_own(
-        fresh_db, server_url, tiny_world, restored_environment):
+    fresh_db, server_url, tiny_world, restored_environment
+):
     result = backtest.run_backtest(tiny_world, log=lambda message: None)
     try:
         assert result.as_of_date == dt.date(2025, 11, 3)

@@ -18,7 +18,7 @@ async def _first_event(trigger: DeliveryTrigger):
 
 
 def _trigger(landing, feed, day, seconds):
-    deadline = (dt.datetime.now(dt.timezone.utc) + dt.timedelta(seconds=seconds)).isoformat()
+    deadline = (dt.datetime.now(dt.UTC) + dt.timedelta(seconds=seconds)).isoformat()
     return DeliveryTrigger(str(landing), feed, day.isoformat(), deadline, poll_seconds=0.05)
 
 
@@ -42,8 +42,12 @@ def test_the_trigger_fires_when_the_days_files_land(tmp_path):
 def test_the_trigger_gives_up_at_the_deadline_naming_what_is_missing(tmp_path):
     day = dt.date(2026, 12, 4)
     event = asyncio.run(_first_event(_trigger(tmp_path, "settlement", day, seconds=0.3)))
-    assert event == {"status": "timed_out", "feed": "settlement", "day": "2026-12-04",
-                     "missing": ["settlement/delivery_date=2026-12-04/settlement_transactions_20261204.csv"]}
+    assert event == {
+        "status": "timed_out",
+        "feed": "settlement",
+        "day": "2026-12-04",
+        "missing": ["settlement/delivery_date=2026-12-04/settlement_transactions_20261204.csv"],
+    }
 
 
 def test_the_trigger_survives_serialisation(tmp_path):
@@ -70,5 +74,10 @@ def test_a_late_delivery_fails_own_systems_and_warns_for_outside_providers():
 
     late = {"status": "timed_out", "day": "2026-12-03", "missing": ["x.csv"]}
     with pytest.raises(AirflowFailException, match="settlement: the delivery of 2026-12-03 has not arrived"):
-        WaitForDelivery(task_id="wait_settlement", feed="settlement").execute_complete({}, {**late, "feed": "settlement"})
-    assert WaitForDelivery(task_id="wait_tax", feed="tax").execute_complete({}, {**late, "feed": "tax"})["status"] == "late"
+        WaitForDelivery(task_id="wait_settlement", feed="settlement").execute_complete(
+            {}, {**late, "feed": "settlement"}
+        )
+    assert (
+        WaitForDelivery(task_id="wait_tax", feed="tax").execute_complete({}, {**late, "feed": "tax"})["status"]
+        == "late"
+    )

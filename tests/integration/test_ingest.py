@@ -46,8 +46,9 @@ def test_every_delivered_row_lands_once_and_a_rerun_changes_nothing(fresh_db, la
     again = ingest.load_feed(engine, landing, "settlement", tiny_latest, log=lambda _: None)
     assert again.summary()["rows_loaded"] == 0 and all(f.already_recorded for f in again.files)
     assert _count(engine, "select count(*) from audit.load_manifest") == manifest_rows
-    duplicates = _count(engine, "select count(*) - count(distinct (_source_file, _line_number)) "
-                                "from raw.settlement_transactions")
+    duplicates = _count(
+        engine, "select count(*) - count(distinct (_source_file, _line_number)) from raw.settlement_transactions"
+    )
     assert duplicates == 0
 
 
@@ -84,11 +85,15 @@ def test_wrong_header_rejects_the_file_naming_line_and_columns(fresh_db, landing
     rejected = [f for f in result.files if f.status == "rejected"]
     assert [f.path for f in rejected] == [target.path.relative_to(landing).as_posix()]
     assert (rejected[0].error_line, rejected[0].error_column) == (1, "paid_date")
-    assert "missing column(s) paid_date" in rejected[0].error and "unexpected column(s) payment_date" in rejected[0].error
+    assert (
+        "missing column(s) paid_date" in rejected[0].error and "unexpected column(s) payment_date" in rejected[0].error
+    )
     assert any(target.path.name in warning for warning in result.warnings)
     assert _count(engine, "select count(*) from raw.utility_bills where _source_file = :p", p=rejected[0].path) == 0
-    assert _count(engine, "select error from audit.load_manifest where source_file = :p", p=rejected[0].path) \
+    assert (
+        _count(engine, "select error from audit.load_manifest where source_file = :p", p=rejected[0].path)
         == rejected[0].error
+    )
 
 
 def test_a_malformed_row_mid_file_is_quarantined_and_the_rest_loads(fresh_db, landing, tiny_latest):
@@ -103,8 +108,10 @@ def test_a_malformed_row_mid_file_is_quarantined_and_the_rest_loads(fresh_db, la
     result = ingest.load_file(engine, target, landing)
     assert (result.rows_read, result.rows_loaded, result.rows_quarantined) == (len(lines) - 1, len(lines) - 2, 1)
     with engine.connect() as conn:
-        quarantined = conn.execute(text("select line_number, field, reason, raw_line from audit.quarantined_rows "
-                                        "where source_file = :p"), {"p": result.path}).all()
+        quarantined = conn.execute(
+            text("select line_number, field, reason, raw_line from audit.quarantined_rows where source_file = :p"),
+            {"p": result.path},
+        ).all()
     assert quarantined == [(broken_line, None, "11 field(s) where the contract has 10", lines[broken_line - 1])]
 
 
@@ -119,8 +126,13 @@ def test_corrected_redelivery_that_is_rejected_keeps_the_earlier_version(fresh_d
     assert result.status == "rejected"
     assert _count(engine, "select count(*) from raw.tax_filings where _source_file = :p", p=relative) == before
     with engine.connect() as conn:
-        statuses = conn.execute(text("select status from audit.load_manifest where source_file = :p "
-                                     "order by load_id"), {"p": relative}).scalars().all()
+        statuses = (
+            conn.execute(
+                text("select status from audit.load_manifest where source_file = :p order by load_id"), {"p": relative}
+            )
+            .scalars()
+            .all()
+        )
     assert statuses == ["loaded", "rejected"]
 
 
@@ -140,8 +152,12 @@ def test_broken_json_line_is_quarantined_with_its_position(fresh_db, landing, ti
 def test_json_nulls_arrive_as_sql_nulls(fresh_db, landing, tiny_latest):
     engine = warehouse.engine()
     ingest.load_feed(engine, landing, "court", tiny_latest, log=lambda _: None)
-    records = [json.loads(line) for f in landed_files(landing, "court")
-               for line in f.path.read_text(encoding=f.table.encoding).splitlines() if line.strip()]
+    records = [
+        json.loads(line)
+        for f in landed_files(landing, "court")
+        for line in f.path.read_text(encoding=f.table.encoding).splitlines()
+        if line.strip()
+    ]
     assert any("有限" in r["party_name"] for r in records), "Chinese names decoded from GB18030"
     without_uscc = sum(1 for r in records if r["party_uscc"] is None)
     assert without_uscc > 0

@@ -18,11 +18,16 @@ from sme_credit.feeds import FEEDS, delivery_dates, landed_files, table_by_name
 from sme_credit.generate.faults import read_catalogue
 from sme_credit.row_checks import KnownGoodValues
 
+
 def _load_everything(engine, landing) -> dict[str, ingest.FileResult]:
     ingest.ensure_schemas(engine, log=lambda _: None)
     known = KnownGoodValues()
-    return {result.path: result for feed in FEEDS for landed in landed_files(landing, feed)
-            for result in [ingest.load_file(engine, landed, landing, known)]}
+    return {
+        result.path: result
+        for feed in FEEDS
+        for landed in landed_files(landing, feed)
+        for result in [ingest.load_file(engine, landed, landing, known)]
+    }
 
 
 def _rows(engine, sql, **params):
@@ -53,14 +58,21 @@ def test_each_fault_has_the_catalogued_outcome(faulty_world, loaded):
     assert len(catalogue) >= 16
     for entry in catalogue:
         result = results[entry["file"]]
-        in_raw = _rows(engine, f"select _line_number from raw.{entry['table']} where _source_file = :f",
-                       f=entry["file"])
-        quarantined = _rows(engine, "select line_number, field, reason, raw_line from audit.quarantined_rows "
-                                    "where source_file = :f order by line_number", f=entry["file"])
+        in_raw = _rows(
+            engine, f"select _line_number from raw.{entry['table']} where _source_file = :f", f=entry["file"]
+        )
+        quarantined = _rows(
+            engine,
+            "select line_number, field, reason, raw_line from audit.quarantined_rows "
+            "where source_file = :f order by line_number",
+            f=entry["file"],
+        )
         if entry["action"] == "reject":
             assert result.status == "rejected", entry["id"]
-            assert (result.error_line, result.error_column) == (entry["error_line"], entry["error_column"]), \
-                (entry["id"], result.error)
+            assert (result.error_line, result.error_column) == (entry["error_line"], entry["error_column"]), (
+                entry["id"],
+                result.error,
+            )
             assert in_raw == [] and quarantined == [], entry["id"]
         elif entry["action"] == "skip":
             assert result.status == "duplicate" and result.duplicate_of, entry["id"]
@@ -71,11 +83,16 @@ def test_each_fault_has_the_catalogued_outcome(faulty_world, loaded):
             assert result.status == "loaded", (entry["id"], result.error)
             counts = (result.rows_read, result.rows_loaded, result.rows_quarantined)
             assert counts == (entry["rows_read"], entry["rows_loaded"], entry["rows_quarantined"]), entry["id"]
-            assert [(q.line_number, q.field) for q in quarantined] == \
-                [(q["line"], q["field"]) for q in entry["quarantined"]], entry["id"]
+            assert [(q.line_number, q.field) for q in quarantined] == [
+                (q["line"], q["field"]) for q in entry["quarantined"]
+            ], entry["id"]
             assert all(q.reason for q in quarantined)
-            _assert_every_line_once(faulty_world / entry["file"], table_by_name(entry["table"]),
-                                    [r._line_number for r in in_raw], quarantined)
+            _assert_every_line_once(
+                faulty_world / entry["file"],
+                table_by_name(entry["table"]),
+                [r._line_number for r in in_raw],
+                quarantined,
+            )
 
 
 def _assert_every_line_once(path, table, raw_lines, quarantined):
@@ -103,18 +120,27 @@ def test_genuine_files_load_whole_and_the_manifest_reconciles(faulty_world, load
             relative = landed.path.relative_to(faulty_world).as_posix()
             if relative in fault_files:
                 continue
-            with landed.path.open(encoding="utf-8-sig" if landed.table.encoding == "utf-8" else landed.table.encoding,
-                                  newline="") as handle:
-                delivered = (sum(1 for _ in csv.reader(handle)) - 1 if landed.table.file_format == "csv"
-                             else sum(1 for line in handle if line.strip()))
+            with landed.path.open(
+                encoding="utf-8-sig" if landed.table.encoding == "utf-8" else landed.table.encoding, newline=""
+            ) as handle:
+                delivered = (
+                    sum(1 for _ in csv.reader(handle)) - 1
+                    if landed.table.file_format == "csv"
+                    else sum(1 for line in handle if line.strip())
+                )
             assert results[relative].rows_loaded == delivered, relative
-    mismatched = _rows(engine, "select source_file from audit.load_manifest "
-                               "where rows_read <> rows_loaded + rows_quarantined")
+    mismatched = _rows(
+        engine, "select source_file from audit.load_manifest where rows_read <> rows_loaded + rows_quarantined"
+    )
     assert mismatched == []
     for table in ("settlement_transactions", "tax_filings", "court_records"):
-        (in_raw,), = _rows(engine, f"select count(*) from raw.{table}")
-        (recorded,), = _rows(engine, "select coalesce(sum(rows_loaded), 0) from audit.load_manifest "
-                                     "where raw_table = :t and status in ('loaded', 'replaced')", t=table)
+        ((in_raw,),) = _rows(engine, f"select count(*) from raw.{table}")
+        ((recorded,),) = _rows(
+            engine,
+            "select coalesce(sum(rows_loaded), 0) from audit.load_manifest "
+            "where raw_table = :t and status in ('loaded', 'replaced')",
+            t=table,
+        )
         assert in_raw == recorded, table
 
 
@@ -132,8 +158,11 @@ def test_a_rerun_changes_nothing(faulty_world, loaded):
 def test_the_feed_policy_fails_own_systems_and_warns_for_outside_providers(faulty_world, fresh_db):
     engine = warehouse.engine()
     latest = delivery_dates(faulty_world)[-1]
-    with pytest.raises(ingest.LoadError, match=r"enterprise_master_\d+_extra_column\.csv: rejected, line 1, "
-                                               r"column source_system"):
+    with pytest.raises(
+        ingest.LoadError,
+        match=r"enterprise_master_\d+_extra_column\.csv: rejected, line 1, "
+        r"column source_system",
+    ):
         ingest.load_feed(engine, faulty_world, "enterprise", latest, log=lambda _: None)
     utilities = ingest.load_feed(engine, faulty_world, "utilities", latest, log=lambda _: None)
     assert any("2 file(s) rejected" in w for w in utilities.warnings)
@@ -188,23 +217,37 @@ def test_a_load_killed_mid_file_leaves_nothing_and_the_rerun_is_exact(tiny_world
         loader.start()
         deadline = time.monotonic() + 60
         while loader.is_alive() and time.monotonic() < deadline and not killed:
-            killed = bool(watcher.execute(text(
-                "select pg_terminate_backend(pid) from pg_stat_activity where datname = :d "
-                "and pid <> pg_backend_pid() and query ilike 'copy %' and state = 'active'"),
-                {"d": database}).scalars().all())
+            killed = bool(
+                watcher.execute(
+                    text(
+                        "select pg_terminate_backend(pid) from pg_stat_activity where datname = :d "
+                        "and pid <> pg_backend_pid() and query ilike 'copy %' and state = 'active'"
+                    ),
+                    {"d": database},
+                )
+                .scalars()
+                .all()
+            )
             watcher.commit()  # pg_stat_activity is a snapshot per transaction
             time.sleep(0.005)
         loader.join()
     assert killed and "error" in outcome, f"the COPY was not caught in flight: {outcome}"
 
-    counts = _rows(engine, "select (select count(*) from raw.settlement_transactions where _source_file = :f), "
-                           "(select count(*) from audit.load_manifest where source_file = :f)", f=relative)
+    counts = _rows(
+        engine,
+        "select (select count(*) from raw.settlement_transactions where _source_file = :f), "
+        "(select count(*) from audit.load_manifest where source_file = :f)",
+        f=relative,
+    )
     assert counts == [(0, 0)], "a killed load left rows or a manifest entry behind"
 
     result = ingest.load_file(engine, landed, landing)
     assert (result.status, result.rows_read, result.rows_loaded, result.rows_quarantined) == ("loaded", rows, rows, 0)
-    stats = _rows(engine, "select count(*), count(distinct _line_number), min(_line_number), max(_line_number), "
-                          "count(distinct txn_id) from raw.settlement_transactions where _source_file = :f",
-                  f=relative)
+    stats = _rows(
+        engine,
+        "select count(*), count(distinct _line_number), min(_line_number), max(_line_number), "
+        "count(distinct txn_id) from raw.settlement_transactions where _source_file = :f",
+        f=relative,
+    )
     assert stats == [(rows, rows, 2, rows + 1, rows)]
     assert ingest.load_file(engine, landed, landing).already_recorded

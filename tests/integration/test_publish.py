@@ -17,24 +17,34 @@ def engine(fresh_db):
     engine = warehouse.engine()
     with engine.begin() as conn:
         conn.execute(text("create schema marts"))
-        conn.execute(text(
-            "create table marts.precredit_candidates (uscc text, as_of_date date, enterprise_name text, "
-            "risk_tier text, score integer, suggested_limit numeric, suggested_term_months integer, "
-            "suggested_product text, rate_band text)"))
-        conn.execute(text(
-            "create table marts.customer_risk_tiers (uscc text, as_of_date date, risk_tier text, score integer)"))
+        conn.execute(
+            text(
+                "create table marts.precredit_candidates (uscc text, as_of_date date, enterprise_name text, "
+                "risk_tier text, score integer, suggested_limit numeric, suggested_term_months integer, "
+                "suggested_product text, rate_band text)"
+            )
+        )
+        conn.execute(
+            text("create table marts.customer_risk_tiers (uscc text, as_of_date date, risk_tier text, score integer)")
+        )
     return engine
 
 
 def _day(engine, day, candidates, tiers):
     with engine.begin() as conn:
         for uscc, tier, score, limit in candidates:
-            conn.execute(text(
-                "insert into marts.precredit_candidates values (:u, :d, :n, :t, :s, :l, 12, 'settlement_flow_loan', 'B')"),
-                {"u": uscc, "d": day, "n": f"firm {uscc}", "t": tier, "s": score, "l": limit})
+            conn.execute(
+                text(
+                    "insert into marts.precredit_candidates "
+                    "values (:u, :d, :n, :t, :s, :l, 12, 'settlement_flow_loan', 'B')"
+                ),
+                {"u": uscc, "d": day, "n": f"firm {uscc}", "t": tier, "s": score, "l": limit},
+            )
         for uscc, tier, score in tiers:
-            conn.execute(text("insert into marts.customer_risk_tiers values (:u, :d, :t, :s)"),
-                         {"u": uscc, "d": day, "t": tier, "s": score})
+            conn.execute(
+                text("insert into marts.customer_risk_tiers values (:u, :d, :t, :s)"),
+                {"u": uscc, "d": day, "t": tier, "s": score},
+            )
 
 
 def _tracked(engine):
@@ -43,8 +53,12 @@ def _tracked(engine):
 
 
 def test_new_candidates_start_as_new_and_status_is_never_overwritten(engine):
-    _day(engine, D1, [("A", "steady", 620, 100000), ("B", "high_potential", 720, 300000)],
-         [("A", "steady", 620), ("B", "high_potential", 720), ("C", "risk_warning", 400)])
+    _day(
+        engine,
+        D1,
+        [("A", "steady", 620, 100000), ("B", "high_potential", 720, 300000)],
+        [("A", "steady", 620), ("B", "high_potential", 720), ("C", "risk_warning", 400)],
+    )
     first = publish.publish_candidates(engine, D1, log=lambda _: None)
     assert first["new"] == 2 and first["candidates"] == 2
     tracked = _tracked(engine)
@@ -53,8 +67,7 @@ def test_new_candidates_start_as_new_and_status_is_never_overwritten(engine):
     with engine.begin() as conn:  # the risk team works the list
         conn.execute(text("update tracking.candidates set status = 'contacted' where uscc = 'A'"))
 
-    _day(engine, D2, [("A", "high_potential", 710, 250000)],
-         [("A", "high_potential", 710), ("B", "risk_warning", 450)])
+    _day(engine, D2, [("A", "high_potential", 710, 250000)], [("A", "high_potential", 710), ("B", "risk_warning", 450)])
     second = publish.publish_candidates(engine, D2, log=lambda _: None)
     assert second["new"] == 0 and second["updated"] == 1
     tracked = _tracked(engine)

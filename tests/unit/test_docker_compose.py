@@ -388,8 +388,10 @@ def test_celery_executor_with_the_redis_broker(compose, name):
     assert broker.hostname in services and services[broker.hostname]["image"].startswith("redis:")
     assert (broker.port or 6379) == 6379
 
-    for key, scheme in (("AIRFLOW__DATABASE__SQL_ALCHEMY_CONN", "postgresql"),
-                        ("AIRFLOW__CELERY__RESULT_BACKEND", "db+postgresql")):
+    for key, scheme in (
+        ("AIRFLOW__DATABASE__SQL_ALCHEMY_CONN", "postgresql"),
+        ("AIRFLOW__CELERY__RESULT_BACKEND", "db+postgresql"),
+    ):
         url = urlsplit(env[key])
         assert url.scheme.startswith(scheme), f"{key} must be a {scheme} URL"
         assert url.hostname == "postgres" and services["postgres"]["image"].startswith("postgres:")
@@ -497,9 +499,9 @@ def clear_secrets_in_strings(document: dict) -> list[str]:
     for node in _lists_in(document):
         for flag, value in zip(node, node[1:]):
             flag = str(flag)
-            if flag.startswith("-") and is_secret_name(flag.lstrip("-").replace("-", "_")):
-                if str(value) not in placeholders:
-                    problems.append(f"value after {flag} ({value!r}) does not come from a required variable")
+            secret_flag = flag.startswith("-") and is_secret_name(flag.lstrip("-").replace("-", "_"))
+            if secret_flag and str(value) not in placeholders:
+                problems.append(f"value after {flag} ({value!r}) does not come from a required variable")
     return problems
 
 
@@ -593,11 +595,15 @@ def test_project_folders_are_mounted_where_the_project_looks(compose, raw, name)
     for folder in ("dags", "dbt_project", "expectations", "plugins", "data"):
         assert f"./{folder}" in mounts, f"{name} does not mount ./{folder}"
         target, _ = mounts[f"./{folder}"]
-        assert target == f"{project_dir}/{folder}", f"{name}: ./{folder} is mounted at {target}, not under SME_PROJECT_DIR"
+        assert target == f"{project_dir}/{folder}", (
+            f"{name}: ./{folder} is mounted at {target}, not under SME_PROJECT_DIR"
+        )
         if folder != "data":  # data/ is git-ignored: Docker creates it
             assert (ROOT / folder).is_dir(), f"./{folder} is mounted but is not a folder of the project"
     for folder in ("dbt_project", "expectations", "data"):
-        assert mounts[f"./{folder}"][1] != "ro", f"{name}: ./{folder} must be writable (dbt target, GX results, landing)"
+        assert mounts[f"./{folder}"][1] != "ro", (
+            f"{name}: ./{folder} must be writable (dbt target, GX results, landing)"
+        )
     assert env["AIRFLOW__CORE__DAGS_FOLDER"].rstrip("/") == mounts["./dags"][0]
     data_target = mounts["./data"][0]
     assert env["LANDING_DIR"] == data_target or env["LANDING_DIR"].startswith(data_target + "/")
@@ -659,7 +665,8 @@ def test_init_script_creates_airflows_database(compose, raw):
             var: server.get(env_name, "")
             for var, env_name in re.findall(r"--set[= ](\w+)=\"?\$\{?(\w+)\}?\"?", content)
         }
-        def resolve(is_variable: str, name: str) -> str:
+
+        def resolve(is_variable: str, name: str, psql_vars: dict = psql_vars) -> str:
             return psql_vars.get(name, "") if is_variable else name
 
         for is_variable, name in re.findall(r"CREATE DATABASE\s+(:?)[\"']?(\w+)[\"']?", content, re.I):

@@ -43,8 +43,9 @@ def contract_verdict(table: RawTable, content: bytes) -> dict:
             except json.JSONDecodeError:
                 bad.append((number, None))
                 continue
-            bad += _row_problems(table, number, [None if record[c] is None else str(record[c])
-                                                 for c in table.column_names])
+            bad += _row_problems(
+                table, number, [None if record[c] is None else str(record[c]) for c in table.column_names]
+            )
         return {"rows_read": len(lines), "bad": bad}
     records = list(csv.reader(io.StringIO(text)))
     header = records[0]
@@ -113,8 +114,12 @@ def test_each_expected_outcome_is_what_the_contract_implies(faulty):
 
 def test_unknown_enterprises_are_valid_codes_missing_from_the_master(faulty):
     entry = next(e for e in read_catalogue(faulty) if e["id"] == "unknown_enterprise")
-    master = {row["uscc"] for f in _genuine_files(faulty) if f.table.name == "enterprise_master"
-              for row in csv.DictReader(f.path.read_text(encoding="utf-8").splitlines())}
+    master = {
+        row["uscc"]
+        for f in _genuine_files(faulty)
+        if f.table.name == "enterprise_master"
+        for row in csv.DictReader(f.path.read_text(encoding="utf-8").splitlines())
+    }
     rows = list(csv.DictReader((faulty / entry["file"]).read_text(encoding="utf-8").splitlines()))
     assert rows and all(row["uscc"] not in master for row in rows)
     assert all(table_by_name("settlement_transactions").column("uscc").problem(row["uscc"]) is None for row in rows)
@@ -125,6 +130,9 @@ def test_faults_leave_the_genuine_files_untouched(faulty, tmp_path):
     generate_world(clean, scale="tiny", seed=SEED, progress=None)
     genuine = {p.relative_to(clean): p.read_bytes() for p in clean.rglob("*") if p.is_file()}
     assert {path: (faulty / path).read_bytes() for path in genuine} == genuine
-    extra = sorted(p.relative_to(faulty).as_posix() for p in faulty.rglob("*") if p.is_file()
-                   and p.relative_to(faulty) not in genuine)
+    extra = sorted(
+        p.relative_to(faulty).as_posix()
+        for p in faulty.rglob("*")
+        if p.is_file() and p.relative_to(faulty) not in genuine
+    )
     assert extra == sorted(entry["file"] for entry in read_catalogue(faulty))

@@ -19,13 +19,30 @@ import pytest
 from sme_credit import uscc
 from sme_credit.feeds import FEEDS, RAW_TABLES, RawTable, delivery_dates, landed_files, table_by_name
 from sme_credit.generate import SCALES, LandingNotEmpty, extend_world, generate_world
-from sme_credit.generate.world import read_world_spec
 from sme_credit.generate.vocab import REGIONS
+from sme_credit.generate.world import read_world_spec
 
 SEED = 7
-DIVISIONS = {"A": (1, 5), "B": (6, 12), "C": (13, 43), "D": (44, 46), "E": (47, 50), "F": (51, 52), "G": (53, 60),
-             "H": (61, 62), "I": (63, 65), "J": (66, 69), "K": (70, 70), "L": (71, 72), "M": (73, 75),
-             "N": (76, 79), "O": (80, 82), "P": (83, 83), "Q": (84, 85), "R": (86, 90)}
+DIVISIONS = {
+    "A": (1, 5),
+    "B": (6, 12),
+    "C": (13, 43),
+    "D": (44, 46),
+    "E": (47, 50),
+    "F": (51, 52),
+    "G": (53, 60),
+    "H": (61, 62),
+    "I": (63, 65),
+    "J": (66, 69),
+    "K": (70, 70),
+    "L": (71, 72),
+    "M": (73, 75),
+    "N": (76, 79),
+    "O": (80, 82),
+    "P": (83, 83),
+    "Q": (84, 85),
+    "R": (86, 90),
+}
 MONEY = re.compile(r"^-?\d+\.\d{2}$")
 FIRST_MONTHLY = dt.date(2024, 12, 3)
 END = dt.date(2026, 11, 3)
@@ -230,8 +247,13 @@ def test_every_uscc_refers_to_a_firm_already_in_the_master(rows):
     # Settlement is daily, the master monthly: a new customer's first transactions may come up to a month earlier.
     for row in rows["settlement_transactions"]:
         day = row["_delivery"]
-        next_master = day if day.day == 3 else (day.replace(day=1) + dt.timedelta(days=32)).replace(day=3) \
-            if day.day > 3 else day.replace(day=3)
+        next_master = (
+            day
+            if day.day == 3
+            else (day.replace(day=1) + dt.timedelta(days=32)).replace(day=3)
+            if day.day > 3
+            else day.replace(day=3)
+        )
         assert first_seen[row["uscc"]] <= max(next_master, FIRST_MONTHLY), row["uscc"]
 
 
@@ -274,8 +296,9 @@ def test_bill_ids_are_unique_per_delivery_and_only_redelivered_once_paid(rows):
     assert redelivered, "some bills are paid late and re-delivered"
     for first, second, *rest in redelivered:
         assert not rest and first["paid_date"] == "" and second["paid_date"] > first["due_date"]
-        assert {k: v for k, v in first.items() if k not in ("paid_date", "_delivery")} == \
-            {k: v for k, v in second.items() if k not in ("paid_date", "_delivery")}
+        assert {k: v for k, v in first.items() if k not in ("paid_date", "_delivery")} == {
+            k: v for k, v in second.items() if k not in ("paid_date", "_delivery")
+        }
 
 
 # --- consistency and timing -------------------------------------------------------------------------------
@@ -283,6 +306,7 @@ def test_bill_ids_are_unique_per_delivery_and_only_redelivered_once_paid(rows):
 
 def test_nothing_is_delivered_before_it_happened(rows):
     """The delivery on the 3rd of M+1 carries events of month M, the settlement file of day D those of D-1."""
+
     def month_before(day: dt.date) -> str:
         return (day.replace(day=1) - dt.timedelta(days=1)).strftime("%Y-%m")
 
@@ -327,7 +351,7 @@ def test_balances_run_consistently_across_files(rows):
         txns.sort(key=lambda r: (r["txn_ts"], r["txn_id"]))
         cents = [round(float(r["balance_after"]) * 100) for r in txns]
         assert min(cents) >= 0, account
-        for previous, row, balance, before in zip(txns, txns[1:], cents[1:], cents):
+        for row, balance, before in zip(txns[1:], cents[1:], cents):
             amount = round(float(row["amount"]) * 100)
             assert balance - before == (amount if row["direction"] == "C" else -amount), (account, row["txn_id"])
         assert len({r["uscc"] for r in txns}) == 1
@@ -405,8 +429,10 @@ def test_a_daily_increment_adds_the_next_day_and_changes_nothing_delivered(world
     delivered_before = {k: v for k, v in before.items() if k.startswith("landing/")}
     assert {k: after[k] for k in delivered_before} == delivered_before, "delivered files never change"
     new = sorted(k for k in after if k.startswith("landing/") and k not in delivered_before)
-    assert new == ["landing/settlement/delivery_date=2026-11-04/settlement_transactions_20261104.csv",
-                   "landing/settlement/delivery_date=2026-11-05/settlement_transactions_20261105.csv"]
+    assert new == [
+        "landing/settlement/delivery_date=2026-11-04/settlement_transactions_20261104.csv",
+        "landing/settlement/delivery_date=2026-11-05/settlement_transactions_20261105.csv",
+    ]
     rows = list(csv.DictReader(after[new[0]].decode().splitlines()))
     assert rows and {r["txn_ts"][:10] for r in rows} == {"2026-11-03"}
     assert read_world_spec(once).end_date == "2026-11-05"

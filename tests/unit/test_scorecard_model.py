@@ -22,7 +22,7 @@ def _seed_rows() -> list[dict]:
 
 def test_the_dbt_macro_scores_exactly_the_fitted_features():
     macro = (settings.DBT_PROJECT_DIR / "macros" / "scorecard.sql").read_text(encoding="utf-8")
-    body = macro[macro.index("scorecard_feature_expressions"):macro.index("endmacro")]
+    body = macro[macro.index("scorecard_feature_expressions") : macro.index("endmacro")]
     in_macro = re.findall(r"'(\w+)': ", body)
     assert in_macro == [feature.name for feature in FEATURES]
     assert list(dict.fromkeys(row["feature"] for row in _seed_rows())) == in_macro
@@ -64,19 +64,21 @@ def test_a_fit_on_synthetic_firms_separates_bad_from_good(tmp_path):
     rng = np.random.default_rng(3)
     n = 4_000
     health = rng.normal(size=n)
-    features = pd.DataFrame({
-        "late_paid_bills_12m": rng.poisson(np.exp(0.5 - 0.8 * health)),
-        "balance_to_monthly_inflow": np.exp(0.2 + 0.4 * health + rng.normal(0, 0.3, n)),
-        "tax_rating": np.where(health > 1.3, "A", np.where(health > -1.5, "B", "C")),
-        "late_filings_12m": rng.poisson(np.exp(-1 - 0.6 * health)),
-        "net_flow_3m": rng.normal(0.02 * health, 0.05, n) * 1e5,
-        "inflow_3m": np.full(n, 1e5),
-        "unpaid_bills": rng.poisson(np.exp(-2 - health)),
-        "inflow_to_declared_sales": rng.normal(1.15, 0.05, n),
-        "industry_risk_coefficient": rng.choice([0.5, 1.0, 1.5], n),
-        "firm_age_years": rng.uniform(0, 20, n),
-        "open_defendant_cases": rng.poisson(0.05, n),
-    })
+    features = pd.DataFrame(
+        {
+            "late_paid_bills_12m": rng.poisson(np.exp(0.5 - 0.8 * health)),
+            "balance_to_monthly_inflow": np.exp(0.2 + 0.4 * health + rng.normal(0, 0.3, n)),
+            "tax_rating": np.where(health > 1.3, "A", np.where(health > -1.5, "B", "C")),
+            "late_filings_12m": rng.poisson(np.exp(-1 - 0.6 * health)),
+            "net_flow_3m": rng.normal(0.02 * health, 0.05, n) * 1e5,
+            "inflow_3m": np.full(n, 1e5),
+            "unpaid_bills": rng.poisson(np.exp(-2 - health)),
+            "inflow_to_declared_sales": rng.normal(1.15, 0.05, n),
+            "industry_risk_coefficient": rng.choice([0.5, 1.0, 1.5], n),
+            "firm_age_years": rng.uniform(0, 20, n),
+            "open_defendant_cases": rng.poisson(0.05, n),
+        }
+    )
     bad = pd.Series(rng.random(n) < 1 / (1 + np.exp(3 + 1.2 * health)))
     card = fit(features, bad)
     from sme_credit.scorecard_model import derived_features

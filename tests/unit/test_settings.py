@@ -5,8 +5,13 @@ from sme_credit import settings
 
 def test_libpq_env_splits_the_url_dbt_reads():
     env = settings.libpq_env("postgresql://analyst:s3cr%40t@db.internal:6543/warehouse")
-    assert env == {"PGHOST": "db.internal", "PGPORT": "6543", "PGUSER": "analyst",
-                   "PGDATABASE": "warehouse", "PGPASSWORD": "s3cr@t"}
+    assert env == {
+        "PGHOST": "db.internal",
+        "PGPORT": "6543",
+        "PGUSER": "analyst",
+        "PGDATABASE": "warehouse",
+        "PGPASSWORD": "s3cr@t",
+    }
 
 
 def test_libpq_env_without_password_sets_none():

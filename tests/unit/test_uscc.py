@@ -23,14 +23,17 @@ def test_weights_are_powers_of_three_mod_31():
     assert uscc.USCC_WEIGHTS[-1] == 28
 
 
-@pytest.mark.parametrize("code", [
-    "91350100M000100Y44",  # wrong USCC check character
-    "91350100M000100Y4",  # too short
-    "91350100M000100Y433",  # too long
-    "9135010OM000100Y43",  # O is not in the alphabet
-    "91350100M000200Y4" + uscc.check_character("91350100M000200Y4"),  # USCC check fine, org code check broken
-    "",
-])
+@pytest.mark.parametrize(
+    "code",
+    [
+        "91350100M000100Y44",  # wrong USCC check character
+        "91350100M000100Y4",  # too short
+        "91350100M000100Y433",  # too long
+        "9135010OM000100Y43",  # O is not in the alphabet
+        "91350100M000200Y4" + uscc.check_character("91350100M000200Y4"),  # USCC check fine, org code check broken
+        "",
+    ],
+)
 def test_invalid_codes_are_rejected(code):
     assert not uscc.is_valid(code)
 

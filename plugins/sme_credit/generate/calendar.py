@@ -17,9 +17,21 @@ from sme_credit.feeds import DELIVERY_DAY
 
 # Lunar New Year's day; the generator supports windows inside these years.
 SPRING_FESTIVAL = {
-    2015: "2015-02-19", 2016: "2016-02-08", 2017: "2017-01-28", 2018: "2018-02-16", 2019: "2019-02-05",
-    2020: "2020-01-25", 2021: "2021-02-12", 2022: "2022-02-01", 2023: "2023-01-22", 2024: "2024-02-10",
-    2025: "2025-01-29", 2026: "2026-02-17", 2027: "2027-02-06", 2028: "2028-01-26", 2029: "2029-02-13",
+    2015: "2015-02-19",
+    2016: "2016-02-08",
+    2017: "2017-01-28",
+    2018: "2018-02-16",
+    2019: "2019-02-05",
+    2020: "2020-01-25",
+    2021: "2021-02-12",
+    2022: "2022-02-01",
+    2023: "2023-01-22",
+    2024: "2024-02-10",
+    2025: "2025-01-29",
+    2026: "2026-02-17",
+    2027: "2027-02-06",
+    2028: "2028-01-26",
+    2029: "2029-02-13",
     2030: "2030-02-03",
 }
 # Factories and building sites stop about a week before the festival and restart after the Lantern Festival.
@@ -109,8 +121,10 @@ class Window:
         window = cls(last - months + 1, last)
         for year in range(year_of(window.first) - 1, year_of(window.horizon) + 2):
             if year not in SPRING_FESTIVAL:
-                raise ValueError(f"the generator knows the Spring Festival only for {min(SPRING_FESTIVAL)}-"
-                                 f"{max(SPRING_FESTIVAL)}; {end_month} with {months} months needs {year}")
+                raise ValueError(
+                    f"the generator knows the Spring Festival only for {min(SPRING_FESTIVAL)}-"
+                    f"{max(SPRING_FESTIVAL)}; {end_month} with {months} months needs {year}"
+                )
         return window
 
     @property

@@ -59,8 +59,9 @@ class Courts:
         self._file_new_cases(rng, month, now)
         filed = [r for r in self.scheduled if r.file_month == month]
         closed = [r for r in self.scheduled if r.close_month == month]
-        self.scheduled = [r for r in self.scheduled
-                          if r.file_month > month or (r.close_month is not None and r.close_month > month)]
+        self.scheduled = [
+            r for r in self.scheduled if r.file_month > month or (r.close_month is not None and r.close_month > month)
+        ]
         delivered = [(r, False) for r in filed] + [(r, True) for r in closed]  # closing is always a later month
         delivered.sort(key=lambda item: (item[0].filing_date, item[0].record_id, item[1]))
         return _columns(delivered)
@@ -115,16 +116,31 @@ class Courts:
         case = self._case(rng, month, self._home_court(firm), "执", civil=False, close_after=close_after)
         self._add_parties(rng, case, cause, amount, firm, "respondent", "applicant")
         if rng.random() < (0.65 if failing else 0.1):
-            self._list_entry(rng, case, "consumption_restriction", firm, cause, amount, delay=1,
-                             close_month=case.close_month)
+            self._list_entry(
+                rng, case, "consumption_restriction", firm, cause, amount, delay=1, close_month=case.close_month
+            )
         if rng.random() < (0.35 if failing else 0.02):
             delay = int(rng.integers(2, 5))
-            self._list_entry(rng, case, "dishonest_debtor", firm, cause, amount, delay=delay,
-                             close_month=case.close_month or month + delay + DISHONEST_LISTING_MONTHS)
+            self._list_entry(
+                rng,
+                case,
+                "dishonest_debtor",
+                firm,
+                cause,
+                amount,
+                delay=delay,
+                close_month=case.close_month or month + delay + DISHONEST_LISTING_MONTHS,
+            )
 
     def _enforcement_applicant(self, rng, month: int, firm: int, now: Activity) -> None:
-        case = self._case(rng, month, vocab.REGIONS[int(rng.integers(len(vocab.REGIONS)))], "执", civil=False,
-                          close_after=1 + int(rng.geometric(0.3)))
+        case = self._case(
+            rng,
+            month,
+            vocab.REGIONS[int(rng.integers(len(vocab.REGIONS)))],
+            "执",
+            civil=False,
+            close_after=1 + int(rng.geometric(0.3)),
+        )
         amount = self._amount(rng, firm, now, 0.5)
         self._add_parties(rng, case, _pick(rng, self._causes(firm)), amount, firm, "applicant", "respondent")
 
@@ -140,33 +156,66 @@ class Courts:
         self._case_counters[key] = number
         close_month = self._within_window(month + close_after if close_after is not None else None)
         return Record(
-            record_id="", record_type="case", case_number=f"({year}){court.court_code}{kind}{number}号",
-            court_name=court.court, case_type="civil" if civil else "enforcement", cause="", party_name="",
-            party_uscc=None, party_role="", amount_cents=0, filing_date=filing, file_month=month,
-            close_month=close_month, closing_date=_day_in(rng, close_month),
+            record_id="",
+            record_type="case",
+            case_number=f"({year}){court.court_code}{kind}{number}号",
+            court_name=court.court,
+            case_type="civil" if civil else "enforcement",
+            cause="",
+            party_name="",
+            party_uscc=None,
+            party_role="",
+            amount_cents=0,
+            filing_date=filing,
+            file_month=month,
+            close_month=close_month,
+            closing_date=_day_in(rng, close_month),
         )
 
     def _add_parties(self, rng, case: Record, cause: str, amount: int, firm: int, role: str, other_role: str):
         name, uscc = self._customer_party(rng, firm)
-        self._schedule(replace(case, cause=cause, amount_cents=amount, party_name=name, party_uscc=uscc,
-                               party_role=role))
+        self._schedule(
+            replace(case, cause=cause, amount_cents=amount, party_name=name, party_uscc=uscc, party_role=role)
+        )
         if rng.random() < OPPONENT_RECORD_SHARE:
             name, uscc = self._outside_party(rng)
-            self._schedule(replace(case, cause=cause, amount_cents=amount, party_name=name, party_uscc=uscc,
-                                   party_role=other_role))
+            self._schedule(
+                replace(case, cause=cause, amount_cents=amount, party_name=name, party_uscc=uscc, party_role=other_role)
+            )
 
-    def _list_entry(self, rng, case: Record, record_type: str, firm: int, cause: str, amount: int, *,
-                    delay: int, close_month: int | None) -> None:
+    def _list_entry(
+        self,
+        rng,
+        case: Record,
+        record_type: str,
+        firm: int,
+        cause: str,
+        amount: int,
+        *,
+        delay: int,
+        close_month: int | None,
+    ) -> None:
         """A dishonest-debtor or consumption-restriction entry under an enforcement case, published later."""
         month = case.file_month + delay
         if self._within_window(month) is None:
             return
         close_month = self._within_window(close_month) if close_month and close_month > month else None
         name, uscc = self._customer_party(rng, firm)
-        self._schedule(replace(
-            case, record_type=record_type, cause=cause, amount_cents=amount, party_name=name, party_uscc=uscc,
-            party_role="respondent", filing_date=_day_in(rng, month), file_month=month, close_month=close_month,
-            closing_date=_day_in(rng, close_month) if close_month else None))
+        self._schedule(
+            replace(
+                case,
+                record_type=record_type,
+                cause=cause,
+                amount_cents=amount,
+                party_name=name,
+                party_uscc=uscc,
+                party_role="respondent",
+                filing_date=_day_in(rng, month),
+                file_month=month,
+                close_month=close_month,
+                closing_date=_day_in(rng, close_month) if close_month else None,
+            )
+        )
 
     def _schedule(self, record: Record) -> None:
         self.scheduled.append(replace(record, record_id=f"CR{self._next_record:09d}"))

@@ -41,8 +41,9 @@ def activity(world: World, month: int) -> Activity:
 
     distress, months_since_default = distress_of(world, month)
     # On the way to default sales fall; after it the business dwindles.
-    condition = np.where(months_since_default >= 0, 0.25 * 0.7 ** np.maximum(months_since_default, 0),
-                         1 - 0.6 * distress**1.5)
+    condition = np.where(
+        months_since_default >= 0, 0.25 * 0.7 ** np.maximum(months_since_default, 0), 1 - 0.6 * distress**1.5
+    )
     noise = np.exp(stream(world.seed, "sales", month).normal(0, 0.12, len(firms)))
     sales = expected * season(world, month) * condition * noise
     return Activity(month, operating, expected, sales, distress, months_since_default)

@@ -75,6 +75,7 @@ def fault(fault_id: str, table: str, defect: str, handling: str):
     def register(build):
         CATALOGUE.append(Fault(fault_id, table, defect, handling, build))
         return build
+
     return register
 
 
@@ -89,8 +90,13 @@ def _loaded(rows: int) -> Outcome:
 
 
 def _quarantine(rows: int, lines: list[tuple[int, str | None]]) -> Outcome:
-    return Outcome("quarantine", rows_read=rows, rows_loaded=rows - len(lines), rows_quarantined=len(lines),
-                   quarantined=[Quarantined(line, name) for line, name in lines])
+    return Outcome(
+        "quarantine",
+        rows_read=rows,
+        rows_loaded=rows - len(lines),
+        rows_quarantined=len(lines),
+        quarantined=[Quarantined(line, name) for line, name in lines],
+    )
 
 
 def _set(rows: list[list[str]], header: list[str], index: int, column: str, value: str) -> int:
@@ -102,44 +108,70 @@ def _set(rows: list[list[str]], header: list[str], index: int, column: str, valu
 # --- file-level faults: the whole file is rejected -----------------------------------------------------------
 
 
-@fault("wrong_header", "tax_filings", "The header names a column `sales_declared` instead of `declared_sales`.",
-       "Reject the file; the error names line 1 and the missing column `declared_sales`.")
+@fault(
+    "wrong_header",
+    "tax_filings",
+    "The header names a column `sales_declared` instead of `declared_sales`.",
+    "Reject the file; the error names line 1 and the missing column `declared_sales`.",
+)
 def _wrong_header(given: FaultInput):
     header = ["sales_declared" if c == "declared_sales" else c for c in given.header]
     return _csv_bytes([header, *given.rows]), Outcome("reject", error_line=1, error_column="declared_sales")
 
 
-@fault("missing_column", "utility_bills", "The `paid_date` column is missing from the header and every row.",
-       "Reject the file; the error names line 1 and the missing column `paid_date`.")
+@fault(
+    "missing_column",
+    "utility_bills",
+    "The `paid_date` column is missing from the header and every row.",
+    "Reject the file; the error names line 1 and the missing column `paid_date`.",
+)
 def _missing_column(given: FaultInput):
     drop = given.header.index("paid_date")
     rows = [[v for i, v in enumerate(row) if i != drop] for row in [given.header, *given.rows]]
     return _csv_bytes(rows), Outcome("reject", error_line=1, error_column="paid_date")
 
 
-@fault("extra_column", "enterprise_master", "An unannounced column `source_system` is appended to every row.",
-       "Reject the file (a new column needs a new contract version); the error names line 1 and `source_system`.")
+@fault(
+    "extra_column",
+    "enterprise_master",
+    "An unannounced column `source_system` is appended to every row.",
+    "Reject the file (a new column needs a new contract version); the error names line 1 and `source_system`.",
+)
 def _extra_column(given: FaultInput):
     rows = [[*given.header, "source_system"]] + [[*row, "CRM"] for row in given.rows]
     return _csv_bytes(rows), Outcome("reject", error_line=1, error_column="source_system")
 
 
-@fault("wrong_delimiter", "tax_credit_ratings", "Fields are separated by `;` instead of `,`.",
-       "Reject the file; the error names line 1 and says the header has one field where the contract has four.")
+@fault(
+    "wrong_delimiter",
+    "tax_credit_ratings",
+    "Fields are separated by `;` instead of `,`.",
+    "Reject the file; the error names line 1 and says the header has one field where the contract has four.",
+)
 def _wrong_delimiter(given: FaultInput):
     return _csv_bytes([given.header, *given.rows], delimiter=";"), Outcome("reject", error_line=1)
 
 
-@fault("undeclared_gbk", "enterprise_master", "The file is encoded in GBK although the contract says UTF-8.",
-       "Reject the file; the error names the first line that is not valid UTF-8 (line 2) and its column "
-       "`enterprise_name`.")
+@fault(
+    "undeclared_gbk",
+    "enterprise_master",
+    "The file is encoded in GBK although the contract says UTF-8.",
+    "Reject the file; the error names the first line that is not valid UTF-8 (line 2) and its column "
+    "`enterprise_name`.",
+)
 def _undeclared_gbk(given: FaultInput):
-    return (_csv_bytes([given.header, *given.rows], encoding="gbk"),
-            Outcome("reject", error_line=2, error_column="enterprise_name"))
+    return (
+        _csv_bytes([given.header, *given.rows], encoding="gbk"),
+        Outcome("reject", error_line=2, error_column="enterprise_name"),
+    )
 
 
-@fault("empty_file", "utility_bills", "The file is empty: 0 bytes, not even a header.",
-       "Reject the file: an empty file is a failed export, not a delivery without rows (that has a header).")
+@fault(
+    "empty_file",
+    "utility_bills",
+    "The file is empty: 0 bytes, not even a header.",
+    "Reject the file: an empty file is a failed export, not a delivery without rows (that has a header).",
+)
 def _empty_file(given: FaultInput):
     return b"", Outcome("reject", error_line=1)
 
@@ -147,15 +179,22 @@ def _empty_file(given: FaultInput):
 # --- row-level faults: bad rows are quarantined, the rest is loaded ------------------------------------------
 
 
-@fault("utf8_bom", "utility_bills", "The file starts with a UTF-8 byte order mark.",
-       "Load every row: the BOM is not part of the first column name.")
+@fault(
+    "utf8_bom",
+    "utility_bills",
+    "The file starts with a UTF-8 byte order mark.",
+    "Load every row: the BOM is not part of the first column name.",
+)
 def _utf8_bom(given: FaultInput):
     return codecs.BOM_UTF8 + _csv_bytes([given.header, *given.rows]), _loaded(len(given.rows))
 
 
-@fault("truncated_last_line", "settlement_transactions",
-       "The transfer was cut off: the last line stops after four fields, without a newline.",
-       "Quarantine the last line (4 fields where the contract has 10); load the others.")
+@fault(
+    "truncated_last_line",
+    "settlement_transactions",
+    "The transfer was cut off: the last line stops after four fields, without a newline.",
+    "Quarantine the last line (4 fields where the contract has 10); load the others.",
+)
 def _truncated_last_line(given: FaultInput):
     body = _csv_bytes([given.header, *given.rows]).decode()
     last = ",".join(given.rows[-1][:4])
@@ -163,34 +202,51 @@ def _truncated_last_line(given: FaultInput):
     return truncated.encode(), _quarantine(len(given.rows), [(len(given.rows) + 1, None)])
 
 
-@fault("non_numeric_amount", "settlement_transactions",
-       "Two amounts are not numbers: `1,234.50` (a thousands separator) and `N/A`.",
-       "Quarantine the two rows (field `amount`); load the others.")
+@fault(
+    "non_numeric_amount",
+    "settlement_transactions",
+    "Two amounts are not numbers: `1,234.50` (a thousands separator) and `N/A`.",
+    "Quarantine the two rows (field `amount`); load the others.",
+)
 def _non_numeric_amount(given: FaultInput):
     rows = [list(r) for r in given.rows]
     lines = [_set(rows, given.header, 2, "amount", "1,234.50"), _set(rows, given.header, 5, "amount", "N/A")]
     return _csv_bytes([given.header, *rows]), _quarantine(len(rows), [(line, "amount") for line in lines])
 
 
-@fault("negative_amount", "utility_bills", "Two bills have negative amounts.",
-       "Quarantine the two rows (field `amount`, below the minimum 0); load the others.")
+@fault(
+    "negative_amount",
+    "utility_bills",
+    "Two bills have negative amounts.",
+    "Quarantine the two rows (field `amount`, below the minimum 0); load the others.",
+)
 def _negative_amount(given: FaultInput):
     rows = [list(r) for r in given.rows]
     lines = [_set(rows, given.header, i, "amount", f"-{rows[i][given.header.index('amount')]}") for i in (1, 4)]
     return _csv_bytes([given.header, *rows]), _quarantine(len(rows), [(line, "amount") for line in lines])
 
 
-@fault("impossible_date", "tax_filings", "Two filing dates do not exist: `2026-02-30` and `2026-13-05`.",
-       "Quarantine the two rows (field `filing_date`); load the others.")
+@fault(
+    "impossible_date",
+    "tax_filings",
+    "Two filing dates do not exist: `2026-02-30` and `2026-13-05`.",
+    "Quarantine the two rows (field `filing_date`); load the others.",
+)
 def _impossible_date(given: FaultInput):
     rows = [list(r) for r in given.rows]
-    lines = [_set(rows, given.header, 1, "filing_date", "2026-02-30"),
-             _set(rows, given.header, 3, "filing_date", "2026-13-05")]
+    lines = [
+        _set(rows, given.header, 1, "filing_date", "2026-02-30"),
+        _set(rows, given.header, 3, "filing_date", "2026-13-05"),
+    ]
     return _csv_bytes([given.header, *rows]), _quarantine(len(rows), [(line, "filing_date") for line in lines])
 
 
-@fault("bad_uscc_check", "tax_filings", "Two USCCs have a wrong check character (the 18th).",
-       "Quarantine the two rows (field `uscc`); load the others.")
+@fault(
+    "bad_uscc_check",
+    "tax_filings",
+    "Two USCCs have a wrong check character (the 18th).",
+    "Quarantine the two rows (field `uscc`); load the others.",
+)
 def _bad_uscc_check(given: FaultInput):
     rows = [list(r) for r in given.rows]
     lines = []
@@ -201,15 +257,23 @@ def _bad_uscc_check(given: FaultInput):
     return _csv_bytes([given.header, *rows]), _quarantine(len(rows), [(line, "uscc") for line in lines])
 
 
-@fault("duplicate_rows", "settlement_transactions", "Two rows appear twice in the file (same txn_id, same values).",
-       "Load the first occurrence; quarantine the repeats (field `txn_id`, a duplicate of an earlier line).")
+@fault(
+    "duplicate_rows",
+    "settlement_transactions",
+    "Two rows appear twice in the file (same txn_id, same values).",
+    "Load the first occurrence; quarantine the repeats (field `txn_id`, a duplicate of an earlier line).",
+)
 def _duplicate_rows(given: FaultInput):
     rows = [*given.rows, given.rows[1], given.rows[4]]
     return _csv_bytes([given.header, *rows]), _quarantine(len(rows), [(len(rows), "txn_id"), (len(rows) + 1, "txn_id")])
 
 
-@fault("broken_json_line", "court_records", "The second JSON line is cut off in the middle of an object.",
-       "Quarantine line 2 (invalid JSON); load the other records.")
+@fault(
+    "broken_json_line",
+    "court_records",
+    "The second JSON line is cut off in the middle of an object.",
+    "Quarantine line 2 (invalid JSON); load the other records.",
+)
 def _broken_json_line(given: FaultInput):
     lines = [row[0] for row in given.rows]
     lines[1] = lines[1][: len(lines[1]) // 2]
@@ -220,19 +284,25 @@ def _broken_json_line(given: FaultInput):
 # --- delivery-level faults ------------------------------------------------------------------------------------
 
 
-@fault("delivered_twice", "settlement_transactions",
-       "The previous day's file is delivered again, byte for byte, under today's date.",
-       "Skip it: the same content (sha256) was already loaded. The manifest records the file as a duplicate.")
+@fault(
+    "delivered_twice",
+    "settlement_transactions",
+    "The previous day's file is delivered again, byte for byte, under today's date.",
+    "Skip it: the same content (sha256) was already loaded. The manifest records the file as a duplicate.",
+)
 def _delivered_twice(given: FaultInput):
     if given.previous_file is None:
         raise ValueError("delivered_twice needs a delivery before the latest one")
     return given.previous_file.read_bytes(), Outcome("skip")
 
 
-@fault("unknown_enterprise", "settlement_transactions",
-       "Three transactions name valid USCCs that are not in the enterprise master.",
-       "Load them (raw holds what was delivered); staging keeps them out of the customer tables and a warning "
-       "test counts them.")
+@fault(
+    "unknown_enterprise",
+    "settlement_transactions",
+    "Three transactions name valid USCCs that are not in the enterprise master.",
+    "Load them (raw holds what was delivered); staging keeps them out of the customer tables and a warning "
+    "test counts them.",
+)
 def _unknown_enterprise(given: FaultInput):
     rows = [list(r) for r in given.rows[:3]]
     rng = stream(given.seed, "faults", 1)
@@ -262,17 +332,25 @@ def write_faults(landing_dir: Path, seed: int) -> list[dict]:
         header, rows = _read(table, real)
         try:
             content, outcome = item.build(
-                FaultInput(table, header, rows[:SAMPLE_ROWS], earlier[-1] if earlier else None, seed))
+                FaultInput(table, header, rows[:SAMPLE_ROWS], earlier[-1] if earlier else None, seed)
+            )
         except IndexError:
-            raise ValueError(f"fault {item.id}: {real} has only {len(rows)} rows, too few to build it from; "
-                             "use a bigger scale") from None
+            raise ValueError(
+                f"fault {item.id}: {real} has only {len(rows)} rows, too few to build it from; use a bigger scale"
+            ) from None
         path = landing.delivery_path(landing_dir, table, delivery, part=item.id)
         path.write_bytes(content)
-        entries.append({
-            "id": item.id, "feed": table.feed, "table": table.name,
-            "file": path.relative_to(landing_dir).as_posix(), "defect": item.defect, "handling": item.handling,
-            **asdict(outcome),
-        })
+        entries.append(
+            {
+                "id": item.id,
+                "feed": table.feed,
+                "table": table.name,
+                "file": path.relative_to(landing_dir).as_posix(),
+                "defect": item.defect,
+                "handling": item.handling,
+                **asdict(outcome),
+            }
+        )
     path = catalogue_path(landing_dir)
     path.write_text(json.dumps(entries, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     return entries

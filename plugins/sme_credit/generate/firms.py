@@ -24,8 +24,11 @@ FAKE_TRADE_SHARE = 0.03  # firms whose inflows are inflated by round-tripped mon
 ANNUAL_DEFAULT_RATE = 0.045  # calibration target; exposure limits bring the realised rate to about 3 %
 SMALL_SCALE_VAT_LIMIT = 5_000_000  # annual sales above which a firm is a general VAT taxpayer
 
-PHONE_PREFIXES = tuple(f"13{d}" for d in range(10)) + ("150", "151", "152", "153", "155", "156", "157", "158",
-                                                        "159") + tuple(f"18{d}" for d in range(10))
+PHONE_PREFIXES = (
+    tuple(f"13{d}" for d in range(10))
+    + ("150", "151", "152", "153", "155", "156", "157", "158", "159")
+    + tuple(f"18{d}" for d in range(10))
+)
 CAPITAL_LEVELS_YUAN = np.array([1e5, 3e5, 5e5, 1e6, 2e6, 3e6, 5e6, 8e6, 1e7, 2e7, 5e7])
 INDIVIDUAL_CAPITAL_LEVELS_YUAN = np.array([1e4, 3e4, 5e4, 1e5, 2e5, 5e5])
 
@@ -182,7 +185,8 @@ def _draw_firms(seed: int, n: int, window: Window) -> Firms:
     fake_trade = ~is_individual & (rng.random(n) < FAKE_TRADE_SHARE / (1 - INDIVIDUAL_SHARE))
     customer_since = _draw_customer_since(rng, established, window)
     default_month, distress_lead = _draw_defaults(
-        rng, health, section, young, fake_trade, months_of(customer_since), months_of(established), window)
+        rng, health, section, young, fake_trade, months_of(customer_since), months_of(established), window
+    )
     default_date = _random_day_in(rng, default_month)
 
     receipts_rate = (np.exp(rng.normal(np.log(5), 0.5, n)) * (base_sales / 300_000) ** 0.3).clip(1, 150)
@@ -264,8 +268,9 @@ def _draw_customer_since(rng: np.random.Generator, established: np.ndarray, wind
     n = len(established)
     start, end = month_start(window.first), month_end(window.last)
     joins_in_window = (rng.random(n) < JOINING_SHARE) | (established >= start)
-    earliest = np.where(joins_in_window, np.maximum(established, start),
-                        np.maximum(established, start - np.timedelta64(8 * 365, "D")))
+    earliest = np.where(
+        joins_in_window, np.maximum(established, start), np.maximum(established, start - np.timedelta64(8 * 365, "D"))
+    )
     latest = np.where(joins_in_window, end, start - np.timedelta64(1, "D"))
     span = (latest - earliest).astype(np.int64) + 1
     return earliest + (rng.random(n) * span).astype(np.int64).astype("timedelta64[D]")
@@ -365,10 +370,13 @@ def _company_names(rng: np.random.Generator, city: np.ndarray, word: np.ndarray)
     trade = _trade_names(rng, n)
     suffix = np.where(rng.random(n) < 0.15, "有限责任公司", "有限公司")
     bracketed = rng.random(n) < 0.1
-    return np.array([
-        f"{t}（{c}）{w}{s}" if b else f"{c}{t}{w}{s}"
-        for t, c, w, s, b in zip(trade.tolist(), city.tolist(), word.tolist(), suffix.tolist(), bracketed.tolist())
-    ], dtype=object)
+    return np.array(
+        [
+            f"{t}（{c}）{w}{s}" if b else f"{c}{t}{w}{s}"
+            for t, c, w, s, b in zip(trade.tolist(), city.tolist(), word.tolist(), suffix.tolist(), bracketed.tolist())
+        ],
+        dtype=object,
+    )
 
 
 def _firm_names(rng: np.random.Generator, is_individual, region, word) -> np.ndarray:
@@ -420,16 +428,17 @@ def make_uscc(entity_type: str, region_code: str, org8: str) -> str:
 _ORG_CHARS = np.array(list("0123456789ABCDEFGHJKLMNPQRTUWXY"))
 
 
-def random_usccs(rng: np.random.Generator, entity_type: np.ndarray, region_code: np.ndarray,
-                 new_style: np.ndarray) -> np.ndarray:
+def random_usccs(
+    rng: np.random.Generator, entity_type: np.ndarray, region_code: np.ndarray, new_style: np.ndarray
+) -> np.ndarray:
     """USCCs; firms registered since the 2015 reform get organisation codes MA + 6 characters, older ones 8 digits."""
     n = len(entity_type)
-    new_body = np.strings.add("MA", _ORG_CHARS[rng.integers(0, len(_ORG_CHARS), (n, 6))].view(
-        f"<U6").reshape(n))
+    new_body = np.strings.add("MA", _ORG_CHARS[rng.integers(0, len(_ORG_CHARS), (n, 6))].view("<U6").reshape(n))
     old_body = digit_strings(rng, n, 8)
     org8 = np.where(new_style, new_body, old_body)
-    return np.array([make_uscc(t, r, o) for t, r, o in zip(entity_type.tolist(), region_code.tolist(), org8.tolist())],
-                    dtype=object)
+    return np.array(
+        [make_uscc(t, r, o) for t, r, o in zip(entity_type.tolist(), region_code.tolist(), org8.tolist())], dtype=object
+    )
 
 
 def _unique_usccs(rng: np.random.Generator, is_individual, region, established) -> np.ndarray:
@@ -457,17 +466,28 @@ def _draw_accounts(seed: int, firms: Firms, window: Window) -> Accounts:
     primary[first] = True
     branch = np.array([vocab.REGIONS[r].code[2:] for r in firms.region.tolist()])[firm]
     product = np.where(primary, "01", "02")  # basic account / general account
-    number = _redraw_duplicates(lambda index: with_luhn(np.strings.add(
-        np.strings.add(np.strings.add("3", branch[index]), product[index]), digit_strings(rng, len(index), 11))),
-        len(firm))
+    number = _redraw_duplicates(
+        lambda index: with_luhn(
+            np.strings.add(
+                np.strings.add(np.strings.add("3", branch[index]), product[index]), digit_strings(rng, len(index), 11)
+            )
+        ),
+        len(firm),
+    )
     # Customers from before the window start with the cash they aim to hold; newcomers start empty.
     target = firms.cash_months * firms.base_sales * 1.06 * rng.uniform(0.6, 1.4, n)
     target = np.where(firms.customer_since < month_start(window.first), target, 0.0)
     share = np.where(primary, 0.75, 0.25 / np.maximum(count[firm] - 1, 1))
     share = np.where(count[firm] == 1, 1.0, share)
     opening = np.round(target[firm] * share * 100).astype(np.int64)
-    return Accounts(number=number.astype(object), firm=firm, primary=primary, opening_balance=opening,
-                    first_of_firm=first, count_of_firm=count)
+    return Accounts(
+        number=number.astype(object),
+        firm=firm,
+        primary=primary,
+        opening_balance=opening,
+        first_of_firm=first,
+        count_of_firm=count,
+    )
 
 
 def _draw_meters(seed: int, firms: Firms) -> Meters:
@@ -485,8 +505,13 @@ def _draw_meters(seed: int, firms: Firms) -> Meters:
     is_power = np.concatenate([np.ones(len(power_firm), bool), np.zeros(n, bool)])
     region_code = np.array([vocab.REGIONS[r].code for r in firms.region.tolist()])[firm]
     # Utility account numbers: district code + serial (power 7 digits, water 6), unique per utility.
-    meter_id = _redraw_duplicates(lambda index: np.strings.add(region_code[index], np.where(
-        is_power[index], digit_strings(rng, len(index), 7), digit_strings(rng, len(index), 6))), len(firm))
+    meter_id = _redraw_duplicates(
+        lambda index: np.strings.add(
+            region_code[index],
+            np.where(is_power[index], digit_strings(rng, len(index), 7), digit_strings(rng, len(index), 6)),
+        ),
+        len(firm),
+    )
     return Meters(
         meter_id=meter_id.astype(object),
         firm=firm,

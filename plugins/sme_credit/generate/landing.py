@@ -56,7 +56,8 @@ def prepare(landing: Path, *, replace: bool) -> None:
     if existing and not replace:
         raise LandingNotEmpty(
             f"{landing} already holds {len(existing)} files (e.g. {existing[0].relative_to(landing)}); "
-            "pass replace=True (sme-credit generate --replace) to replace them")
+            "pass replace=True (sme-credit generate --replace) to replace them"
+        )
     if replace:
         for feed in FEEDS:
             shutil.rmtree(landing / feed, ignore_errors=True)
@@ -88,7 +89,7 @@ def row_count(data: Columns | Formatted) -> int:
 def _rows(table: RawTable, data: Formatted) -> Iterator[tuple]:
     """Row tuples, formatted a slice at a time: a million rows as Python strings at once would not fit."""
     for start in range(0, max(len(data), 1), ROWS_PER_SLICE):
-        part = data.format({name: values[start:start + ROWS_PER_SLICE] for name, values in data.frame.items()})
+        part = data.format({name: values[start : start + ROWS_PER_SLICE] for name, values in data.frame.items()})
         if tuple(part) != table.column_names:
             raise ValueError(f"{table.name}: columns {tuple(part)} differ from the contract {table.column_names}")
         yield from zip(*(values.tolist() for values in part.values()))
@@ -126,8 +127,9 @@ def money(cents: np.ndarray) -> np.ndarray:
     cents = np.asarray(cents, dtype=np.int64)
     sign = np.where(cents < 0, "-", "")
     absolute = np.abs(cents)
-    return np.strings.add(np.strings.add(np.strings.add(sign, (absolute // 100).astype(str)), "."),
-                          _CENTS[absolute % 100])
+    return np.strings.add(
+        np.strings.add(np.strings.add(sign, (absolute // 100).astype(str)), "."), _CENTS[absolute % 100]
+    )
 
 
 def days(values: np.ndarray) -> np.ndarray:

@@ -40,14 +40,16 @@ class Bank:
         wages = self._wages(now, active)
         tax = self._tax_payments(rng, tax_filings)
         utilities = self._utility_payments(rng, bill_payments)
-        legs = concat([
-            self._receipts(rng, month, now, inflow),
-            self._supplier_payments(rng, month, now, inflow, wages, tax, utilities),
-            self._payroll(rng, month, wages),
-            tax,
-            utilities,
-            self._round_trips(rng, month, inflow),
-        ])
+        legs = concat(
+            [
+                self._receipts(rng, month, now, inflow),
+                self._supplier_payments(rng, month, now, inflow, wages, tax, utilities),
+                self._payroll(rng, month, wages),
+                tax,
+                utilities,
+                self._round_trips(rng, month, inflow),
+            ]
+        )
         legs = self._on_accounts(rng, legs, month)
         legs = concat([legs, self._owner_top_ups(rng, legs, month)])
         return landing.Formatted(self._book(legs), self.columns)
@@ -67,7 +69,10 @@ class Bank:
         acquirer = firms.acquirer[firm]
         channel = np.where(via_pos, POS, self._person_channel(rng, firms.is_individual[firm]))
         return _leg(
-            firm=firm, credit=True, cents=cents, ts=self._timestamps(rng, month, channel),
+            firm=firm,
+            credit=True,
+            cents=cents,
+            ts=self._timestamps(rng, month, channel),
             channel=channel,
             name=np.where(via_pos, np.array(vocab.ACQUIRERS, dtype=object)[acquirer], self.world.pool.name[partner]),
             account=np.where(via_pos, _ACQUIRER_ACCOUNTS[acquirer], self.world.pool.account[partner]),
@@ -81,8 +86,11 @@ class Bank:
         """
         world, firms = self.world, self.world.firms
         n = len(firms)
-        fixed = wages + np.bincount(tax["firm"], tax["cents"], n) / 100 + np.bincount(
-            utilities["firm"], utilities["cents"], n) / 100
+        fixed = (
+            wages
+            + np.bincount(tax["firm"], tax["cents"], n) / 100
+            + np.bincount(utilities["firm"], utilities["cents"], n) / 100
+        )
         balance = np.bincount(world.accounts.firm, self.balance, n) / 100
         winding_down = np.where(now.months_since_default >= 0, 0.3, 1.0)
         target = firms.cash_months * now.expected_sales * GROSS_UP * winding_down
@@ -96,9 +104,15 @@ class Bank:
         firm = np.repeat(np.arange(n), count)
         partner = world.suppliers.pick(rng, firm)
         channel = _choose(rng, len(firm), {ONLINE: 0.6, MOBILE: 0.2, COUNTER: 0.1, BATCH: 0.1})
-        return _leg(firm=firm, credit=False, cents=np.maximum(to_cents(split_by_weights(rng, firm, spend)), 1),
-                    ts=self._timestamps(rng, month, channel), channel=channel,
-                    name=world.pool.name[partner], account=world.pool.account[partner])
+        return _leg(
+            firm=firm,
+            credit=False,
+            cents=np.maximum(to_cents(split_by_weights(rng, firm, spend)), 1),
+            ts=self._timestamps(rng, month, channel),
+            channel=channel,
+            name=world.pool.name[partner],
+            account=world.pool.account[partner],
+        )
 
     def _wages(self, now: Activity, active: np.ndarray) -> np.ndarray:
         """Payroll is sticky: it shrinks only a little on the way down, and sharply after a default."""
@@ -110,9 +124,16 @@ class Bank:
         firm = np.flatnonzero(wages > 0)
         day = month_start(month) + rng.integers(7, 15, len(firm)).astype("timedelta64[D]")
         ts = day.astype("datetime64[s]") + rng.integers(9 * HOUR, 11 * HOUR, len(firm)).astype("timedelta64[s]")
-        return _leg(firm=firm, credit=False, cents=to_cents(wages[firm]), ts=ts, channel=np.full(len(firm), BATCH),
-                    name=np.full(len(firm), vocab.PAYROLL_COUNTERPARTY, dtype=object),
-                    account=np.full(len(firm), None, dtype=object), primary=True)
+        return _leg(
+            firm=firm,
+            credit=False,
+            cents=to_cents(wages[firm]),
+            ts=ts,
+            channel=np.full(len(firm), BATCH),
+            name=np.full(len(firm), vocab.PAYROLL_COUNTERPARTY, dtype=object),
+            account=np.full(len(firm), None, dtype=object),
+            primary=True,
+        )
 
     def _tax_payments(self, rng, filings: Frame) -> Frame:
         """VAT and income tax leave the basic account on the filing day, to the district treasury."""
@@ -121,10 +142,19 @@ class Bank:
         firm = filings["firm"]
         region = self.world.firms.region[firm]
         channel = _choose(rng, len(firm), {ONLINE: 0.7, BATCH: 0.3})
-        ts = filings["filing_date"].astype("datetime64[s]") + rng.integers(
-            9 * HOUR, 17 * HOUR, len(firm)).astype("timedelta64[s]")
-        return _leg(firm=firm, credit=False, cents=filings["vat"] + filings["income_tax"], ts=ts, channel=channel,
-                    name=_REGION_TREASURY[region], account=_REGION_TREASURY_ACCOUNT[region], primary=True)
+        ts = filings["filing_date"].astype("datetime64[s]") + rng.integers(9 * HOUR, 17 * HOUR, len(firm)).astype(
+            "timedelta64[s]"
+        )
+        return _leg(
+            firm=firm,
+            credit=False,
+            cents=filings["vat"] + filings["income_tax"],
+            ts=ts,
+            channel=channel,
+            name=_REGION_TREASURY[region],
+            account=_REGION_TREASURY_ACCOUNT[region],
+            primary=True,
+        )
 
     def _utility_payments(self, rng, bills: Frame) -> Frame:
         firm = bills["firm"]
@@ -132,10 +162,16 @@ class Bank:
         power = self.world.meters.is_power[bills["meter"]]
         channel = _choose(rng, len(firm), {BATCH: 0.6, ONLINE: 0.25, MOBILE: 0.15})
         ts = bills["paid_date"].astype("datetime64[s]") + self._time_of_day(rng, channel)
-        return _leg(firm=firm, credit=False, cents=bills["amount"], ts=ts, channel=channel,
-                    name=np.where(power, _REGION_POWER[region], _REGION_WATER[region]),
-                    account=np.where(power, _REGION_POWER_ACCOUNT[region], _REGION_WATER_ACCOUNT[region]),
-                    primary=True)
+        return _leg(
+            firm=firm,
+            credit=False,
+            cents=bills["amount"],
+            ts=ts,
+            channel=channel,
+            name=np.where(power, _REGION_POWER[region], _REGION_WATER[region]),
+            account=np.where(power, _REGION_POWER_ACCOUNT[region], _REGION_WATER_ACCOUNT[region]),
+            primary=True,
+        )
 
     def _round_trips(self, rng, month: int, inflow: np.ndarray) -> Frame:
         """Fake trade: round sums arrive from a few 'customers' and leave within two days to 'suppliers'.
@@ -162,10 +198,24 @@ class Bank:
         sink = self.world.suppliers.pick(rng, firm, concentration=4.0)
         channel = _choose(rng, len(firm), {ONLINE: 0.8, COUNTER: 0.2})
         pool = self.world.pool
-        come_in = _leg(firm=firm, credit=True, cents=to_cents(amount), ts=ts_in, channel=channel,
-                       name=pool.name[source], account=pool.account[source])
-        go_out = _leg(firm=firm, credit=False, cents=to_cents(np.round(amount * rng.uniform(0.97, 1.0, len(firm)), -2)),
-                      ts=ts_out, channel=channel, name=pool.name[sink], account=pool.account[sink])
+        come_in = _leg(
+            firm=firm,
+            credit=True,
+            cents=to_cents(amount),
+            ts=ts_in,
+            channel=channel,
+            name=pool.name[source],
+            account=pool.account[source],
+        )
+        go_out = _leg(
+            firm=firm,
+            credit=False,
+            cents=to_cents(np.round(amount * rng.uniform(0.97, 1.0, len(firm)), -2)),
+            ts=ts_out,
+            channel=channel,
+            name=pool.name[sink],
+            account=pool.account[sink],
+        )
         return concat([come_in, go_out])
 
     # --- accounts and balances ----------------------------------------------------------------------------
@@ -175,8 +225,9 @@ class Bank:
         accounts, firms = self.world.accounts, self.world.firms
         firm = legs["firm"]
         other = rng.random(len(firm)) >= 0.75
-        offset = np.where(legs["primary"] | ~other, 0,
-                          np.floor(rng.random(len(firm)) * accounts.count_of_firm[firm]).astype(np.int64))
+        offset = np.where(
+            legs["primary"] | ~other, 0, np.floor(rng.random(len(firm)) * accounts.count_of_firm[firm]).astype(np.int64)
+        )
         legs["account"] = accounts.first_of_firm[firm] + offset
         legs["tiebreak"] = rng.permutation(len(firm))
         opened = firms.customer_since[firm].astype("datetime64[s]")
@@ -197,9 +248,15 @@ class Bank:
         cents = (np.ceil((need + debits * rng.uniform(0.1, 0.4, len(need))) / 10_000) * 10_000).astype(np.int64)
         earliest = np.maximum(month_start(month), self.world.firms.customer_since[firm]).astype("datetime64[s]")
         ts = np.maximum(first_ts - rng.integers(300, 3 * HOUR, len(need)).astype("timedelta64[s]"), earliest)
-        top_ups = _leg(firm=firm, credit=True, cents=cents, ts=ts,
-                       channel=_choose(rng, len(firm), {COUNTER: 0.4, MOBILE: 0.6}),
-                       name=self.world.firms.rep_name[firm], account=self.world.firms.rep_card[firm])
+        top_ups = _leg(
+            firm=firm,
+            credit=True,
+            cents=cents,
+            ts=ts,
+            channel=_choose(rng, len(firm), {COUNTER: 0.4, MOBILE: 0.6}),
+            name=self.world.firms.rep_name[firm],
+            account=self.world.firms.rep_card[firm],
+        )
         top_ups["account"] = account
         top_ups["tiebreak"] = np.full(len(firm), -1)  # before anything else at the same second
         return top_ups

@@ -89,8 +89,13 @@ def rating_shares(world: World) -> dict:
     """Shares of the latest published rating year (national 2021: A 8.3 %, B+M 82.6 %, C+D 9.1 %)."""
     latest = world.ratings[world.ratings.rating_year == world.ratings.rating_year.max()]
     share = latest.credit_rating.value_counts(normalize=True)
-    return {"year": int(latest.rating_year.iloc[0]), "firms": len(latest), "A": share.get("A", 0.0),
-            "B+M": share.get("B", 0.0) + share.get("M", 0.0), "C+D": share.get("C", 0.0) + share.get("D", 0.0)}
+    return {
+        "year": int(latest.rating_year.iloc[0]),
+        "firms": len(latest),
+        "A": share.get("A", 0.0),
+        "B+M": share.get("B", 0.0) + share.get("M", 0.0),
+        "C+D": share.get("C", 0.0) + share.get("D", 0.0),
+    }
 
 
 def default_rates(world: World) -> dict:
@@ -118,8 +123,12 @@ def inflow_power_correlation(world: World) -> dict:
     joined = joined[joined.index.get_level_values("uscc").isin(months[months >= 12].index)]
     correlation = joined.groupby(level="uscc").apply(lambda firm: firm.inflow.corr(firm.kwh)).dropna()
     fake = correlation.index.isin(world.fake_trade)
-    return {"normal_firms": int((~fake).sum()), "fake_firms": int(fake.sum()),
-            "normal_median": correlation[~fake].median(), "fake_median": correlation[fake].median()}
+    return {
+        "normal_firms": int((~fake).sum()),
+        "fake_firms": int(fake.sum()),
+        "normal_median": correlation[~fake].median(),
+        "fake_median": correlation[fake].median(),
+    }
 
 
 def inflow_to_declared_sales(world: World) -> dict:
@@ -146,8 +155,9 @@ def distress_signals(world: World) -> dict:
 
     never = ~world.filings.uscc.isin(defaulted)
     signals = {
-        "late_filing_share_6m_before": (world.filings[before_default(world.filings, "filing_date", 180)].is_late
-                                        == "1").mean(),
+        "late_filing_share_6m_before": (
+            world.filings[before_default(world.filings, "filing_date", 180)].is_late == "1"
+        ).mean(),
         "late_filing_share_never_default": (world.filings[never].is_late == "1").mean(),
     }
     bills = world.bills
@@ -158,12 +168,13 @@ def distress_signals(world: World) -> dict:
     sued = court[court.party_role.isin(["defendant", "respondent"]) & court.party_uscc.notna()]
     sued = sued.rename(columns={"party_uscc": "uscc"})
     signals["sued_share_12m_before"] = sued[before_default(sued, "filing_date", 365)].uscc.nunique() / len(defaulted)
-    signals["sued_share_never_default"] = (sued[~sued.uscc.isin(defaulted)].uscc.nunique()
-                                           / (len(world.master) - len(defaulted)))
+    signals["sued_share_never_default"] = sued[~sued.uscc.isin(defaulted)].uscc.nunique() / (
+        len(world.master) - len(defaulted)
+    )
 
     monthly = world.inflow.groupby(["uscc", "month"]).amount.sum().reset_index()
     monthly = monthly[monthly.uscc.isin(defaulted)]
-    lead = (monthly.uscc.map(defaults).dt.to_period("M") - pd.PeriodIndex(monthly.month, freq="M"))
+    lead = monthly.uscc.map(defaults).dt.to_period("M") - pd.PeriodIndex(monthly.month, freq="M")
     monthly["lead"] = lead.apply(lambda offset: offset.n)
     near = monthly[monthly.lead.between(1, 3)].groupby("uscc").amount.mean()
     far = monthly[monthly.lead.between(7, 12)].groupby("uscc").amount.mean()
@@ -193,6 +204,7 @@ def spring_festival_power(world: World) -> dict:
 
 def court_name_only_share(world: World) -> float:
     """Of the court records about customers, the share that gives only a (differently spelled) name."""
+
     def normalise(name: str) -> str:
         return name.replace(" ", "").replace("(", "（").replace(")", "）").replace("有限责任公司", "有限公司")
 
@@ -203,8 +215,10 @@ def court_name_only_share(world: World) -> float:
 
 def accounts_per_firm(world: World) -> dict:
     accounts = world.settlement.groupby("uscc").account_no.nunique()
-    return {"share_with_several": (accounts > 1).mean(),
-            "holders_per_account_max": int(world.settlement.groupby("account_no").uscc.nunique().max())}
+    return {
+        "share_with_several": (accounts > 1).mean(),
+        "holders_per_account_max": int(world.settlement.groupby("account_no").uscc.nunique().max()),
+    }
 
 
 def measure(landing: Path) -> dict:

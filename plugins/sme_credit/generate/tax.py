@@ -12,7 +12,12 @@ import numpy as np
 
 from sme_credit.generate import landing
 from sme_credit.generate.calendar import (
-    calendar_month_of, month_start, months_of, rating_published_date, tax_deadline, year_of,
+    calendar_month_of,
+    month_start,
+    months_of,
+    rating_published_date,
+    tax_deadline,
+    year_of,
 )
 from sme_credit.generate.economy import activity, distress_of, is_customer
 from sme_credit.generate.firms import World
@@ -65,8 +70,9 @@ class TaxBureau:
         zero = (now.sales[firm] < 1_000) | (rng.random(len(firm)) < 0.01 + 0.2 * distress**2 + 0.6 * defaulted)
         declared = np.where(zero, 0.0, now.sales[firm] * firms.declare_ratio[firm])
 
-        small_taxpayer_vat = np.where(declared > SMALL_TAXPAYER_VAT_FREE_MONTHLY_SALES,
-                                      declared * SMALL_TAXPAYER_VAT_RATE, 0.0)
+        small_taxpayer_vat = np.where(
+            declared > SMALL_TAXPAYER_VAT_FREE_MONTHLY_SALES, declared * SMALL_TAXPAYER_VAT_RATE, 0.0
+        )
         vat = np.where(firms.general_taxpayer[firm], declared * firms.vat_rate[firm], small_taxpayer_vat)
         income_tax = np.where(zero, 0.0, self._quarterly_income_tax(period, firm, distress))
 

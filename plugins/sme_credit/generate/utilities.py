@@ -39,8 +39,10 @@ class UtilityCompanies:
         meter = bills["meter"]
         power = meters.is_power[meter]
         return {
-            "bill_id": np.strings.add(np.strings.add(meters.meter_id[meter].astype(str), "-"),
-                                      replace_all(landing.months(bills["billing_month"]), "-", "")),
+            "bill_id": np.strings.add(
+                np.strings.add(meters.meter_id[meter].astype(str), "-"),
+                replace_all(landing.months(bills["billing_month"]), "-", ""),
+            ),
             "uscc": firms.uscc[meters.firm[meter]],
             "meter_id": meters.meter_id[meter],
             "utility_type": np.where(power, "electricity", "water"),

@@ -78,14 +78,56 @@ REGIONS: tuple[Region, ...] = (
 
 # Birthplace prefixes of legal representatives (real district codes, some outside the bank's regions).
 BIRTHPLACE_CODES = tuple(r.code for r in REGIONS) + (
-    "340104", "360102", "130102", "210102", "230102", "450103", "530102", "411302", "421002", "362502",
+    "340104",
+    "360102",
+    "130102",
+    "210102",
+    "230102",
+    "450103",
+    "530102",
+    "411302",
+    "421002",
+    "362502",
 )
 
 # Counterparties come from anywhere; these cities prefix their names.
 COUNTERPARTY_CITIES = (
-    "上海", "杭州", "深圳", "广州", "苏州", "南京", "无锡", "宁波", "成都", "青岛", "武汉", "厦门", "北京", "天津",
-    "重庆", "长沙", "郑州", "西安", "佛山", "东莞", "温州", "绍兴", "台州", "嘉兴", "合肥", "常州", "南通", "泉州",
-    "昆山", "义乌", "济南", "福州", "金华", "湖州", "中山", "珠海",
+    "上海",
+    "杭州",
+    "深圳",
+    "广州",
+    "苏州",
+    "南京",
+    "无锡",
+    "宁波",
+    "成都",
+    "青岛",
+    "武汉",
+    "厦门",
+    "北京",
+    "天津",
+    "重庆",
+    "长沙",
+    "郑州",
+    "西安",
+    "佛山",
+    "东莞",
+    "温州",
+    "绍兴",
+    "台州",
+    "嘉兴",
+    "合肥",
+    "常州",
+    "南通",
+    "泉州",
+    "昆山",
+    "义乌",
+    "济南",
+    "福州",
+    "金华",
+    "湖州",
+    "中山",
+    "珠海",
 )
 
 
@@ -169,22 +211,56 @@ INDIVIDUAL_BUSINESSES: tuple[tuple[str, float, tuple[str, ...]], ...] = (
 
 # Industry risk coefficients (domain brief: C, F, E hold most bad loans, then L, K, B; D, N, P, Q, J, I lower).
 SECTION_RISK = {
-    "A": 1.1, "B": 1.2, "C": 1.3, "D": 0.6, "E": 1.4, "F": 1.35, "G": 1.0, "H": 1.15, "I": 0.8, "J": 0.8,
-    "K": 1.25, "L": 1.15, "M": 0.9, "N": 0.7, "O": 1.0, "P": 0.7, "Q": 0.7, "R": 1.0,
+    "A": 1.1,
+    "B": 1.2,
+    "C": 1.3,
+    "D": 0.6,
+    "E": 1.4,
+    "F": 1.35,
+    "G": 1.0,
+    "H": 1.15,
+    "I": 0.8,
+    "J": 0.8,
+    "K": 1.25,
+    "L": 1.15,
+    "M": 0.9,
+    "N": 0.7,
+    "O": 1.0,
+    "P": 0.7,
+    "Q": 0.7,
+    "R": 1.0,
 }
 # How deep the Spring Festival shutdown cuts a month's sales (share lost for the days inside the shutdown).
 SECTION_FESTIVAL_DIP = {"C": 0.75, "E": 0.85, "G": 0.6, "B": 0.7, "H": 0.2, "F": 0.45, "O": 0.3, "R": 0.3}
 DEFAULT_FESTIVAL_DIP = 0.5
 # Electricity intensity: kWh per yuan of sales (manufacturing uses power, traders hardly any).
 SECTION_KWH_PER_YUAN = {
-    "A": 0.05, "B": 0.15, "C": 0.08, "D": 0.05, "E": 0.012, "F": 0.004, "G": 0.01, "H": 0.06, "I": 0.01,
-    "J": 0.004, "K": 0.006, "L": 0.006, "M": 0.01, "N": 0.03, "O": 0.03, "P": 0.02, "Q": 0.03, "R": 0.02,
+    "A": 0.05,
+    "B": 0.15,
+    "C": 0.08,
+    "D": 0.05,
+    "E": 0.012,
+    "F": 0.004,
+    "G": 0.01,
+    "H": 0.06,
+    "I": 0.01,
+    "J": 0.004,
+    "K": 0.006,
+    "L": 0.006,
+    "M": 0.01,
+    "N": 0.03,
+    "O": 0.03,
+    "P": 0.02,
+    "Q": 0.03,
+    "R": 0.02,
 }
 # Retail, catering and consumer services are paid largely by card and QR code (POS settlements).
 POS_DIVISIONS = frozenset({"F52", "H61", "H62", "O80", "O81", "O82", "R89"})
 
 TRADE_NAME_FIRST = "宏华鑫盛恒瑞泰嘉德益博兴汇通金银天海东新永长安福康祥荣昌隆丰源信诚茂创晟远大佳美凯豪冠龙鹏飞宇辰星明辉正和合众协同联万亿升腾卓越"
-TRADE_NAME_SECOND = "达源丰泰信诚茂创晟科远祥荣昌隆盛华鑫恒瑞嘉德益博兴汇通发利宝辉明阳宇航峰林森海川江山石桥邦联力强杰伟鼎顺美成光"
+TRADE_NAME_SECOND = (
+    "达源丰泰信诚茂创晟科远祥荣昌隆盛华鑫恒瑞嘉德益博兴汇通发利宝辉明阳宇航峰林森海川江山石桥邦联力强杰伟鼎顺美成光"
+)
 
 SURNAMES = (
     "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范"
@@ -193,7 +269,12 @@ SURNAMES = (
 GIVEN_NAME_CHARS = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍红建国文辉力鹏飞斌宇浩凯俊峰海燕晨婷雪琳颖欣怡佳思雨博志鑫嘉子轩梓涵宏亮春晓"
 
 # Card and QR-code acquirers: the counterparty of POS settlement credits.
-ACQUIRERS = ("银联商务股份有限公司", "拉卡拉支付股份有限公司", "财付通支付科技有限公司", "支付宝（中国）网络技术有限公司")
+ACQUIRERS = (
+    "银联商务股份有限公司",
+    "拉卡拉支付股份有限公司",
+    "财付通支付科技有限公司",
+    "支付宝（中国）网络技术有限公司",
+)
 PAYROLL_COUNTERPARTY = "批量代发工资"
 
 CIVIL_CAUSES = ("买卖合同纠纷", "服务合同纠纷", "租赁合同纠纷", "承揽合同纠纷", "劳动争议", "借款合同纠纷")

@@ -23,8 +23,8 @@ from sme_credit.generate import landing
 from sme_credit.generate.calendar import Window, delivery_date, month_label, month_start, parse_month
 from sme_credit.generate.court import Courts
 from sme_credit.generate.economy import activity
-from sme_credit.generate.faults import catalogue_path, write_faults
 from sme_credit.generate.enterprise import master_rows
+from sme_credit.generate.faults import catalogue_path, write_faults
 from sme_credit.generate.firms import World, build_world
 from sme_credit.generate.settlement import Bank
 from sme_credit.generate.tax import TaxBureau
@@ -118,32 +118,42 @@ def generate_world(
         entries = write_faults(landing_dir, seed)
         summary.files += len(entries)
         (progress or (lambda message: None))(
-            f"Added {len(entries)} faulty files to the latest deliveries; catalogue: {catalogue_path(landing_dir)}")
+            f"Added {len(entries)} faulty files to the latest deliveries; catalogue: {catalogue_path(landing_dir)}"
+        )
     return summary
 
 
-def extend_world(landing_dir: Path, *, days: int = 1, progress: Callable[[str], None] | None = print,
-                 ) -> GenerationSummary:
+def extend_world(
+    landing_dir: Path,
+    *,
+    days: int = 1,
+    progress: Callable[[str], None] | None = print,
+) -> GenerationSummary:
     """Add the next `days` delivery dates to the world in `landing_dir` (a daily increment)."""
     if days < 1:
         raise ValueError(f"days must be at least 1, got {days}")
     landing_dir = Path(landing_dir)
     spec = read_world_spec(landing_dir)
     if spec.contract_version != CONTRACT_VERSION:
-        raise ValueError(f"{landing_dir} follows contract {spec.contract_version}, this code writes "
-                         f"{CONTRACT_VERSION}: regenerate it (make data) instead of extending it")
+        raise ValueError(
+            f"{landing_dir} follows contract {spec.contract_version}, this code writes "
+            f"{CONTRACT_VERSION}: regenerate it (make data) instead of extending it"
+        )
     old_end = dt.date.fromisoformat(spec.end_date)
     new_end = old_end + dt.timedelta(days=days)
     horizon_end = month_start(spec.window.horizon + 1).astype(dt.date)
     if new_end > horizon_end:
-        raise ValueError(f"this world can be extended up to {horizon_end} (its window ends "
-                         f"{spec.window_last}); generate a new one with a later end date")
+        raise ValueError(
+            f"this world can be extended up to {horizon_end} (its window ends "
+            f"{spec.window_last}); generate a new one with a later end date"
+        )
     spec = WorldSpec(spec.scale, spec.seed, spec.window_first, spec.window_last, new_end.isoformat())
     return _simulate(landing_dir, spec, write_after=old_end, progress=progress)
 
 
-def _simulate(landing_dir: Path, spec: WorldSpec, *, write_after: dt.date | None,
-              progress: Callable[[str], None] | None) -> GenerationSummary:
+def _simulate(
+    landing_dir: Path, spec: WorldSpec, *, write_after: dt.date | None, progress: Callable[[str], None] | None
+) -> GenerationSummary:
     """Run the world from its first month to the end date; write deliveries dated after `write_after`."""
     started = time.perf_counter()
     report = progress or (lambda message: None)
@@ -157,11 +167,15 @@ def _simulate(landing_dir: Path, spec: WorldSpec, *, write_after: dt.date | None
     # Settlement for the day before `end` needs that day's month simulated.
     last_month = int(np.datetime64(end - dt.timedelta(days=1), "M").astype(int))
     if write_after is None:
-        report(f"Generating {len(world.firms):,} firms ({spec.scale}, seed {spec.seed}), window "
-               f"{month_label(window.first)} .. {month_label(window.last)}, deliveries up to {end}")
+        report(
+            f"Generating {len(world.firms):,} firms ({spec.scale}, seed {spec.seed}), window "
+            f"{month_label(window.first)} .. {month_label(window.last)}, deliveries up to {end}"
+        )
     else:
-        report(f"Extending the {spec.scale} world (seed {spec.seed}) from {write_after} to {end}: "
-               f"simulating {last_month - window.first + 1} months again, writing only the new deliveries")
+        report(
+            f"Extending the {spec.scale} world (seed {spec.seed}) from {write_after} to {end}: "
+            f"simulating {last_month - window.first + 1} months again, writing only the new deliveries"
+        )
 
     tax, utilities, courts, bank = TaxBureau(world), UtilityCompanies(world), Courts(world), Bank(world)
     rows = {table.name: 0 for table in RAW_TABLES}
@@ -193,7 +207,8 @@ def _simulate(landing_dir: Path, spec: WorldSpec, *, write_after: dt.date | None
             delivery = day + dt.timedelta(days=1)  # T+1: yesterday's bookings
             if wanted(delivery):
                 counts[SETTLEMENT.name] = counts.get(SETTLEMENT.name, 0) + landing.write_table(
-                    landing_dir, SETTLEMENT, delivery, day_rows)
+                    landing_dir, SETTLEMENT, delivery, day_rows
+                )
                 files += 1
                 written.add(delivery)
         for name, count in counts.items():
@@ -204,12 +219,22 @@ def _simulate(landing_dir: Path, spec: WorldSpec, *, write_after: dt.date | None
     truth = _write_ground_truth(world, landing_dir, end)
     world_spec_path(landing_dir).write_text(json.dumps(asdict(spec), indent=2) + "\n", encoding="utf-8")
     summary = GenerationSummary(
-        landing=landing_dir, scale=spec.scale, seed=spec.seed, firms=len(world.firms), months=len(window),
-        delivery_dates=sorted(written), rows=rows, files=files, defaults=truth[1],
-        elapsed=time.perf_counter() - started, ground_truth=truth[0],
+        landing=landing_dir,
+        scale=spec.scale,
+        seed=spec.seed,
+        firms=len(world.firms),
+        months=len(window),
+        delivery_dates=sorted(written),
+        rows=rows,
+        files=files,
+        defaults=truth[1],
+        elapsed=time.perf_counter() - started,
+        ground_truth=truth[0],
     )
-    report(f"Done in {summary.elapsed:.1f}s: {files} files, {sum(rows.values()):,} rows, "
-           f"{summary.defaults} defaults in the ground truth")
+    report(
+        f"Done in {summary.elapsed:.1f}s: {files} files, {sum(rows.values()):,} rows, "
+        f"{summary.defaults} defaults in the ground truth"
+    )
     return summary
 
 
@@ -230,6 +255,9 @@ def _write_ground_truth(world: World, landing_dir: Path, end: dt.date) -> tuple[
     firms = world.firms
     defaulted = np.flatnonzero(firms.defaults & (firms.default_date < np.datetime64(end)))
     defaulted = defaulted[np.lexsort((firms.uscc[defaulted].astype(str), firms.default_date[defaulted]))]
-    landing.write_csv(path, ("uscc", "default_date"),
-                      zip(firms.uscc[defaulted].tolist(), landing.days(firms.default_date[defaulted]).tolist()))
+    landing.write_csv(
+        path,
+        ("uscc", "default_date"),
+        zip(firms.uscc[defaulted].tolist(), landing.days(firms.default_date[defaulted]).tolist()),
+    )
     return path, len(defaulted)
