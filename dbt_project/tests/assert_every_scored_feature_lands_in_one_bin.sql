@@ -17,19 +17,29 @@ matches as (
         count(scorecard.feature) as bins_matched
     from feature_values
     left join scorecard
-        on scorecard.feature = feature_values.feature
-        and {{ scorecard_bin_matches('feature_values.value', 'scorecard') }}
+        on feature_values.feature = scorecard.feature
+            and {{ scorecard_bin_matches('feature_values.value', 'scorecard') }}
     group by 1, 2, 3, 4
 )
 
-select uscc, as_of_date, feature, value::text, 'value matches ' || bins_matched || ' bins' as problem
+select
+    uscc,
+    as_of_date,
+    feature,
+    value::text,
+    'value matches ' || bins_matched || ' bins' as problem
 from matches
 where bins_matched <> 1
 union all
-select null, null, feature, null, 'scorecard feature is not computed'
+select
+    null as uscc,
+    null as as_of_date,
+    feature,
+    null as value,
+    'scorecard feature is not computed' as problem
 from scorecard
 where feature not in (
-    {%- for feature in scorecard_feature_expressions().keys() %}
-    '{{ feature }}'{{ ',' if not loop.last }}
-    {%- endfor %}
-)
+        {%- for feature in scorecard_feature_expressions().keys() %}
+        '{{ feature }}'{{ ',' if not loop.last }}
+        {%- endfor %}
+    )

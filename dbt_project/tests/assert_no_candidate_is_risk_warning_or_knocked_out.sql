@@ -6,9 +6,9 @@ select
     tiers.knock_out
 from {{ ref('precredit_candidates') }} as candidates
 left join {{ ref('customer_risk_tiers') }} as tiers
-    on tiers.uscc = candidates.uscc
-    and tiers.as_of_date = candidates.as_of_date
+    on candidates.uscc = tiers.uscc
+        and candidates.as_of_date = tiers.as_of_date
 where tiers.uscc is null
-   or tiers.risk_tier = 'risk_warning'
-   or tiers.knock_out
-   or candidates.risk_tier <> tiers.risk_tier
+    or tiers.risk_tier = 'risk_warning'
+    or tiers.knock_out
+    or candidates.risk_tier <> tiers.risk_tier

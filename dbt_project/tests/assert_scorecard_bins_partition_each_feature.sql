@@ -13,18 +13,24 @@ with numeric_bins as (
 ),
 
 null_bins as (
-    select feature, count(*) filter (where lower_bound is null and upper_bound is null) as null_bin_count
+    select
+        feature,
+        count(*) filter (where lower_bound is null and upper_bound is null) as null_bin_count
     from {{ ref('scorecard_points') }}
     group by feature
 )
 
-select feature, 'bins do not chain' as problem
+select
+    feature,
+    'bins do not chain' as problem
 from numeric_bins
 where (bin_number = 1 and lower_bound is not null)
-   or (bin_number = bin_count and upper_bound is not null)
-   or (bin_number > 1 and lower_bound is distinct from previous_upper)
-   or (lower_bound >= upper_bound)
+    or (bin_number = bin_count and upper_bound is not null)
+    or (bin_number > 1 and lower_bound is distinct from previous_upper)
+    or (lower_bound >= upper_bound)
 union all
-select feature, 'needs exactly one NULL bin' as problem
+select
+    feature,
+    'needs exactly one NULL bin' as problem
 from null_bins
 where null_bin_count <> 1

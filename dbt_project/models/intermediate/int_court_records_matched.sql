@@ -7,12 +7,16 @@ with court_records as (
 ),
 
 enterprises as (
-    select uscc, enterprise_name_normalised
+    select
+        uscc,
+        enterprise_name_normalised
     from {{ ref('stg_enterprise__enterprises') }}
 ),
 
 unambiguous_names as (
-    select enterprise_name_normalised, min(uscc) as uscc
+    select
+        enterprise_name_normalised,
+        min(uscc) as uscc
     from enterprises
     where enterprise_name_normalised is not null
     group by enterprise_name_normalised
@@ -33,10 +37,10 @@ matched as (
         end as match_method
     from court_records
     left join enterprises as by_uscc
-        on by_uscc.uscc = court_records.party_uscc
+        on court_records.party_uscc = by_uscc.uscc
     left join unambiguous_names as by_name
         on court_records.party_uscc is null
-        and by_name.enterprise_name_normalised = court_records.party_name_normalised
+            and court_records.party_name_normalised = by_name.enterprise_name_normalised
 )
 
 select
@@ -57,7 +61,9 @@ select
     closing_date,
     status,
     -- open on the as-of date: filed by then and not closed by then
-    (coalesce(filing_date <= {{ as_of_date() }}, true)
-        and (status = 'open' or closing_date > {{ as_of_date() }})) as is_open,
+    (
+        coalesce(filing_date <= {{ as_of_date() }}, true)
+        and (status = 'open' or closing_date > {{ as_of_date() }})
+    ) as is_open,
     delivered_on
 from matched

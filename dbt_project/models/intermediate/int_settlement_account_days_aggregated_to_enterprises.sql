@@ -10,10 +10,10 @@
 
 with recent_days as (
     select *
-    from {{ ref('int_settlement_transactions_aggregated_to_account_days') }} as days
-    where days.booking_date >= {{ as_of_date() }} - {{ lookback_days }}
-      and days.booking_date < {{ as_of_date() }}
-      and {{ settlement_known_on_as_of_date('days') }}
+    from {{ ref('int_settlement_transactions_aggregated_to_account_days') }}
+    where booking_date >= {{ as_of_date() }} - {{ lookback_days }}
+        and booking_date < {{ as_of_date() }}
+        and {{ settlement_known_on_as_of_date() }}
 ),
 
 accounts as (
@@ -34,7 +34,7 @@ windows as (
         -- the same 30 days a year earlier: seasonal firms are compared with themselves
         sum(inflow) filter (
             where booking_date >= {{ as_of_date() }} - 365 - {{ short_days }}
-              and booking_date < {{ as_of_date() }} - 365
+            and booking_date < {{ as_of_date() }} - 365
         ) as inflow_30d_year_ago
     from recent_days
     group by uscc
@@ -42,30 +42,35 @@ windows as (
 
 latest_balances as (
     -- balance after each account's latest booking before the as-of date, summed over the firm's accounts
-    select accounts.uscc, sum(latest.closing_balance) as latest_balance
+    select
+        accounts.uscc,
+        sum(latest.closing_balance) as latest_balance
     from accounts
-    cross join lateral (
-        select days.closing_balance
-        from {{ ref('int_settlement_transactions_aggregated_to_account_days') }} as days
-        where days.account_no = accounts.account_no
-          and days.booking_date < {{ as_of_date() }}
-          and {{ settlement_known_on_as_of_date('days') }}
-        order by days.booking_date desc, days.last_txn_at desc
-        limit 1
-    ) as latest
+    cross join
+        lateral (
+            select days.closing_balance
+            from {{ ref('int_settlement_transactions_aggregated_to_account_days') }} as days
+            where days.account_no = accounts.account_no
+                and days.booking_date < {{ as_of_date() }}
+                and {{ settlement_known_on_as_of_date('days') }}
+            order by days.booking_date desc, days.last_txn_at desc
+            limit 1
+        ) as latest
     group by accounts.uscc
 ),
 
 last_inflows as (
-    select firms.uscc, last_inflow.booking_date as last_inflow_date
+    select
+        firms.uscc,
+        last_inflow.booking_date as last_inflow_date
     from (select distinct uscc from accounts) as firms
     cross join lateral (
         select days.booking_date
         from {{ ref('int_settlement_transactions_aggregated_to_account_days') }} as days
         where days.uscc = firms.uscc
-          and days.booking_date < {{ as_of_date() }}
-          and days.inflow_count > 0
-          and {{ settlement_known_on_as_of_date('days') }}
+            and days.booking_date < {{ as_of_date() }}
+            and days.inflow_count > 0
+            and {{ settlement_known_on_as_of_date('days') }}
         order by days.booking_date desc
         limit 1
     ) as last_inflow
@@ -81,5 +86,5 @@ select
     {{ as_of_date() }} - last_inflows.last_inflow_date as days_since_last_inflow,
     latest_balances.latest_balance
 from latest_balances
-left join windows on windows.uscc = latest_balances.uscc
-left join last_inflows on last_inflows.uscc = latest_balances.uscc
+left join windows on latest_balances.uscc = windows.uscc
+left join last_inflows on latest_balances.uscc = last_inflows.uscc

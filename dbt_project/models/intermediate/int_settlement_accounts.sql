@@ -10,10 +10,13 @@
 ) }}
 
 with new_days as (
-    select account_no, uscc, min(delivered_on) as first_delivered_on
+    select
+        account_no,
+        uscc,
+        min(delivered_on) as first_delivered_on
     from {{ ref('int_settlement_transactions_aggregated_to_account_days') }}
     {% if is_incremental() -%}
-    where batch_load_id > (select coalesce(max(batch_load_id), 0) from {{ this }})
+    where batch_load_id > (select coalesce(max(known.batch_load_id), 0) from {{ this }} as known)
     {%- endif %}
     group by account_no, uscc
 ),
@@ -29,7 +32,7 @@ accounts as (
         {%- endif %}
     from new_days
     {% if is_incremental() -%}
-    left join {{ this }} as known on known.account_no = new_days.account_no
+    left join {{ this }} as known on new_days.account_no = known.account_no
     {%- endif %}
 )
 

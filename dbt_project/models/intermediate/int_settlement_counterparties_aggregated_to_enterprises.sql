@@ -6,14 +6,16 @@
 
 with window_transactions as (
     select *
-    from {{ ref('int_settlement_transactions_deduplicated') }} as transactions
-    where transactions.booking_date >= {{ window_start(12) }}
-      and transactions.booking_date < {{ window_end() }}
-      and {{ settlement_known_on_as_of_date('transactions') }}
+    from {{ ref('int_settlement_transactions_deduplicated') }}
+    where booking_date >= {{ window_start(12) }}
+        and booking_date < {{ window_end() }}
+        and {{ settlement_known_on_as_of_date() }}
 ),
 
 legal_representatives as (
-    select uscc, legal_rep_name_hash
+    select
+        uscc,
+        legal_rep_name_hash
     from {{ ref('stg_enterprise__enterprises') }}
 ),
 
@@ -25,17 +27,17 @@ counterparty_flows as (
         -- the owner paying in from a personal account: cash the business did not earn (a strain signal)
         count(*) filter (
             where window_transactions.direction = 'C'
-              and window_transactions.counterparty_name_hash = legal_representatives.legal_rep_name_hash
+            and window_transactions.counterparty_name_hash = legal_representatives.legal_rep_name_hash
         ) as owner_top_up_count
     from window_transactions
-    left join legal_representatives on legal_representatives.uscc = window_transactions.uscc
+    left join legal_representatives on window_transactions.uscc = legal_representatives.uscc
     group by window_transactions.uscc, window_transactions.counterparty_key
 ),
 
 counterparties_ranked as (
     select
         *,
-        row_number() over (partition by uscc order by inflow desc, counterparty_key) as inflow_rank
+        row_number() over (partition by uscc order by inflow desc, counterparty_key asc) as inflow_rank
     from counterparty_flows
     where counterparty_key is not null
 ),
@@ -50,7 +52,9 @@ counterparties as (
 ),
 
 owner_top_ups as (
-    select uscc, sum(owner_top_up_count) as owner_top_ups_12m
+    select
+        uscc,
+        sum(owner_top_up_count) as owner_top_ups_12m
     from counterparty_flows
     group by uscc
 )
@@ -61,4 +65,4 @@ select
     counterparties.top5_counterparty_inflow_12m,
     owner_top_ups.owner_top_ups_12m
 from owner_top_ups
-left join counterparties on counterparties.uscc = owner_top_ups.uscc
+left join counterparties on owner_top_ups.uscc = counterparties.uscc

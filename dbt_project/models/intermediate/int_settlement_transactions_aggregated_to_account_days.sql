@@ -25,7 +25,7 @@ with transactions as (
     {% if is_incremental() -%}
     -- the deduplicated model writes whole deliveries: these are the deliveries it wrote since this model's
     -- last build (a delivery that is now empty was removed by the pre-hook)
-    where batch_load_id > (select coalesce(max(batch_load_id), 0) from {{ this }})
+    where batch_load_id > (select coalesce(max(written.batch_load_id), 0) from {{ this }} as written)
     {%- endif %}
 )
 

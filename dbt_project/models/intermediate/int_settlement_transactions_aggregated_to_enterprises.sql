@@ -66,6 +66,6 @@ select
     daily.days_since_last_inflow,
     daily.latest_balance
 from firms
-left join flows on flows.uscc = firms.uscc
-left join counterparties on counterparties.uscc = firms.uscc
-left join daily on daily.uscc = firms.uscc
+left join flows on firms.uscc = flows.uscc
+left join counterparties on firms.uscc = counterparties.uscc
+left join daily on firms.uscc = daily.uscc

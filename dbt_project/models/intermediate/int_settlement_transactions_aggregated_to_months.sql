@@ -6,10 +6,10 @@
 
 with window_days as (
     select *
-    from {{ ref('int_settlement_transactions_aggregated_to_account_days') }} as days
-    where days.booking_date >= {{ window_start(12) }}
-      and days.booking_date < {{ window_end() }}
-      and {{ settlement_known_on_as_of_date('days') }}
+    from {{ ref('int_settlement_transactions_aggregated_to_account_days') }}
+    where booking_date >= {{ window_start(12) }}
+        and booking_date < {{ window_end() }}
+        and {{ settlement_known_on_as_of_date() }}
 ),
 
 account_months as (
@@ -34,24 +34,36 @@ opening_balances as (
         {{ window_start(13) }} as month_start,
         opening.closing_balance
     from {{ ref('int_settlement_accounts') }} as accounts
-    cross join lateral (
-        select days.closing_balance
-        from {{ ref('int_settlement_transactions_aggregated_to_account_days') }} as days
-        where days.account_no = accounts.account_no
-          and days.booking_date < {{ window_start(12) }}
-          and {{ settlement_known_on_as_of_date('days') }}
-        order by days.booking_date desc, days.last_txn_at desc
-        limit 1
-    ) as opening
+    cross join
+        lateral (
+            select days.closing_balance
+            from {{ ref('int_settlement_transactions_aggregated_to_account_days') }} as days
+            where days.account_no = accounts.account_no
+                and days.booking_date < {{ window_start(12) }}
+                and {{ settlement_known_on_as_of_date('days') }}
+            order by days.booking_date desc, days.last_txn_at desc
+            limit 1
+        ) as opening
     where accounts.first_delivered_on <= {{ as_of_date() }}
 ),
 
 account_firsts as (
-    select uscc, account_no, min(month_start) as first_month
+    select
+        uscc,
+        account_no,
+        min(month_start) as first_month
     from (
-        select uscc, account_no, month_start from account_months
+        select
+            uscc,
+            account_no,
+            month_start
+        from account_months
         union all
-        select uscc, account_no, month_start from opening_balances
+        select
+            uscc,
+            account_no,
+            month_start
+        from opening_balances
     ) as known_months
     group by uscc, account_no
 ),
@@ -85,11 +97,11 @@ account_months_filled as (
         ) as balance_group
     from account_month_spine as spine
     left join account_months as activity
-        on activity.account_no = spine.account_no
-        and activity.month_start = spine.month_start
+        on spine.account_no = activity.account_no
+            and spine.month_start = activity.month_start
     left join opening_balances as opening
-        on opening.account_no = spine.account_no
-        and opening.month_start = spine.month_start
+        on spine.account_no = opening.account_no
+            and spine.month_start = opening.month_start
 ),
 
 account_month_balances as (
@@ -119,8 +131,10 @@ select
     uscc,
     month_start,
     -- 1 = the last complete month before the as-of date, 12 = the oldest month of the window
-    ((extract(year from {{ window_end() }}) - extract(year from month_start)) * 12
-        + extract(month from {{ window_end() }}) - extract(month from month_start))::integer as months_back,
+    (
+        (extract(year from {{ window_end() }}) - extract(year from month_start)) * 12
+        + extract(month from {{ window_end() }}) - extract(month from month_start)
+    )::integer as months_back,
     inflow,
     outflow,
     inflow_count,

@@ -40,8 +40,8 @@ linked_deliveries as (
     -- written again (copied from this table)
     select distinct earlier.delivered_on
     from {{ this }} as earlier
-    inner join batch on batch.txn_id = earlier.txn_id
-    where earlier.delivered_on not in (select delivery_date from deliveries_to_refresh)
+    inner join batch on earlier.txn_id = batch.txn_id
+    where earlier.delivered_on not in (select deliveries_to_refresh.delivery_date from deliveries_to_refresh)
 ),
 
 candidates as (
@@ -49,16 +49,18 @@ candidates as (
     union all
     select {{ columns }}
     from {{ this }}
-    where delivered_on in (select delivered_on from linked_deliveries)
+    where delivered_on in (select linked_deliveries.delivered_on from linked_deliveries)
 ),
 
 kept_versions as (
     -- versions of the same transactions that stay in the table as they are
-    select kept.txn_id, kept.delivered_on
+    select
+        kept.txn_id,
+        kept.delivered_on
     from {{ this }} as kept
-    where kept.txn_id in (select txn_id from candidates)
-      and kept.delivered_on not in (select delivery_date from deliveries_to_refresh)
-      and kept.delivered_on not in (select delivered_on from linked_deliveries)
+    where kept.txn_id in (select candidates.txn_id from candidates)
+        and kept.delivered_on not in (select deliveries_to_refresh.delivery_date from deliveries_to_refresh)
+        and kept.delivered_on not in (select linked_deliveries.delivered_on from linked_deliveries)
 ),
 {% else %}
 candidates as not materialized (
@@ -86,17 +88,22 @@ repeated as (
 ),
 
 single as (
-    select candidates.*, null::date as superseded_on
+    select
+        candidates.*,
+        null::date as superseded_on
     from candidates
-    where not exists (select from repeated where repeated.txn_id = candidates.txn_id)
+    where not exists (
+            select from repeated
+            where repeated.txn_id = candidates.txn_id
+        )
 ),
 
 versions as (
     -- a key repeated within one delivery: the last line wins (a later line corrects an earlier one)
     select distinct on (txn_id, delivered_on) *
     from candidates
-    where txn_id in (select txn_id from repeated)
-    order by txn_id, delivered_on, source_file desc, line_number desc
+    where txn_id in (select repeated.txn_id from repeated)
+    order by txn_id asc, delivered_on asc, source_file desc, line_number desc
 ),
 
 supersessions as (
@@ -105,20 +112,29 @@ supersessions as (
         delivered_on,
         lead(delivered_on) over (partition by txn_id order by delivered_on) as superseded_on
     from (
-        select txn_id, delivered_on from versions
+        select
+            txn_id,
+            delivered_on
+        from versions
         union all
-        select txn_id, delivered_on from kept_versions where txn_id in (select txn_id from repeated)
+        select
+            txn_id,
+            delivered_on
+        from kept_versions
+        where txn_id in (select repeated.txn_id from repeated)
     ) as all_versions
 ),
 
 rewritten as (
     select * from single
     union all
-    select versions.*, supersessions.superseded_on
+    select
+        versions.*,
+        supersessions.superseded_on
     from versions
     inner join supersessions
-        on supersessions.txn_id = versions.txn_id
-        and supersessions.delivered_on = versions.delivered_on
+        on versions.txn_id = supersessions.txn_id
+            and versions.delivered_on = supersessions.delivered_on
 )
 
 select

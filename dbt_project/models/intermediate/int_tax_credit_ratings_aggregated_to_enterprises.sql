@@ -39,5 +39,5 @@ select
         else coalesce(a_streaks.first_break_rank - 1, a_streaks.rated_years)
     end::integer as consecutive_a_years
 from ranked
-inner join a_streaks on a_streaks.uscc = ranked.uscc
+inner join a_streaks on ranked.uscc = a_streaks.uscc
 where ranked.publication_rank = 1

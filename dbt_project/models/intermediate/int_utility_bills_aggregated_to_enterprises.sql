@@ -13,7 +13,7 @@ power_use as (
         sum(amount) as power_amount_12m
     from bills
     where utility_type = 'electricity'
-      and {{ in_window('billing_month_start', 12) }}
+        and {{ in_window('billing_month_start', 12) }}
     group by uscc
 ),
 
@@ -44,4 +44,4 @@ select
     coalesce(arrears.unpaid_amount, 0) as unpaid_amount,
     coalesce(arrears.late_paid_bills_12m, 0) as late_paid_bills_12m
 from power_use
-full outer join arrears on arrears.uscc = power_use.uscc
+full outer join arrears on power_use.uscc = arrears.uscc

@@ -107,9 +107,9 @@ select
     coalesce(court.is_dishonest_debtor, false) as is_dishonest_debtor,
     coalesce(court.has_consumption_restriction, false) as has_consumption_restriction
 from enterprises
-left join industries on industries.industry_section = enterprises.industry_section
-left join settlement on settlement.uscc = enterprises.uscc
-left join tax_filings on tax_filings.uscc = enterprises.uscc
-left join tax_ratings on tax_ratings.uscc = enterprises.uscc
-left join utilities on utilities.uscc = enterprises.uscc
-left join court on court.uscc = enterprises.uscc
+left join industries on enterprises.industry_section = industries.industry_section
+left join settlement on enterprises.uscc = settlement.uscc
+left join tax_filings on enterprises.uscc = tax_filings.uscc
+left join tax_ratings on enterprises.uscc = tax_ratings.uscc
+left join utilities on enterprises.uscc = utilities.uscc
+left join court on enterprises.uscc = court.uscc

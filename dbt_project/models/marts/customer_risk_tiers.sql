@@ -16,7 +16,9 @@ scorecard as (
 ),
 
 best_points as (
-    select feature, max(points) as best_points
+    select
+        feature,
+        max(points) as best_points
     from scorecard
     group by feature
 ),
@@ -30,13 +32,15 @@ binned as (
         best_points.best_points - scorecard.points as points_lost
     from feature_values
     inner join scorecard
-        on scorecard.feature = feature_values.feature
-        and {{ scorecard_bin_matches('feature_values.value', 'scorecard') }}
-    inner join best_points on best_points.feature = feature_values.feature
+        on feature_values.feature = scorecard.feature
+            and {{ scorecard_bin_matches('feature_values.value', 'scorecard') }}
+    inner join best_points on feature_values.feature = best_points.feature
 ),
 
 scores as (
-    select uscc, sum(points)::integer as score
+    select
+        uscc,
+        sum(points)::integer as score
     from binned
     group by uscc
 ),
@@ -53,7 +57,9 @@ reasons_ranked as (
 ),
 
 score_reasons as (
-    select uscc, string_agg(reason_code, ',' order by reason_rank) as score_reason_codes
+    select
+        uscc,
+        string_agg(reason_code, ',' order by reason_rank) as score_reason_codes
     from reasons_ranked
     where reason_rank <= 3
     group by uscc
@@ -62,7 +68,8 @@ score_reasons as (
 knock_outs as (
     select
         uscc,
-        concat_ws(',',
+        concat_ws(
+            ',',
             case when is_dishonest_debtor then 'KO_DISHONEST_DEBTOR' end,
             case when has_consumption_restriction then 'KO_CONSUMPTION_RESTRICTION' end,
             case when tax_rating = 'D' then 'KO_TAX_RATING_D' end,
@@ -87,8 +94,8 @@ tiered as (
         nullif(concat_ws(',', nullif(knock_outs.knock_out_codes, ''), score_reasons.score_reason_codes), '')
             as reason_codes
     from scores
-    inner join knock_outs on knock_outs.uscc = scores.uscc
-    left join score_reasons on score_reasons.uscc = scores.uscc
+    inner join knock_outs on scores.uscc = knock_outs.uscc
+    left join score_reasons on scores.uscc = score_reasons.uscc
     left join lateral (
         select tier_policy.risk_tier
         from tier_policy
@@ -108,9 +115,13 @@ select
     tiered.score,
     -- logistic link: odds good:bad = base_odds at base_score, doubling every pdo points
     round(
-        1.0 / (1 + {{ var('scorecard_base_odds') }}
-                   * power(2::numeric, (tiered.score - {{ var('scorecard_base_score') }})::numeric
-                                       / {{ var('scorecard_pdo') }})),
+        1.0 / (
+            1 + {{ var('scorecard_base_odds') }}
+            * power(
+                2::numeric, (tiered.score - {{ var('scorecard_base_score') }})::numeric
+                / {{ var('scorecard_pdo') }}
+            )
+        ),
         6
     )::numeric(8, 6) as probability_of_default,
     tiered.risk_tier,
@@ -118,4 +129,4 @@ select
     tiered.knock_out,
     tiered.reason_codes
 from tiered
-left join display_names on display_names.risk_tier = tiered.risk_tier
+left join display_names on tiered.risk_tier = display_names.risk_tier

@@ -43,13 +43,15 @@ inflow_drop as (
         uscc,
         'inflow_drop' as signal,
         case when inflow_3m / 3 < {{ var('early_warning_inflow_drop_high') }} * ((inflow_12m - inflow_3m) / 9)
-             then 'high' else 'medium' end as severity,
+                then 'high'
+            else 'medium'
+        end as severity,
         round(inflow_3m / 3 / ((inflow_12m - inflow_3m) / 9), 4) as observed_value,
         {{ var('early_warning_inflow_drop_medium') }}::numeric as threshold,
         'monthly inflow of the last 3 months / monthly inflow of the 9 months before' as detail
     from features
     where inflow_12m - inflow_3m > 0
-      and inflow_3m / 3 < {{ var('early_warning_inflow_drop_medium') }} * ((inflow_12m - inflow_3m) / 9)
+        and inflow_3m / 3 < {{ var('early_warning_inflow_drop_medium') }} * ((inflow_12m - inflow_3m) / 9)
 ),
 
 new_lawsuits as (
@@ -63,10 +65,10 @@ new_lawsuits as (
             as detail
     from court
     where uscc is not null
-      and record_type = 'case'
-      and party_role in ('defendant', 'respondent')
-      and filing_date >= {{ window_start(1) }}
-      and filing_date <= {{ as_of_date() }}
+        and record_type = 'case'
+        and party_role in ('defendant', 'respondent')
+        and filing_date >= {{ window_start(1) }}
+        and filing_date <= {{ as_of_date() }}
     group by uscc
 ),
 
@@ -91,11 +93,11 @@ downgrades as (
         rating_rank::numeric as observed_value,
         previous_rank::numeric as threshold,
         'tax rating ' || previous_rating || ' (' || previous_year || ') -> ' || credit_rating
-            || ' (' || rating_year || ')' as detail
+        || ' (' || rating_year || ')' as detail
     from ratings
     where recency = 1
-      and rating_rank < previous_rank
-      and published_date > {{ as_of_date() }} - interval '12 months'
+        and rating_rank < previous_rank
+        and published_date > {{ as_of_date() }} - interval '12 months'
 ),
 
 new_arrears as (
@@ -108,8 +110,8 @@ new_arrears as (
         count(*) || ' bill(s) overdue since ' || {{ window_start(1) }} as detail
     from bills
     where due_date >= {{ window_start(1) }}
-      and due_date < {{ as_of_date() }}
-      and (paid_date is null or paid_date > {{ as_of_date() }})
+        and due_date < {{ as_of_date() }}
+        and (paid_date is null or paid_date > {{ as_of_date() }})
     group by uscc
 ),
 
@@ -118,13 +120,15 @@ inflow_collapse as (
         uscc,
         'inflow_collapse_30d' as signal,
         case when inflow_30d < {{ var('early_warning_inflow_collapse_30d_high') }} * ((inflow_90d - inflow_30d) / 2)
-             then 'high' else 'medium' end as severity,
+                then 'high'
+            else 'medium'
+        end as severity,
         round(inflow_30d / ((inflow_90d - inflow_30d) / 2), 4) as observed_value,
         {{ var('early_warning_inflow_collapse_30d_medium') }}::numeric as threshold,
         'inflow of the last 30 days / 30-day inflow rate of the 60 days before' as detail
     from features
     where (inflow_90d - inflow_30d) / 2 >= {{ var('early_warning_inflow_collapse_min_base') }}
-      and inflow_30d < {{ var('early_warning_inflow_collapse_30d_medium') }} * ((inflow_90d - inflow_30d) / 2)
+        and inflow_30d < {{ var('early_warning_inflow_collapse_30d_medium') }} * ((inflow_90d - inflow_30d) / 2)
 ),
 
 balance_drained as (
@@ -132,23 +136,31 @@ balance_drained as (
         uscc,
         'balance_drained' as signal,
         case when latest_balance <= {{ var('early_warning_balance_drained_high') }} * avg_balance_3m
-             then 'high' else 'medium' end as severity,
+                then 'high'
+            else 'medium'
+        end as severity,
         round(latest_balance / avg_balance_3m, 4) as observed_value,
         {{ var('early_warning_balance_drained_medium') }}::numeric as threshold,
         'latest balance / average month-end balance of the last 3 months' as detail
     from features
     where avg_balance_3m >= {{ var('early_warning_balance_drained_min_base') }}
-      and latest_balance < {{ var('early_warning_balance_drained_medium') }} * avg_balance_3m
+        and latest_balance < {{ var('early_warning_balance_drained_medium') }} * avg_balance_3m
 ),
 
 signals as (
     select * from inflow_drop
-    union all select * from new_lawsuits
-    union all select * from power_collapse
-    union all select * from downgrades
-    union all select * from new_arrears
-    union all select * from inflow_collapse
-    union all select * from balance_drained
+    union all
+    select * from new_lawsuits
+    union all
+    select * from power_collapse
+    union all
+    select * from downgrades
+    union all
+    select * from new_arrears
+    union all
+    select * from inflow_collapse
+    union all
+    select * from balance_drained
 )
 
 select
@@ -161,4 +173,4 @@ select
     signals.detail
 from signals
 -- firms of the enterprise master only (court matches and bills of unknown firms are left out)
-inner join features on features.uscc = signals.uscc
+inner join features on signals.uscc = features.uscc

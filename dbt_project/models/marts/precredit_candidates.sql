@@ -20,4 +20,4 @@ select
     trigger_condition
 from {{ ref('precredit_pool') }}
 where as_of_date = {{ as_of_date() }}
-  and pool_status = 'candidate'
+    and pool_status = 'candidate'

@@ -32,16 +32,16 @@ in_tier as (
         tier_policy.inflow_share_cap,
         tier_policy.tax_paid_multiple_cap
     from risk_tiers
-    inner join features on features.uscc = risk_tiers.uscc
-    inner join tier_policy on tier_policy.risk_tier = risk_tiers.risk_tier
+    inner join features on risk_tiers.uscc = features.uscc
+    inner join tier_policy on risk_tiers.risk_tier = tier_policy.risk_tier
     where tier_policy.precredit_eligible
-      and not risk_tiers.knock_out
+        and not risk_tiers.knock_out
 ),
 
 eligible as (
     select
         in_tier.*,
-        coalesce(tax_paid_12m, 0) as tax_paid_basis
+        coalesce(in_tier.tax_paid_12m, 0) as tax_paid_basis
     from in_tier
 ),
 
@@ -51,8 +51,8 @@ demand as (
     -- so that neither source alone can inflate the demand.
     select
         eligible.*,
-        least(coalesce(declared_sales_12m, 0), inflow_12m) as sales_basis,
-        greatest(-0.3, least(0.5, coalesce(inflow_growth_6m, 0))) as expected_growth
+        least(coalesce(eligible.declared_sales_12m, 0), eligible.inflow_12m) as sales_basis,
+        greatest(-0.3, least(0.5, coalesce(eligible.inflow_growth_6m, 0))) as expected_growth
     from eligible
 ),
 
@@ -61,15 +61,15 @@ demand_sized as (
         demand.*,
         greatest(
             round(
-                sales_basis * (1 - {{ var('demand_assumed_margin') }}) * (1 + expected_growth)
+                demand.sales_basis * (1 - {{ var('demand_assumed_margin') }}) * (1 + demand.expected_growth)
                 / {{ var('demand_turnover_per_year') }}
-                - coalesce(greatest(avg_balance_3m, 0), 0),
+                - coalesce(greatest(demand.avg_balance_3m, 0), 0),
                 2
             ),
             0
         ) as inferred_demand,
         -- inflows every month of the year: a revolving, year-round need; gaps: a seasonal need of half a year
-        case when months_without_inflow_12m = 0 then 12 else 6 end as inferred_term_months
+        case when demand.months_without_inflow_12m = 0 then 12 else 6 end as inferred_term_months
     from demand
 ),
 
@@ -77,10 +77,10 @@ limits as (
     select
         demand_sized.*,
         least(
-            inferred_demand,
-            max_limit,
-            inflow_share_cap * inflow_12m,
-            tax_paid_multiple_cap * tax_paid_basis
+            demand_sized.inferred_demand,
+            demand_sized.max_limit,
+            demand_sized.inflow_share_cap * demand_sized.inflow_12m,
+            demand_sized.tax_paid_multiple_cap * demand_sized.tax_paid_basis
         ) as limit_ceiling
     from demand_sized
 ),
@@ -88,19 +88,19 @@ limits as (
 offers as (
     select
         limits.*,
-        (floor(limit_ceiling / {{ var('limit_rounding_unit') }}) * {{ var('limit_rounding_unit') }})::numeric(18, 2)
+        (floor(limits.limit_ceiling / {{ var('limit_rounding_unit') }}) * {{ var('limit_rounding_unit') }})::numeric(18, 2)
             as suggested_limit,
         case
-            when limit_ceiling = inferred_demand then 'inferred_demand'
-            when limit_ceiling = max_limit then 'tier_cap'
-            when limit_ceiling = inflow_share_cap * inflow_12m then 'inflow_share_cap'
+            when limits.limit_ceiling = limits.inferred_demand then 'inferred_demand'
+            when limits.limit_ceiling = limits.max_limit then 'tier_cap'
+            when limits.limit_ceiling = limits.inflow_share_cap * limits.inflow_12m then 'inflow_share_cap'
             else 'tax_paid_multiple_cap'
         end as limit_basis,
         case
-            when consecutive_a_years >= {{ var('tax_loan_min_consecutive_a_years') }}
-                 and tax_paid_basis >= {{ var('tax_loan_min_tax_paid_12m') }}
+            when limits.consecutive_a_years >= {{ var('tax_loan_min_consecutive_a_years') }}
+                and limits.tax_paid_basis >= {{ var('tax_loan_min_tax_paid_12m') }}
                 then 'unsecured_tax_loan'
-            when firm_age_years < {{ var('staged_credit_max_firm_age_years') }}
+            when limits.firm_age_years < {{ var('staged_credit_max_firm_age_years') }}
                 then 'staged_credit'
             else 'settlement_flow_loan'
         end as suggested_product
@@ -112,17 +112,23 @@ conditions as (
     select
         offers.*,
         array_remove(array[
-            case when not (inflow_3m > 0
-                           and months_without_inflow_12m <= {{ var('precredit_max_months_without_inflow') }})
-                 then 'settlement_active' end,
-            case when not (tax_paid_basis >= {{ var('precredit_min_tax_paid_12m') }})
-                 then 'tax_paid_threshold' end,
-            case when not (tax_rating is null or tax_rating in ('A', 'B', 'M'))
-                 then 'tax_rating_acceptable' end,
-            case when not (unpaid_bills = 0) then 'no_utility_arrears' end,
-            case when not (firm_age_years >= {{ var('precredit_min_firm_age_years') }})
-                 then 'firm_old_enough' end,
-            case when not (suggested_limit >= {{ var('precredit_min_limit') }}) then 'limit_meaningful' end
+            case when not (
+                        offers.inflow_3m > 0
+                        and offers.months_without_inflow_12m <= {{ var('precredit_max_months_without_inflow') }}
+                    )
+                    then 'settlement_active'
+            end,
+            case when not (offers.tax_paid_basis >= {{ var('precredit_min_tax_paid_12m') }})
+                    then 'tax_paid_threshold'
+            end,
+            case when not (offers.tax_rating is null or offers.tax_rating in ('A', 'B', 'M'))
+                    then 'tax_rating_acceptable'
+            end,
+            case when not (offers.unpaid_bills = 0) then 'no_utility_arrears' end,
+            case when not (offers.firm_age_years >= {{ var('precredit_min_firm_age_years') }})
+                    then 'firm_old_enough'
+            end,
+            case when not (offers.suggested_limit >= {{ var('precredit_min_limit') }}) then 'limit_meaningful' end
         ], null) as missed_conditions
     from offers
 ),
@@ -130,16 +136,21 @@ conditions as (
 {#- the published pool; on the very first build there is none yet (unit tests give it as an input) -#}
 {%- set published_pool_exists = not execute or model.resource_type == 'unit_test'
     or adapter.get_relation(database=target.database, schema='marts', identifier='precredit_pool') is not none %}
+
 previous as (
     -- the published pool on the latest as-of date before this one (strictly: a rebuilt past date looks back,
     -- never at later dates)
     {% if published_pool_exists -%}
-    select uscc, pool_status, missed_condition, watch_since
-    from {{ source('published', 'precredit_pool') }}
-    where as_of_date = (
-        select max(as_of_date) from {{ source('published', 'precredit_pool') }}
-        where as_of_date < {{ as_of_date() }}
-    )
+    select
+        published_pool.uscc,
+        published_pool.pool_status,
+        published_pool.missed_condition,
+        published_pool.watch_since
+    from {{ source('published', 'precredit_pool') }} as published_pool
+    where published_pool.as_of_date = (
+            select max(earlier.as_of_date) from {{ source('published', 'precredit_pool') }} as earlier
+            where earlier.as_of_date < {{ as_of_date() }}
+        )
     {%- else -%}
     select null::text as uscc, null::text as pool_status, null::text as missed_condition, null::date as watch_since
     where false
@@ -149,10 +160,10 @@ previous as (
 pooled as (
     select
         conditions.*,
-        case cardinality(missed_conditions) when 0 then 'candidate' else 'watch' end as pool_status,
-        missed_conditions[1] as missed_condition
+        case cardinality(conditions.missed_conditions) when 0 then 'candidate' else 'watch' end as pool_status,
+        conditions.missed_conditions[1] as missed_condition
     from conditions
-    where cardinality(missed_conditions) <= 1
+    where cardinality(conditions.missed_conditions) <= 1
 )
 
 select
@@ -172,7 +183,8 @@ select
     end as watch_since,
     coalesce(pooled.pool_status = 'candidate' and previous.pool_status = 'watch', false) as triggered,
     case when pooled.pool_status = 'candidate' and previous.pool_status = 'watch'
-         then previous.missed_condition end as trigger_condition,
+            then previous.missed_condition
+    end as trigger_condition,
     pooled.inferred_demand::numeric(18, 2) as inferred_demand,
     pooled.inferred_term_months::integer as inferred_term_months,
     pooled.suggested_limit,
@@ -181,4 +193,4 @@ select
     pooled.suggested_product,
     pooled.rate_band
 from pooled
-left join previous on previous.uscc = pooled.uscc
+left join previous on pooled.uscc = previous.uscc
