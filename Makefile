@@ -15,7 +15,7 @@ DAYS ?= 1
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export DO_NOT_TRACK := 1
 
-.PHONY: help install run test test-fast lint format bench-daily data data-next-day bench-generate bench-ingest backtest train-scorecard world-stats contracts stop warehouse-url airflow-ui dbt-docs lock clean
+.PHONY: help install run test test-fast lint format bench-daily bench-orchestration data data-next-day bench-generate bench-ingest backtest train-scorecard world-stats contracts stop warehouse-url airflow-ui dbt-docs lock clean
 
 help:  ## list the targets
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -68,6 +68,9 @@ bench-ingest: $(INSTALLED)  ## loader vs bare COPY on the large settlement feed 
 
 bench-daily: $(INSTALLED)  ## first full run vs next-day increment vs floor on the large world (BENCH_ARGS="--scale demo")
 	$(BIN)/python tests/benchmarks/bench_daily.py $(BENCH_ARGS)
+
+bench-orchestration: $(INSTALLED)  ## the build DAG per Cosmos mode vs a plain dbt build (after make run)
+	$(BIN)/python tests/benchmarks/bench_orchestration.py $(BENCH_ARGS)
 
 backtest: $(INSTALLED)  ## tiers as of 12 months before the end of the sample data vs. the defaults that followed
 	$(BIN)/sme-credit backtest

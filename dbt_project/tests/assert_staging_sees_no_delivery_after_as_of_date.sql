@@ -1,6 +1,7 @@
 -- Point in time: staging (and so everything downstream) uses only rows delivered on or before the as-of date.
--- stg_settlement__transactions is left out only for cost (deduplicating ~1 M rows once more): it uses the same
--- macro latest_delivered as the others.
+-- Settlement is not here: its staging view and persisted models hold every delivery on purpose, and each
+-- window filters them with macro settlement_known_on_as_of_date (tests/integration/test_daily_build.py
+-- checks the daily columns against the landed files, and past dates against their first build).
 {% set staging_models = [
     'stg_enterprise__enterprises', 'stg_tax__filings', 'stg_tax__credit_ratings',
     'stg_utilities__bills', 'stg_court__records'

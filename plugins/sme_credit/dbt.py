@@ -87,10 +87,11 @@ def wire_watchers(group) -> None:
     look, so every model still shows its own state and log in the UI, for the cost of one dbt start-up."""
     from cosmos.constants import PRODUCER_WATCHER_TASK_ID
 
-    producer = next((t for t in group.children.values() if t.task_id.endswith(PRODUCER_WATCHER_TASK_ID)), None)
+    tasks = list(group.iter_tasks())
+    producer = next((t for t in tasks if t.task_id.endswith(PRODUCER_WATCHER_TASK_ID)), None)
     if producer is None:
         return
-    for task in group.children.values():
+    for task in tasks:
         if hasattr(task, "model_unique_id") and task is not producer:
             task.deferrable = False
             task.poke_interval = 1
@@ -103,11 +104,13 @@ def render_config(*selectors: str):
     from cosmos.constants import LoadMode, TestBehavior
 
     # emit_datasets=False: the DAG declares its own Assets after the GX gate, not per dbt model.
-    # AFTER_ALL: one task per model, then the group's tests at once, so a relationships test never
-    # runs before both of its parents are built.
+    # Watcher: the group's one `dbt build` runs each model's tests right after it (dbt waits for every parent
+    # of a test), and each model's sensor reports them. Local: one task per model, then the group's tests at
+    # once, so that a relationships test never runs before both of its parents are built.
+    watcher = settings.dbt_execution_mode() == "watcher"
     return RenderConfig(
         load_method=LoadMode.DBT_MANIFEST,
         select=list(selectors),
-        test_behavior=TestBehavior.AFTER_ALL,
+        test_behavior=TestBehavior.AFTER_EACH if watcher else TestBehavior.AFTER_ALL,
         emit_datasets=False,
     )

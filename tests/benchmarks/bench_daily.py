@@ -126,8 +126,10 @@ def run_world(server: str, landing: Path, full_day: dt.date, next_day: dt.date, 
         full, increment = Timings(), Timings()
         print(f"[{label}] first full run for {full_day} ...", flush=True)
         pipeline.run_day(full_day, landing, step=full.time, log=_quiet)
+        print(_row(f"[{label}] first full run", full), flush=True)
         print(f"[{label}] next day's increment for {next_day} ...", flush=True)
         pipeline.run_day(next_day, landing, step=increment.time, log=_quiet)
+        print(_row(f"[{label}] increment", increment), flush=True)
         engine = warehouse.engine()
         with engine.connect() as conn:
             rows = conn.execute(text("select count(*) from raw.settlement_transactions")).scalar()

@@ -6,6 +6,7 @@ import pytest
 
 from sme_credit import dbt, settings
 from sme_credit.feeds import FEEDS, RAW_TABLES
+from sme_credit.publish_marts import PUBLISHED_RELATIONS
 
 EXPECTED_DAGS = {"sme_ingest", "sme_credit_build"}
 
@@ -70,3 +71,23 @@ def test_build_is_write_audit_publish(dagbag):
     assert gate_marts.task_id in publish.get_flat_relative_ids(upstream=True)
     assert all(m.task_id in gate_marts.get_flat_relative_ids(upstream=True) for m in mart_models)
     assert {a.name for a in publish.outlets} == {"tracking.candidates"}
+    # The marts become visible only by publish_marts, after the marts gate, and it emits the mart Assets.
+    publish_marts = dag.get_task("publish_marts")
+    assert gate_marts.task_id in publish_marts.upstream_task_ids
+    assert publish_marts.task_id in publish.get_flat_relative_ids(upstream=True)
+    assert {a.name for a in publish_marts.outlets} == set(PUBLISHED_RELATIONS)
+    assert not gate_marts.outlets
+
+
+def test_each_dbt_group_runs_one_build_and_a_sensor_per_model_after_it(dagbag):
+    from cosmos.constants import PRODUCER_WATCHER_TASK_ID
+
+    dag = dagbag.dags["sme_credit_build"]
+    for group in ("dbt_staging", "dbt_marts"):
+        tasks = [t for t in dag.tasks if t.task_id.startswith(f"{group}.")]
+        producer = dag.get_task(f"{group}.{PRODUCER_WATCHER_TASK_ID}")
+        sensors = [t for t in tasks if hasattr(t, "model_unique_id") and t is not producer]
+        assert sensors, group
+        for sensor in sensors:  # started after the build, they find their model's result at once
+            assert producer.task_id in sensor.upstream_task_ids, sensor.task_id
+            assert not sensor.deferrable, sensor.task_id

@@ -6,7 +6,6 @@
     incremental_strategy='delete+insert',
     unique_key='account_no',
     on_schema_change='fail',
-    post_hook='analyze {{ this }}',
 ) }}
 
 with new_days as (

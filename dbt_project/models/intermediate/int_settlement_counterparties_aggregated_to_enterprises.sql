@@ -2,7 +2,7 @@
 -- inflows are, and how often the legal representative paid in from a personal account (owner top-ups).
 -- Reads the window's transactions from the persisted deduplicated model (BRIN on booking_date), whose
 -- counterparty keys and name hashes were computed once, at load.
-{{ config(materialized='table', post_hook='analyze {{ this }}') }}
+{{ config(materialized='table') }}
 
 with window_transactions as (
     select *

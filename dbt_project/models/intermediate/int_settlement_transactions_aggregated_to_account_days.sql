@@ -8,7 +8,6 @@
     incremental_strategy='delete+insert',
     unique_key='delivered_on',
     on_schema_change='fail',
-    post_hook='analyze {{ this }}',
     pre_hook="{{ delete_settlement_deliveries_to_refresh() }}",
     indexes=[
         {'columns': ['batch_load_id']},

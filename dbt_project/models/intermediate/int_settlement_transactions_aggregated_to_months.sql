@@ -2,7 +2,7 @@
 -- per-account daily aggregates known on the as-of date. Month-end balances are carried forward through months
 -- without bookings (from each account's balance before the window, looked up by index) and summed over the
 -- firm's accounts. A table: the marts read it several times.
-{{ config(materialized='table', post_hook='analyze {{ this }}') }}
+{{ config(materialized='table') }}
 
 with window_days as (
     select *

@@ -1,3 +1,5 @@
+{{ config(materialized='view') }}
+
 -- Settlement transactions typed and renamed, one row per delivered row (every version, every delivery).
 -- A view that only renames and casts, so a filter on load_id reaches raw's BRIN index: the incremental
 -- int_settlement_transactions_deduplicated reads it one batch of loads at a time and is what everything

@@ -1,0 +1,88 @@
+"""What running dbt inside Airflow costs: the build DAG in each Cosmos mode against a plain `dbt build`.
+
+    make bench-orchestration                    # on the warehouse `make run` filled (the demo world)
+
+On the same warehouse and as-of date (the latest delivery loaded), one after the other, printed side by side:
+1. a plain `dbt build` of the DAG's selection (seeds, staging, intermediate, marts) in one process;
+2. `sme_credit_build` through `airflow dags test` with SME_DBT_EXECUTION_MODE=watcher (one `dbt build` per
+   task group, a sensor per model; the default);
+3. the same with SME_DBT_EXECUTION_MODE=local (an Airflow task per model, then one test task per group).
+For the DAG runs it reports the wall time of the run and the time of its dbt tasks (from Airflow's metadata),
+the rest being the GX gates, publishing and Airflow itself. Target (issue 10): the DAG's dbt tasks within 1.2x
+the plain `dbt build`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from sme_credit import ingest, settings, warehouse
+
+TARGET_RATIO = 1.2
+SME_CREDIT = str(Path(sys.executable).with_name("sme-credit"))
+
+
+def _timed(command: list[str], env: dict[str, str]) -> float:
+    started = time.perf_counter()
+    result = subprocess.run(command, env=env, capture_output=True, text=True)
+    if result.returncode:
+        sys.exit(f"`{' '.join(command)}` failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
+    return time.perf_counter() - started
+
+
+def _dbt_task_seconds(airflow_home: Path) -> tuple[float, float, int]:
+    """Seconds of the newest sme_credit_build run: dbt tasks, all tasks, and the number of tasks."""
+    with sqlite3.connect(airflow_home / "airflow.db") as db:
+        run = db.execute(
+            "select run_id from dag_run where dag_id = 'sme_credit_build' order by start_date desc limit 1"
+        ).fetchone()[0]
+        rows = db.execute(
+            "select task_id, duration from task_instance where dag_id = 'sme_credit_build' and run_id = ?", (run,)
+        ).fetchall()
+    dbt_seconds = sum(d or 0 for task, d in rows if task.startswith(("dbt_staging.", "dbt_marts.")))
+    return dbt_seconds, sum(d or 0 for _, d in rows), len(rows)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--date", help="as-of date (default: the latest delivery loaded)")
+    args = parser.parse_args()
+
+    url = warehouse.resolve_url()
+    env = {**os.environ, **settings.airflow_env(url), "SME_TASK_RETRIES": "0"}
+    as_of = args.date or ingest.latest_loaded_delivery(warehouse.engine_for(url)).isoformat()
+    airflow_home = Path(env["AIRFLOW_HOME"])
+    print(f"as-of date {as_of}, warehouse {warehouse.describe(url)}", flush=True)
+
+    plain = _timed([SME_CREDIT, "dbt", "build", "--quiet", "--vars", f"{{as_of_date: '{as_of}'}}"], env)
+    print(f"  plain dbt build: {plain:.1f} s", flush=True)
+    results = {}
+    for mode in ("watcher", "local"):
+        wall = _timed(
+            [SME_CREDIT, "airflow", "dags", "test", "sme_credit_build", as_of],
+            {**env, "SME_DBT_EXECUTION_MODE": mode},
+        )
+        results[mode] = (wall, *_dbt_task_seconds(airflow_home))
+        print(f"  sme_credit_build, {mode}: {wall:.1f} s", flush=True)
+
+    print(f"\nsme_credit_build against a plain dbt build, as of {as_of}:")
+    print(f"  {'plain dbt build':<28} {plain:7.1f} s")
+    for mode, (wall, dbt_seconds, all_seconds, tasks) in results.items():
+        print(
+            f"  {'DAG, ' + mode:<28} {wall:7.1f} s wall; dbt tasks {dbt_seconds:6.1f} s = "
+            f"{dbt_seconds / plain:4.2f}x the plain build; all {tasks} tasks {all_seconds:6.1f} s"
+        )
+    ratio = results["watcher"][1] / plain
+    verdict = "meets" if ratio <= TARGET_RATIO else "MISSES"
+    print(f"  watcher dbt tasks / plain dbt build = {ratio:.2f} ({verdict} the {TARGET_RATIO}x target)")
+    return 0 if ratio <= TARGET_RATIO else 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
