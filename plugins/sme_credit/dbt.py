@@ -95,6 +95,8 @@ def wire_watchers(group) -> None:
         if hasattr(task, "model_unique_id") and task is not producer:
             task.deferrable = False
             task.poke_interval = 1
+            task.timeout = 300  # the build has ended: a status still missing after that never comes
+            task.mode = "poke"
             task.trigger_rule = "all_done"  # a failed build still reports each model's own state
             producer >> task
 
@@ -104,13 +106,12 @@ def render_config(*selectors: str):
     from cosmos.constants import LoadMode, TestBehavior
 
     # emit_datasets=False: the DAG declares its own Assets after the GX gate, not per dbt model.
-    # Watcher: the group's one `dbt build` runs each model's tests right after it (dbt waits for every parent
-    # of a test), and each model's sensor reports them. Local: one task per model, then the group's tests at
-    # once, so that a relationships test never runs before both of its parents are built.
-    watcher = settings.dbt_execution_mode() == "watcher"
+    # AFTER_ALL: the group's models (one task per model, or one build in watcher mode), then the group's tests
+    # at once, so a relationships test never runs before both of its parents are built. (AFTER_EACH in watcher
+    # mode ran marts tests before their model existed and left a sensor waiting for a status never sent.)
     return RenderConfig(
         load_method=LoadMode.DBT_MANIFEST,
         select=list(selectors),
-        test_behavior=TestBehavior.AFTER_EACH if watcher else TestBehavior.AFTER_ALL,
+        test_behavior=TestBehavior.AFTER_ALL,
         emit_datasets=False,
     )
