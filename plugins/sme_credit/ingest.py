@@ -380,18 +380,9 @@ def _set_row_defaults(cursor, landed: LandedFile, relative: str, load_id: int) -
 
 def _already_recorded(result: FileResult, recorded: dict) -> FileResult:
     result.already_recorded = True
-    for name in (
-        "load_id",
-        "status",
-        "rows_read",
-        "rows_loaded",
-        "rows_quarantined",
-        "error",
-        "error_line",
-        "error_column",
-        "duplicate_of",
-    ):
-        setattr(result, name, recorded[name])
+    for name in _MANIFEST_COLUMNS:
+        if name not in ("sha256", "source_file"):  # the file's own, already in the result
+            setattr(result, name, recorded[name])
     return result
 
 
