@@ -266,6 +266,8 @@ _MANIFEST_COLUMNS = (
     "error_line",
     "error_column",
     "duplicate_of",
+    "bytes",
+    "started_at",
 )
 
 
@@ -283,7 +285,6 @@ def load_file(engine: Engine, landed: LandedFile, landing: Path, known: KnownGoo
     started = dt.datetime.now(dt.UTC)
     clock = time.monotonic()
     relative = landed.path.relative_to(landing).as_posix()
-    digest = sha256_of(landed.path)
     table = landed.table
     result = FileResult(relative, table.name, landed.delivery_date.isoformat(), LOADED)
 
@@ -294,6 +295,10 @@ def load_file(engine: Engine, landed: LandedFile, landing: Path, known: KnownGoo
         cursor.execute("select pg_advisory_xact_lock(hashtext(%s))", (relative,))
         latest = _recorded(cursor, "source_file = %s and status <> %s", (relative, LOST))
         current = _recorded(cursor, "source_file = %s and status in %s", (relative, IN_RAW))
+        if _untouched_since(landed.path, latest):
+            connection.rollback()
+            return _already_recorded(result, latest)
+        digest = sha256_of(landed.path)
         same = next((r for r in (latest, current) if r and r["sha256"] == digest), None)
         if same:
             connection.rollback()
@@ -378,10 +383,20 @@ def _set_row_defaults(cursor, landed: LandedFile, relative: str, load_id: int) -
     )
 
 
+def _untouched_since(path: Path, recorded: dict | None) -> bool:
+    """The file has its recorded size and was last written before that load started: the same file, no need
+    to hash it again. A daily run thus reads the day's new files, not the whole landing area; a corrected
+    re-delivery is a new write (a later mtime), so it is hashed and compared as before."""
+    if recorded is None:
+        return False
+    status = path.stat()
+    return status.st_size == recorded["bytes"] and status.st_mtime < recorded["started_at"].timestamp()
+
+
 def _already_recorded(result: FileResult, recorded: dict) -> FileResult:
     result.already_recorded = True
     for name in _MANIFEST_COLUMNS:
-        if name not in ("sha256", "source_file"):  # the file's own, already in the result
+        if name not in ("sha256", "source_file", "bytes", "started_at"):  # the file's own, not the result's
             setattr(result, name, recorded[name])
     return result
 

@@ -75,6 +75,23 @@ def test_corrected_redelivery_replaces_the_earlier_rows(fresh_db, landing, tiny_
     assert in_raw == len(lines) - 2
 
 
+def test_a_rerun_hashes_only_files_written_since_their_load(fresh_db, landing, tiny_latest, monkeypatch):
+    """A daily run does not read the whole landing area again, yet a same-size correction is still seen."""
+    engine = warehouse.engine()
+    ingest.load_feed(engine, landing, "settlement", tiny_latest, log=lambda _: None)
+    target = landed_files(landing, "settlement")[-3]
+    content = target.path.read_bytes()
+    digit = content.rindex(b"1")  # the same size, another amount
+    target.path.write_bytes(content[:digit] + b"2" + content[digit + 1 :])
+
+    hashed = []
+    real_sha256_of = ingest.sha256_of
+    monkeypatch.setattr(ingest, "sha256_of", lambda path: hashed.append(path) or real_sha256_of(path))
+    result = ingest.load_feed(engine, landing, "settlement", tiny_latest, log=lambda _: None)
+    assert hashed == [target.path]
+    assert [f.path for f in result.files if f.status == "replaced"] == [target.path.relative_to(landing).as_posix()]
+
+
 def test_wrong_header_rejects_the_file_naming_line_and_columns(fresh_db, landing, tiny_latest):
     target = landed_files(landing, "utilities")[-1]
     content = target.path.read_text(encoding="utf-8").replace("paid_date", "payment_date", 1)
