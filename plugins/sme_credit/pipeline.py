@@ -35,7 +35,7 @@ def resolve_as_of_date(requested: str | None) -> str:
 
 
 def validate_staging(as_of_date: str) -> dict:
-    """Staging views, and the batch the incremental intermediate models wrote last (highest batch_load_id)."""
+    """The staging tables, and the batch the incremental intermediate models wrote last (highest batch_load_id)."""
     targets = [quality.Target(relation) for relation in quality.relations_with_suites("staging")]
     targets += [
         quality.Target(relation, where=f"batch_load_id = (select max(batch_load_id) from {relation})")
