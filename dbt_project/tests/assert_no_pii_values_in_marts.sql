@@ -16,5 +16,9 @@
 {% if checks %}
 {{ checks | join('\nunion all\n') }}
 {% else %}
-select null as mart, null as column_name, null as value where false
+select
+    null as mart,
+    null as column_name,
+    null as value
+where false
 {% endif %}

@@ -68,7 +68,9 @@ candidates as not materialized (
 ),
 
 kept_versions as (
-    select null::text as txn_id, null::date as delivered_on
+    select
+        null::text as txn_id,
+        null::date as delivered_on
     where false
 ),
 {% endif %}

@@ -152,7 +152,11 @@ previous as (
             where earlier.as_of_date < {{ as_of_date() }}
         )
     {%- else -%}
-    select null::text as uscc, null::text as pool_status, null::text as missed_condition, null::date as watch_since
+    select
+        null::text as uscc,
+        null::text as pool_status,
+        null::text as missed_condition,
+        null::date as watch_since
     where false
     {%- endif %}
 ),
