@@ -30,6 +30,8 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
+# the benchmarks share one generated world per scale and seed (this script's folder is on sys.path)
+from bench_ingest import _landing_for  # the shared generated world per scale and seed (same folder)
 from sqlalchemy import text
 
 from sme_credit import dbt, pipeline, settings, warehouse
@@ -60,16 +62,6 @@ class Timings:
     @property
     def build(self) -> float:
         return self.total("dbt build", "gates", "publish")
-
-
-def _landing_for(scale: str, seed: int) -> Path:
-    landing = settings.state_dir() / "bench" / f"{scale}-{seed}" / "landing"
-    if not (landing / "settlement").is_dir():
-        from sme_credit.generate import generate_world
-
-        print(f"generating the {scale} world into {landing} (once; later runs reuse it) ...", flush=True)
-        generate_world(landing, scale=scale, seed=seed, progress=lambda line: print(f"  {line}", flush=True))
-    return landing
 
 
 def _link_subset(landing: Path, target: Path, first: dt.date, last: dt.date) -> Path:
