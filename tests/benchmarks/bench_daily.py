@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 # the benchmarks share one generated world per scale and seed (this script's folder is on sys.path)
-from bench_ingest import _landing_for  # the shared generated world per scale and seed (same folder)
+from bench_ingest import _landing_for
 from sqlalchemy import text
 
 from sme_credit import dbt, pipeline, settings, warehouse
