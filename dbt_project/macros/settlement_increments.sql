@@ -26,11 +26,11 @@
 
 {# The loads whose rows are in raw now, for the given delivery dates (a subquery of delivery dates). #}
 {% macro settlement_loads_in_raw(delivery_dates) -%}
-    select load_id
-    from {{ source('audit', 'load_manifest') }}
-    where raw_table = {{ settlement_raw_table() }}
-      and status in ('loaded', 'replaced')
-      and delivery_date in ({{ delivery_dates }})
+    select load_manifest.load_id
+    from {{ source('audit', 'load_manifest') }} as load_manifest
+    where load_manifest.raw_table = {{ settlement_raw_table() }}
+      and {{ loads_in_raw_condition() }}
+      and load_manifest.delivery_date in ({{ delivery_dates }})
 {%- endmacro %}
 
 {#
@@ -43,11 +43,64 @@
      and ({{ prefix }}superseded_on is null or {{ prefix }}superseded_on > {{ as_of_date() }}))
 {%- endmacro %}
 
+{#
+  The delivery dates of a query's single column, as a literal list for `delivered_on in (...)`: a literal list
+  lets PostgreSQL walk the btree on delivered_on, while `in (subquery)` was planned as a scan of every
+  transaction ever loaded. Empty list: none.
+#}
+{% macro delivery_date_literals(query) -%}
+    {%- set dates = run_query(query).columns[0].values() if execute else [] -%}
+    {%- for day in dates | sort -%}
+        date '{{ day }}'{{ ', ' if not loop.last }}
+    {%- endfor -%}
+{%- endmacro %}
+
 {# Pre-hook: remove the delivery dates about to be re-derived (inside the model's transaction). #}
 {% macro delete_settlement_deliveries_to_refresh() -%}
-    {%- if is_incremental() -%}
-        delete from {{ this }} where delivered_on in ({{ settlement_deliveries_to_refresh(this) }})
+    {%- set dates = delivery_date_literals(settlement_deliveries_to_refresh(this)) if is_incremental() else '' -%}
+    {%- if dates -%}
+        delete from {{ this }} where delivered_on in ({{ dates }})
     {%- else -%}
         select 1
     {%- endif -%}
+{%- endmacro %}
+
+{#
+  Incremental strategy `replace_deliveries` (config incremental_strategy='replace_deliveries'): the build's rows
+  replace every delivery date they carry, as delete+insert keyed by delivered_on does, but the delete names the
+  dates (see delivery_date_literals), so that its cost follows the deliveries written, not the table.
+#}
+{% macro get_incremental_replace_deliveries_sql(arg_dict) -%}
+    {%- set target = arg_dict['target_relation'] -%}
+    {%- set batch = arg_dict['temp_relation'] -%}
+    {%- set columns = arg_dict['dest_columns'] | map(attribute='quoted') | join(', ') -%}
+    {%- set dates = delivery_date_literals('select distinct delivered_on from ' ~ batch) -%}
+    {%- if dates %}
+    delete from {{ target }} where delivered_on in ({{ dates }});
+    {%- endif %}
+    insert into {{ target }} ({{ columns }})
+    select {{ columns }} from {{ batch }}
+{%- endmacro %}
+
+{#
+  Input key of the settlement windows of complete months (input_keys.sql): every delivery known on the as-of
+  date that carried, or superseded, a booking before the as-of month, with the load that last wrote it
+  (int_settlement_deliveries). Days 2 to 31 of a month bring bookings of that month only, so the key stays,
+  and the 12-month windows are computed once a month, or again when a correction reaches back.
+#}
+{% macro settlement_months_known_key() -%}
+    (select coalesce(string_agg(deliveries.delivered_on || ':' || deliveries.batch_load_id, ','
+                                order by deliveries.delivered_on), '')
+     from {{ ref('int_settlement_deliveries') }} as deliveries
+     where deliveries.delivered_on <= {{ as_of_date() }}
+         and deliveries.earliest_booking_date < {{ window_end() }})
+{%- endmacro %}
+
+{# The input key of a 12-month settlement window model; `with_enterprises`: it also reads the customer master. #}
+{% macro settlement_window_input_key(with_enterprises=false) -%}
+    {%- set parts = [settlement_months_known_key(), '(' ~ window_end() ~ ')::text'] -%}
+    {%- if with_enterprises -%}
+        {%- do parts.append(feed_loads_known_key(source('enterprise', 'enterprise_master'))) -%}
+    {%- endif -%}
+    {{ input_key(parts) }}
 {%- endmacro %}

@@ -25,6 +25,17 @@ from tests.conftest import _fresh_database
 D1, D2, D3 = dt.date(2026, 11, 1), dt.date(2026, 11, 2), dt.date(2026, 11, 3)
 MARTS = ("customer_features", "customer_risk_tiers", "early_warning_signals", "precredit_pool", "precredit_candidates")
 DAILY = ("inflow_30d", "outflow_30d", "net_flow_30d", "inflow_90d", "days_since_last_inflow", "latest_balance")
+# tables kept while their input key stays (dbt_project/macros/input_keys.sql): D2 brings settlement of the as-of
+# month only, so none of them changes from D1 to D2
+KEPT = (
+    "intermediate.int_settlement_transactions_aggregated_to_months",
+    "intermediate.int_settlement_counterparties_aggregated_to_enterprises",
+    "staging.stg_tax__filings",
+    "staging.stg_tax__credit_ratings",
+    "staging.stg_utilities__bills",
+    "staging.stg_court__records",
+    "staging.stg_enterprise__enterprises",
+)
 
 
 def _quiet(_message: str) -> None:
@@ -84,6 +95,7 @@ def forward(server_url, landing, tmp_path_factory):
         store.run_day(D1)
         store.first_d1 = {mart: store.slice(f"marts.{mart}", D1) for mart in MARTS}
         store.history_after_d1 = set(store.rows("select * from marts.customer_risk_tiers_history"))
+        store.kept_after_d1 = {relation: _row_versions(store, relation) for relation in KEPT}
         store.run_day(D2)
     yield store
     store.drop()
@@ -99,6 +111,15 @@ def backward(server_url, landing, tmp_path_factory, forward):
         store.run_day(D1)
     yield store
     store.drop()
+
+
+def _row_versions(store: Warehouse, relation: str) -> tuple:
+    """The input keys of a table and the transactions that wrote its rows: equal only if no row was rewritten."""
+    return tuple(
+        store.rows(
+            f"select input_key, count(*), min(xmin::text::bigint), max(xmin::text::bigint) from {relation} group by 1"
+        )
+    )
 
 
 def _bookings(landing, up_to: dt.date) -> list[dict]:
@@ -159,6 +180,16 @@ def test_the_next_day_moves_the_daily_signals_and_keeps_the_monthly_windows(forw
     daily_d1, daily_d2 = by_firm(D1, ", ".join(DAILY)), by_firm(D2, ", ".join(DAILY))
     moved = sum(daily_d1[uscc] != daily_d2[uscc] for uscc in daily_d2)
     assert moved > len(daily_d2) / 2
+
+
+def test_the_next_day_keeps_the_tables_whose_inputs_did_not_change(forward):
+    for relation in KEPT:
+        (key, rows, _, _), *others = forward.kept_after_d1[relation]
+        assert rows > 0 and not others, relation  # one input key per table
+        assert _row_versions(forward, relation) == forward.kept_after_d1[relation], relation
+    # the increment re-derived the daily aggregates: D2's delivery is there
+    account_days = "intermediate.int_settlement_transactions_aggregated_to_account_days"
+    assert forward.rows(f"select count(*) from {account_days} where delivered_on = :d", d=D2)[0][0] > 0
 
 
 def test_an_increment_gives_the_rows_of_a_full_build(forward, backward):
@@ -232,12 +263,16 @@ def test_a_corrected_redelivery_rederives_exactly_its_delivery(backward, landing
 
     dedup = "intermediate.int_settlement_transactions_deduplicated"
     batches_before = dict(backward.rows(f"select delivered_on, max(batch_load_id) from {dedup} group by 1"))
+    months = "select distinct input_key from intermediate.int_settlement_transactions_aggregated_to_months"
+    months_key_before = backward.rows(months)
     backward.landing = corrected_landing
     with backward:
         backward.run_day(D2)
     batches_after = dict(backward.rows(f"select delivered_on, max(batch_load_id) from {dedup} group by 1"))
     rewritten = {day for day in batches_after if batches_after[day] != batches_before.get(day)}
     assert rewritten == {delivered}
+    # the corrected booking lies before the as-of month: the 12-month windows are computed again
+    assert len(backward.rows(months)) == 1 and backward.rows(months) != months_key_before
     assert backward.rows(f"select amount::text from {dedup} where txn_id = :t", t=txn_id) == [
         (fields[header.index("amount")],)
     ]

@@ -1,8 +1,15 @@
 -- Counterparty features per firm over the 12-month window: how many counterparties, how concentrated the
 -- inflows are, and how often the legal representative paid in from a personal account (owner top-ups).
 -- Reads the window's transactions from the persisted deduplicated model (BRIN on booking_date), whose
--- counterparty keys and name hashes were computed once, at load.
-{{ config(materialized='table') }}
+-- counterparty keys and name hashes were computed once, at load. Kept while its inputs stay
+-- (macros/input_keys.sql): the window changes when the month turns, a delivery touches a booking day before
+-- the month, or the customer master changes.
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    pre_hook="{{ truncate_when_input_key_changes(settlement_window_input_key(with_enterprises=true)) }}",
+) }}
 
 with window_transactions as (
     select *
@@ -57,12 +64,20 @@ owner_top_ups as (
         sum(owner_top_up_count) as owner_top_ups_12m
     from counterparty_flows
     group by uscc
+),
+
+final as (
+    select
+        owner_top_ups.uscc,
+        coalesce(counterparties.counterparty_count_12m, 0) as counterparty_count_12m,
+        counterparties.top5_counterparty_inflow_12m,
+        owner_top_ups.owner_top_ups_12m
+    from owner_top_ups
+    left join counterparties on owner_top_ups.uscc = counterparties.uscc
 )
 
 select
-    owner_top_ups.uscc,
-    coalesce(counterparties.counterparty_count_12m, 0) as counterparty_count_12m,
-    counterparties.top5_counterparty_inflow_12m,
-    owner_top_ups.owner_top_ups_12m
-from owner_top_ups
-left join counterparties on owner_top_ups.uscc = counterparties.uscc
+    *,
+    {{ settlement_window_input_key(with_enterprises=true) }} as input_key
+from final
+{{ unless_input_key_kept() }}

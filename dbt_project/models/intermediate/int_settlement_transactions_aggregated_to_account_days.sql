@@ -5,15 +5,14 @@
 -- build and those the deduplicated model wrote again.
 {{ config(
     materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key='delivered_on',
+    incremental_strategy='replace_deliveries',
     on_schema_change='fail',
     pre_hook="{{ delete_settlement_deliveries_to_refresh() }}",
     indexes=[
         {'columns': ['batch_load_id']},
         {'columns': ['uscc', 'booking_date']},
         {'columns': ['account_no', 'booking_date']},
-        {'columns': ['delivered_on'], 'type': 'brin'},
+        {'columns': ['delivered_on']},
         {'columns': ['booking_date'], 'type': 'brin'},
     ],
 ) }}

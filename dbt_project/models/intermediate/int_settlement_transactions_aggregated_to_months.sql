@@ -1,8 +1,14 @@
 -- Settlement flows per firm and calendar month, for the 12 complete months before the as-of month, from the
 -- per-account daily aggregates known on the as-of date. Month-end balances are carried forward through months
 -- without bookings (from each account's balance before the window, looked up by index) and summed over the
--- firm's accounts. A table: the marts read it several times.
-{{ config(materialized='table') }}
+-- firm's accounts. Kept while its inputs stay (macros/input_keys.sql): the window changes when the month turns
+-- or a delivery touches a booking day before the month, not every day.
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    pre_hook="{{ truncate_when_input_key_changes(settlement_window_input_key()) }}",
+) }}
 
 with window_days as (
     select *
@@ -125,19 +131,27 @@ firm_months as (
     from account_month_balances
     where {{ in_window('month_start', 12) }}
     group by uscc, month_start
+),
+
+final as (
+    select
+        uscc,
+        month_start,
+        -- 1 = the last complete month before the as-of date, 12 = the oldest month of the window
+        (
+            (extract(year from {{ window_end() }}) - extract(year from month_start)) * 12
+            + extract(month from {{ window_end() }}) - extract(month from month_start)
+        )::integer as months_back,
+        inflow,
+        outflow,
+        inflow_count,
+        outflow_count,
+        month_end_balance
+    from firm_months
 )
 
 select
-    uscc,
-    month_start,
-    -- 1 = the last complete month before the as-of date, 12 = the oldest month of the window
-    (
-        (extract(year from {{ window_end() }}) - extract(year from month_start)) * 12
-        + extract(month from {{ window_end() }}) - extract(month from month_start)
-    )::integer as months_back,
-    inflow,
-    outflow,
-    inflow_count,
-    outflow_count,
-    month_end_balance
-from firm_months
+    *,
+    {{ settlement_window_input_key() }} as input_key
+from final
+{{ unless_input_key_kept() }}

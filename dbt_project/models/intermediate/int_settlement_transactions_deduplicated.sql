@@ -6,14 +6,13 @@
 -- superseded_on changes). A corrected re-delivery of an old file re-derives exactly that delivery date.
 {{ config(
     materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key='delivered_on',
+    incremental_strategy='replace_deliveries',
     on_schema_change='fail',
     pre_hook="{{ delete_settlement_deliveries_to_refresh() }}",
     indexes=[
         {'columns': ['txn_id']},
         {'columns': ['batch_load_id']},
-        {'columns': ['delivered_on'], 'type': 'brin'},
+        {'columns': ['delivered_on']},
         {'columns': ['booking_date'], 'type': 'brin'},
     ],
 ) }}

@@ -1,5 +1,13 @@
 -- One row per court record (case, dishonest-debtor entry, consumption-restriction order), as last delivered on
 -- or before the as-of date: a case is re-delivered with the same record_id when it closes.
+-- Kept while the feed's deliveries known on the as-of date stay the same (macros/input_keys.sql).
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    pre_hook="{{ truncate_when_input_key_changes(feed_input_key(source('court', 'court_records'))) }}",
+) }}
+
 with court_records as (
     {{ latest_delivered(source('court', 'court_records'), ['record_id']) }}
 ),
@@ -25,4 +33,8 @@ renamed as (
     from court_records
 )
 
-select * from renamed
+select
+    *,
+    {{ feed_input_key(source('court', 'court_records')) }} as input_key
+from renamed
+{{ unless_input_key_kept() }}

@@ -1,5 +1,13 @@
 -- One row per enterprise in the bank's customer master as known on the as-of date.
 -- The legal representative's personal data is reduced to md5 hashes here and goes no further.
+-- Kept while the feed's deliveries known on the as-of date stay the same (macros/input_keys.sql).
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    pre_hook="{{ truncate_when_input_key_changes(feed_input_key(source('enterprise', 'enterprise_master'))) }}",
+) }}
+
 with enterprise_master as (
     {{ latest_delivered(source('enterprise', 'enterprise_master'), ['uscc']) }}
 ),
@@ -24,4 +32,8 @@ renamed as (
     from enterprise_master
 )
 
-select * from renamed
+select
+    *,
+    {{ feed_input_key(source('enterprise', 'enterprise_master')) }} as input_key
+from renamed
+{{ unless_input_key_kept() }}

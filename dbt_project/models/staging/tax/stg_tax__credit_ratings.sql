@@ -1,4 +1,12 @@
 -- One row per firm and rating year, the latest rating delivered on or before the as-of date.
+-- Kept while the feed's deliveries known on the as-of date stay the same (macros/input_keys.sql).
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    pre_hook="{{ truncate_when_input_key_changes(feed_input_key(source('tax', 'tax_credit_ratings'))) }}",
+) }}
+
 with tax_credit_ratings as (
     {{ latest_delivered(source('tax', 'tax_credit_ratings'), ['uscc', 'rating_year']) }}
 ),
@@ -14,4 +22,8 @@ renamed as (
     from tax_credit_ratings
 )
 
-select * from renamed
+select
+    *,
+    {{ feed_input_key(source('tax', 'tax_credit_ratings')) }} as input_key
+from renamed
+{{ unless_input_key_kept() }}

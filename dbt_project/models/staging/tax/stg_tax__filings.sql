@@ -1,4 +1,12 @@
 -- One row per firm and tax period (month), the latest filing delivered on or before the as-of date.
+-- Kept while the feed's deliveries known on the as-of date stay the same (macros/input_keys.sql).
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    pre_hook="{{ truncate_when_input_key_changes(feed_input_key(source('tax', 'tax_filings'))) }}",
+) }}
+
 with tax_filings as (
     {{ latest_delivered(source('tax', 'tax_filings'), ['uscc', 'tax_period']) }}
 ),
@@ -20,4 +28,8 @@ renamed as (
     from tax_filings
 )
 
-select * from renamed
+select
+    *,
+    {{ feed_input_key(source('tax', 'tax_filings')) }} as input_key
+from renamed
+{{ unless_input_key_kept() }}

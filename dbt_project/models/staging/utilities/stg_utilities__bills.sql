@@ -1,5 +1,13 @@
 -- One row per utility bill, as last delivered on or before the as-of date
 -- (a bill is typically delivered when issued and again once paid).
+-- Kept while the feed's deliveries known on the as-of date stay the same (macros/input_keys.sql).
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    pre_hook="{{ truncate_when_input_key_changes(feed_input_key(source('utilities', 'utility_bills'))) }}",
+) }}
+
 with utility_bills as (
     {{ latest_delivered(source('utilities', 'utility_bills'), ['bill_id']) }}
 ),
@@ -22,4 +30,8 @@ renamed as (
     from utility_bills
 )
 
-select * from renamed
+select
+    *,
+    {{ feed_input_key(source('utilities', 'utility_bills')) }} as input_key
+from renamed
+{{ unless_input_key_kept() }}

@@ -1,0 +1,62 @@
+{#
+  Tables kept while their inputs stay the same. Many answers change far less often than daily: the staging of
+  a monthly feed changes only when that feed delivers, and the 12-month settlement windows only when the month
+  turns or a delivery touches a booking day before the month. Such a model is incremental (strategy append)
+  and holds the answer for one input key, in column input_key:
+
+      config(materialized='incremental', incremental_strategy='append',
+             pre_hook="{{ truncate_when_input_key_changes(<key>) }}")
+      ...
+      select *, <key> as input_key from final {{ unless_input_key_kept() }}
+
+  A build whose key equals the stored one keeps the rows (the select is gated off and PostgreSQL never runs
+  it); any other key empties the table and computes it again. The key covers the model's own code, so a
+  changed model is rebuilt; `dbt build --full-refresh` rebuilds regardless.
+#}
+
+{# An input key: md5 over the model's code and the given SQL expressions (text). #}
+{% macro input_key(parts) -%}
+    md5(concat_ws('|', '{{ local_md5(model.raw_code) }}', {{ parts | join(', ') }}))
+{%- endmacro %}
+
+{# Statuses of audit.load_manifest whose rows are in raw now (the loader's IN_RAW). #}
+{% macro loads_in_raw_condition(alias='load_manifest') -%}
+    {{ alias }}.status in ('loaded', 'replaced')
+{%- endmacro %}
+
+{#
+  What a raw feed holds as known on the as-of date: every load in raw delivered on or before it. A new
+  delivery, a corrected file or a rebuilt past date with fewer deliveries gives another key.
+#}
+{% macro feed_loads_known_key(relation) -%}
+    (select coalesce(string_agg(load_manifest.load_id::text, ',' order by load_manifest.load_id), '')
+     from {{ source('audit', 'load_manifest') }} as load_manifest
+     where load_manifest.raw_table = '{{ relation.identifier }}'
+         and {{ loads_in_raw_condition() }}
+         and load_manifest.delivery_date <= {{ as_of_date() }})
+{%- endmacro %}
+
+{# The input key of a staging model that reads one raw feed. #}
+{% macro feed_input_key(relation) -%}
+    {{ input_key([feed_loads_known_key(relation)]) }}
+{%- endmacro %}
+
+{% macro truncate_when_input_key_changes(key) -%}
+    {%- set kept = false -%}
+    {%- if execute and is_incremental() -%}
+        {%- set query = 'select coalesce((select input_key from ' ~ this ~ ' limit 1) = ' ~ key ~ ', false)' -%}
+        {%- set kept = run_query(query).columns[0].values()[0] -%}
+    {%- endif -%}
+    {%- if is_incremental() and not kept -%}
+        truncate {{ this }}
+    {%- else -%}
+        select 1
+    {%- endif -%}
+{%- endmacro %}
+
+{# After the pre-hook, the table is empty exactly when the key changed. #}
+{% macro unless_input_key_kept() -%}
+    {%- if is_incremental() -%}
+        where not exists (select from {{ this }})
+    {%- endif -%}
+{%- endmacro %}
