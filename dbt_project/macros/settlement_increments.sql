@@ -24,7 +24,7 @@
       and load_id > (select coalesce(max(batch_load_id), 0) from {{ relation }})
 {%- endmacro %}
 
-{# The loads whose rows are in raw now, for the given delivery dates (a subquery of delivery dates). #}
+{# The loads whose rows are in raw now, for the given delivery dates (a subquery or a list of dates). #}
 {% macro settlement_loads_in_raw(delivery_dates) -%}
     select load_manifest.load_id
     from {{ source('audit', 'load_manifest') }} as load_manifest
@@ -44,21 +44,25 @@
 {%- endmacro %}
 
 {#
-  The delivery dates of a query's single column, as a literal list for `delivered_on in (...)`: a literal list
-  lets PostgreSQL walk the btree on delivered_on, while `in (subquery)` was planned as a scan of every
-  transaction ever loaded. Empty list: none.
+  The values of a query's single column as a literal SQL list, for `column in (...)`: with literals PostgreSQL
+  estimates the rows from the column's statistics and walks the btree on delivered_on (or raw's BRIN on
+  _load_id), while `in (subquery)` was planned as a scan of every transaction ever loaded. `kind`: 'date' or
+  'integer'. Rendered when the model is compiled, before its pre-hook runs, so that both name the same values.
+  An empty list renders as `null`, which matches nothing.
 #}
-{% macro delivery_date_literals(query) -%}
-    {%- set dates = run_query(query).columns[0].values() if execute else [] -%}
-    {%- for day in dates | sort -%}
-        date '{{ day }}'{{ ', ' if not loop.last }}
+{% macro literal_list(query, kind='date') -%}
+    {%- set values = run_query(query).columns[0].values() if execute else [] -%}
+    {%- for value in values | sort -%}
+        {{ "date '" ~ value ~ "'" if kind == 'date' else value | int }}{{ ', ' if not loop.last }}
+    {%- else -%}
+        null
     {%- endfor -%}
 {%- endmacro %}
 
 {# Pre-hook: remove the delivery dates about to be re-derived (inside the model's transaction). #}
 {% macro delete_settlement_deliveries_to_refresh() -%}
-    {%- set dates = delivery_date_literals(settlement_deliveries_to_refresh(this)) if is_incremental() else '' -%}
-    {%- if dates -%}
+    {%- set dates = literal_list(settlement_deliveries_to_refresh(this)) if is_incremental() else 'null' -%}
+    {%- if dates != 'null' -%}
         delete from {{ this }} where delivered_on in ({{ dates }})
     {%- else -%}
         select 1
@@ -68,14 +72,14 @@
 {#
   Incremental strategy `replace_deliveries` (config incremental_strategy='replace_deliveries'): the build's rows
   replace every delivery date they carry, as delete+insert keyed by delivered_on does, but the delete names the
-  dates (see delivery_date_literals), so that its cost follows the deliveries written, not the table.
+  dates (see literal_list), so that its cost follows the deliveries written, not the table.
 #}
 {% macro get_incremental_replace_deliveries_sql(arg_dict) -%}
     {%- set target = arg_dict['target_relation'] -%}
     {%- set batch = arg_dict['temp_relation'] -%}
     {%- set columns = arg_dict['dest_columns'] | map(attribute='quoted') | join(', ') -%}
-    {%- set dates = delivery_date_literals('select distinct delivered_on from ' ~ batch) -%}
-    {%- if dates %}
+    {%- set dates = literal_list('select distinct delivered_on from ' ~ batch) -%}
+    {%- if dates != 'null' %}
     delete from {{ target }} where delivered_on in ({{ dates }});
     {%- endif %}
     insert into {{ target }} ({{ columns }})

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from sme_credit import ingest, publish, publish_marts, quality, settings, warehouse
+from sme_credit import ingest, input_keys, publish, publish_marts, quality, settings, warehouse
 from sme_credit.feeds import FEEDS, tables_of
 
 
@@ -35,13 +35,27 @@ def resolve_as_of_date(requested: str | None) -> str:
 
 
 def validate_staging(as_of_date: str) -> dict:
-    """The staging tables, and the batch the incremental intermediate models wrote last (highest batch_load_id)."""
-    targets = [quality.Target(relation) for relation in quality.relations_with_suites("staging")]
+    """The staging tables, and the batch the incremental intermediate models wrote last (highest batch_load_id).
+
+    A table dbt kept for an input key validated before is not validated again (see `input_keys`); once this
+    gate passes, every kept table's key counts as validated."""
+    engine = warehouse.engine()
+    keys = input_keys.current(engine, ("staging", "intermediate"))
+    validated_before = input_keys.validated(engine, keys)
+    for relation, when in sorted(validated_before.items()):
+        print(f"{relation}: kept by dbt for an input key validated at {when}; not validated again")
+    targets = [
+        quality.Target(relation)
+        for relation in quality.relations_with_suites("staging")
+        if relation not in validated_before
+    ]
     targets += [
         quality.Target(relation, where=f"batch_load_id = (select max(batch_load_id) from {relation})")
         for relation in quality.relations_with_suites("intermediate")
     ]
-    return quality.validate(targets, checkpoint_name="staging", as_of_date=dt.date.fromisoformat(as_of_date))
+    summary = quality.validate(targets, checkpoint_name="staging", as_of_date=dt.date.fromisoformat(as_of_date))
+    input_keys.record(engine, keys)
+    return summary
 
 
 def validate_marts(as_of_date: str) -> dict:

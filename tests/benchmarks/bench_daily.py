@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
 import os
 import shutil
 import sys
@@ -45,6 +46,7 @@ DBT_BUILD_FLOOR_RATIO = 5.0
 @dataclass
 class Timings:
     steps: dict[str, float] = field(default_factory=dict)
+    slowest: str = ""
 
     def time(self, name: str, function, *args, **kwargs):
         started = time.perf_counter()
@@ -77,6 +79,18 @@ def _link_subset(landing: Path, target: Path, first: dt.date, last: dt.date) -> 
 
 def _quiet(_message: str) -> None:
     pass
+
+
+def _slowest_dbt_nodes(count: int = 8) -> str:
+    """The slowest nodes of the last dbt invocation (target/run_results.json), tests summed into one line."""
+    path = settings.DBT_PROJECT_DIR / "target" / "run_results.json"
+    results = json.loads(path.read_text(encoding="utf-8"))["results"]
+    models = [
+        (r["execution_time"], r["unique_id"].split(".")[-1]) for r in results if r["unique_id"].startswith("model.")
+    ]
+    tests = sum(r["execution_time"] for r in results if r["unique_id"].startswith(("test.", "unit_test.")))
+    slowest = sorted(models, reverse=True)[:count]
+    return ", ".join(f"{name} {seconds:.1f} s" for seconds, name in slowest) + f"; all tests {tests:.1f} s"
 
 
 def floor(engine, landing: Path, day: dt.date) -> tuple[float, float]:
@@ -119,9 +133,13 @@ def run_world(server: str, landing: Path, full_day: dt.date, next_day: dt.date, 
         print(f"[{label}] first full run for {full_day} ...", flush=True)
         pipeline.run_day(full_day, landing, step=full.time, log=_quiet)
         print(_row(f"[{label}] first full run", full), flush=True)
+        full.slowest = _slowest_dbt_nodes()
+        print(f"  slowest in its dbt build: {full.slowest}", flush=True)
         print(f"[{label}] next day's increment for {next_day} ...", flush=True)
         pipeline.run_day(next_day, landing, step=increment.time, log=_quiet)
         print(_row(f"[{label}] increment", increment), flush=True)
+        increment.slowest = _slowest_dbt_nodes()
+        print(f"  slowest in its dbt build: {increment.slowest}", flush=True)
         engine = warehouse.engine()
         with engine.connect() as conn:
             rows = conn.execute(text("select count(*) from raw.settlement_transactions")).scalar()
@@ -184,12 +202,14 @@ def main() -> int:
     print(_row(f"first full run ({full_day})", full))
     print(_row(f"next day's increment ({next_day})", increment))
     print(
-        f"  {'floor':<34} COPY of the day's file {history['copy']:5.1f} s + aggregate scan of all "
+        f"  {'floor':<34} COPY of the day's file {history['copy']:5.2f} s + aggregate scan of all "
         f"settlement {history['scan']:5.1f} s = {history['copy'] + history['scan']:5.1f} s"
     )
     print(_row("increment, 12 months of history", increment_12))
     print(_row("(full run, 12 months of history)", recent["full"]))
     print("  steps of the increment: " + ", ".join(f"{k} {v:.1f} s" for k, v in increment.steps.items()))
+    print(f"  slowest in the full run's dbt build: {full.slowest}")
+    print(f"  slowest in the increment's dbt build: {increment.slowest}")
 
     checks = [
         ("increment / full run", increment_total / full_total, INCREMENT_SHARE, f"{INCREMENT_SHARE:.0%}"),

@@ -187,6 +187,11 @@ def test_the_next_day_keeps_the_tables_whose_inputs_did_not_change(forward):
         (key, rows, _, _), *others = forward.kept_after_d1[relation]
         assert rows > 0 and not others, relation  # one input key per table
         assert _row_versions(forward, relation) == forward.kept_after_d1[relation], relation
+    # validated once per input key: the staging gate recorded every kept table's key, so neither the gate nor
+    # the dbt tests read those rows again
+    recorded = set(forward.rows("select relation, input_key from audit.validated_input_keys"))
+    for relation in KEPT:
+        assert (relation, forward.kept_after_d1[relation][0][0]) in recorded, relation
     # the increment re-derived the daily aggregates: D2's delivery is there
     account_days = "intermediate.int_settlement_transactions_aggregated_to_account_days"
     assert forward.rows(f"select count(*) from {account_days} where delivered_on = :d", d=D2)[0][0] > 0

@@ -9,10 +9,16 @@
 {%- set lookback_days = 365 + short_days %}
 
 with recent_days as (
+    -- the last 90 days and the same 30 days a year earlier, not the year between
     select *
     from {{ ref('int_settlement_transactions_aggregated_to_account_days') }}
-    where booking_date >= {{ as_of_date() }} - {{ lookback_days }}
-        and booking_date < {{ as_of_date() }}
+    where (
+            (booking_date >= {{ as_of_date() }} - {{ long_days }} and booking_date < {{ as_of_date() }})
+            or (
+                booking_date >= {{ as_of_date() }} - {{ lookback_days }}
+                and booking_date < {{ as_of_date() }} - 365
+            )
+        )
         and {{ settlement_known_on_as_of_date() }}
 ),
 

@@ -23,14 +23,12 @@
 
 with
 {% if is_incremental() %}
-deliveries_to_refresh as (
-    {{ settlement_deliveries_to_refresh(this) }}
-),
-
+{#- the delivery dates to derive again, and their loads in raw, as literals (see literal_list) #}
+{%- set refreshed_dates = literal_list(settlement_deliveries_to_refresh(this)) %}
 batch as (
     select {{ columns }}
     from {{ ref('stg_settlement__transactions') }}
-    where load_id in ({{ settlement_loads_in_raw('select delivery_date from deliveries_to_refresh') }})
+    where load_id in ({{ literal_list(settlement_loads_in_raw(refreshed_dates), 'integer') }})
 ),
 
 linked_deliveries as (
@@ -39,7 +37,7 @@ linked_deliveries as (
     select distinct earlier.delivered_on
     from {{ this }} as earlier
     inner join batch on earlier.txn_id = batch.txn_id
-    where earlier.delivered_on not in (select deliveries_to_refresh.delivery_date from deliveries_to_refresh)
+    where earlier.delivered_on not in ({{ refreshed_dates }})
 ),
 
 candidates as (
@@ -57,7 +55,7 @@ kept_versions as (
         kept.delivered_on
     from {{ this }} as kept
     where kept.txn_id in (select candidates.txn_id from candidates)
-        and kept.delivered_on not in (select deliveries_to_refresh.delivery_date from deliveries_to_refresh)
+        and kept.delivered_on not in ({{ refreshed_dates }})
         and kept.delivered_on not in (select linked_deliveries.delivered_on from linked_deliveries)
 ),
 {% else %}

@@ -1,0 +1,41 @@
+{#
+  dbt's get_where_subquery (what a data test reads from the model it tests), extended for tables kept by input
+  key (macros/input_keys.sql): their rows are tested once per input key. A key the staging gate recorded in
+  audit.validated_input_keys (plugins/sme_credit/input_keys.py) was tested and validated already, so the test
+  reads none of its rows; a new key is tested in full. The test's own `where` config still applies.
+#}
+{% macro postgres__get_where_subquery(relation) -%}
+    {%- set conditions = [] -%}
+    {%- if config.get('where') -%}
+        {%- do conditions.append(config.get('where')) -%}
+    {%- endif -%}
+    {%- set kept = rows_not_yet_validated(relation) -%}
+    {%- if kept -%}
+        {%- do conditions.append(kept) -%}
+    {%- endif -%}
+    {%- if conditions -%}
+        {%- do return('(select * from ' ~ relation ~ ' where ' ~ conditions | join(' and ') ~ ') dbt_subquery') -%}
+    {%- else -%}
+        {%- do return(relation) -%}
+    {%- endif -%}
+{%- endmacro %}
+
+{% macro rows_not_yet_validated(relation) -%}
+    {%- if not execute or relation.identifier is not defined -%}
+        {{- return('') -}}
+    {%- endif -%}
+    {%- set records = adapter.get_relation(database=relation.database, schema='audit', identifier='validated_input_keys') -%}
+    {%- if records is none -%}
+        {{- return('') -}}
+    {%- endif -%}
+    {%- set columns = adapter.get_columns_in_relation(relation) | map(attribute='name') | list -%}
+    {%- if 'input_key' not in columns -%}
+        {{- return('') -}}
+    {%- endif -%}
+    {#- every row holds the same key: one look-up, and PostgreSQL skips the table's scan when it was validated -#}
+    {{- return(
+        "not exists (select from " ~ records ~ " as validated"
+        ~ " where validated.relation = '" ~ relation.schema ~ "." ~ relation.identifier ~ "'"
+        ~ " and validated.input_key = (select kept.input_key from " ~ relation ~ " as kept limit 1))"
+    ) -}}
+{%- endmacro %}
