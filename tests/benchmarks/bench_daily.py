@@ -9,7 +9,8 @@ In one run, printed side by side, on fresh databases of the same server:
 2. the next day's increment, D+1: the same steps, which now meet only D+1's settlement file;
 3. the floor: a bare `COPY` of that day's file into an unlogged table, plus one sequential aggregate scan of all
    settlement rows (`group by uscc, month`): what reading the day and touching the history once costs;
-4. the same full run and increment on a landing area holding only the last 12 months of deliveries.
+4. the same full run and increment on a landing area holding the last 12 months of every event feed (the
+   customer master whole: the same firms, half the history).
 D is the last delivery date before the world's last monthly delivery, so D+1 brings settlement only, as on 27
 days of every month. The steps are the functions the DAG tasks call, without Airflow around them (the DAG's
 own overhead is measured separately, see the README).
@@ -41,6 +42,7 @@ from sme_credit.feeds import FEEDS, delivery_dates, landed_files, table_by_name
 INCREMENT_SHARE = 0.10
 HISTORY_RATIO = 1.2
 DBT_BUILD_FLOOR_RATIO = 5.0
+MASTER_FEED = "enterprise"  # the set of firms, not history: a shorter history keeps all of it
 
 
 @dataclass
@@ -67,10 +69,11 @@ class Timings:
 
 
 def _link_subset(landing: Path, target: Path, first: dt.date, last: dt.date) -> Path:
-    """A landing area holding the deliveries first..last of every feed (hard links)."""
+    """A landing area holding the deliveries first..last of every event feed, and every delivery up to `last` of
+    the customer master (hard links): the same firms, with the history from `first` on."""
     for feed in FEEDS:
         for landed in landed_files(landing, feed, up_to=last):
-            if landed.delivery_date >= first:
+            if landed.delivery_date >= first or feed == MASTER_FEED:
                 destination = target / landed.path.relative_to(landing)
                 destination.parent.mkdir(parents=True, exist_ok=True)
                 destination.hardlink_to(landed.path)
@@ -168,6 +171,13 @@ def main() -> int:
     parser.add_argument("--scale", default="large", choices=["tiny", "demo", "large"])
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--server", help="PostgreSQL server URL to run on (default: the embedded one)")
+    parser.add_argument(
+        "--histories",
+        nargs="+",
+        default=["all", "12"],
+        choices=["all", "12"],
+        help="which worlds to run: all history and/or 12 months of it (the targets need both)",
+    )
     args = parser.parse_args()
 
     landing = _landing_for(args.scale, args.seed)
@@ -186,10 +196,20 @@ def main() -> int:
     try:
         whole = _link_subset(landing, work / "whole" / "landing", settlement_days[0], next_day)
         half = _link_subset(landing, work / "half" / "landing", half_first, next_day)
-        history = run_world(server, whole, full_day, next_day, f"{args.scale}, all history")
-        recent = run_world(server, half, full_day, next_day, f"{args.scale}, 12 months")
+        # (the 12-month world keeps the whole customer master: the same firms, half the history)
+        history = (
+            run_world(server, whole, full_day, next_day, f"{args.scale}, all history")
+            if "all" in args.histories
+            else None
+        )
+        recent = (
+            run_world(server, half, full_day, next_day, f"{args.scale}, 12 months") if "12" in args.histories else None
+        )
     finally:
         shutil.rmtree(work, ignore_errors=True)
+    if history is None or recent is None:
+        print("\nOne world only: the targets compare both (run without --histories for them).")
+        return 0
 
     full, increment, increment_12 = history["full"], history["increment"], recent["increment"]
     full_total = full.ingest + full.build
