@@ -13,13 +13,13 @@ with recent_days as (
     select *
     from {{ ref('int_settlement_transactions_aggregated_to_account_days') }}
     where (
-            (booking_date >= {{ as_of_date() }} - {{ long_days }} and booking_date < {{ as_of_date() }})
-            or (
-                booking_date >= {{ as_of_date() }} - {{ lookback_days }}
-                and booking_date < {{ as_of_date() }} - 365
-            )
+        (booking_date >= {{ as_of_date() }} - {{ long_days }} and booking_date < {{ as_of_date() }})
+        or (
+            booking_date >= {{ as_of_date() }} - {{ lookback_days }}
+            and booking_date < {{ as_of_date() }} - 365
         )
-        and {{ settlement_known_on_as_of_date() }}
+    )
+    and {{ settlement_known_on_as_of_date() }}
 ),
 
 accounts as (
