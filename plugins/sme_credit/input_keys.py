@@ -49,9 +49,10 @@ def current(engine: Engine, schemas: tuple[str, ...]) -> dict[str, str]:
 
 
 def validated(engine: Engine, keys: dict[str, str]) -> dict[str, str]:
-    """Of `keys`, the tables whose key was validated before, with when."""
-    with engine.begin() as conn:
-        conn.execute(text(_DDL))
+    """Of `keys`, the tables whose key was validated before, with when (none before the first record)."""
+    with engine.connect() as conn:
+        if conn.execute(text("select to_regclass(:table)"), {"table": TABLE}).scalar() is None:
+            return {}
         rows = conn.execute(text(f"select relation, {COLUMN}, validated_at::text from {TABLE}")).all()
     return {relation: at for relation, key, at in rows if keys.get(relation) == key}
 

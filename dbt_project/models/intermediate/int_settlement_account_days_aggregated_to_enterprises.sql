@@ -1,7 +1,6 @@
 -- Daily settlement signals per firm as of the as-of date, from the bookings of the days before it (T+1: the
 -- delivery of day D carries the bookings of D-1). An N-day window is as_of_date - N <= booking_date <
 -- as_of_date. Balances and the last inflow are looked up per account / firm by index, however old.
-{{ config(materialized='table') }}
 
 {#- the windows are part of the column names (inflow_30d, inflow_90d), so they are fixed here -#}
 {%- set short_days = 30 %}
