@@ -20,13 +20,10 @@ from sme_credit.dag_support import (
     TRACKING_CANDIDATES,
     fail_without_retry,
 )
-from sme_credit.dbt import cosmos_configs, render_config, wire_watchers
+from sme_credit.dbt import BUILD_GROUPS, cosmos_configs, operator_args, render_config, wire_watchers
 
 PROJECT, PROFILE, EXECUTION = cosmos_configs()
-DBT_ARGS = {
-    "install_deps": False,
-    "vars": {"as_of_date": "{{ ti.xcom_pull(task_ids='resolve_as_of_date') }}"},
-}
+DBT_ARGS = operator_args(as_of_date="{{ ti.xcom_pull(task_ids='resolve_as_of_date') }}")
 
 
 @task
@@ -70,24 +67,18 @@ def publish_candidates(as_of_date: str) -> dict:
 )
 def sme_credit_build():
     as_of_date = resolve_as_of_date()
-    dbt_staging = DbtTaskGroup(
-        group_id="dbt_staging",
-        project_config=PROJECT,
-        profile_config=PROFILE,
-        execution_config=EXECUTION,
-        render_config=render_config("path:seeds", "path:models/staging", "path:models/intermediate"),
-        operator_args=DBT_ARGS,
+    dbt_staging, dbt_marts = (
+        DbtTaskGroup(
+            group_id=group_id,
+            project_config=PROJECT,
+            profile_config=PROFILE,
+            execution_config=EXECUTION,
+            render_config=render_config(*selectors),
+            operator_args=DBT_ARGS,
+        )
+        for group_id, selectors in BUILD_GROUPS.items()
     )
-    dbt_marts = DbtTaskGroup(
-        group_id="dbt_marts",
-        project_config=PROJECT,
-        profile_config=PROFILE,
-        execution_config=EXECUTION,
-        render_config=render_config("path:models/marts"),
-        operator_args=DBT_ARGS,
-    )
-    for group in (dbt_staging, dbt_marts):
-        wire_watchers(group)
+    wire_watchers(dbt_staging, dbt_marts)
     chain(
         as_of_date,
         dbt_staging,

@@ -45,7 +45,7 @@
 
 {#
   The values of a query's single column as a literal SQL list, for `column in (...)`: with literals PostgreSQL
-  estimates the rows from the column's statistics and walks the btree on delivered_on (or raw's BRIN on
+  estimates the rows from the column's statistics and walks the BRIN on delivered_on (or raw's BRIN on
   _load_id), while `in (subquery)` was planned as a scan of every transaction ever loaded. `kind`: 'date' or
   'integer'. Rendered when the model is compiled, before its pre-hook runs, so that both name the same values.
   An empty list renders as `null`, which matches nothing.

@@ -94,6 +94,9 @@ def airflow_env(url: str) -> dict[str, str]:
         "AIRFLOW__API__HOST": "127.0.0.1",
         "AIRFLOW__COSMOS__CACHE_DIR": str(state_dir() / "cosmos"),
         "AIRFLOW__COSMOS__ENABLE_TELEMETRY": "False",
+        # The watcher producer keeps its XComs for a retry by writing them all to a Variable after every XCom
+        # (quadratic, and a metadata write each); off, it writes them once, when it fails.
+        "AIRFLOW__COSMOS__ENABLE_WATCHER_RELIABLE_RETRY": "False",
         "SCARF_ANALYTICS": "false",
         "SME_TASK_RETRIES": "0",
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",

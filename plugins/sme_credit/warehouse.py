@@ -22,10 +22,18 @@ from sme_credit.locking import file_lock
 DATABASE = "sme_credit"
 PREFERRED_PORT = 55432
 # Local, rebuildable data: trade durability for speed, but never risk corruption (fsync stays on).
+# wal_level=minimal: a table created and filled in one transaction (a dbt model's first build, an index) is
+# synced at commit instead of written twice through the WAL; nothing here replicates or archives.
 SERVER_OPTIONS = (
     "-c synchronous_commit=off -c shared_buffers=256MB -c work_mem=64MB "
-    "-c maintenance_work_mem=256MB -c max_wal_size=4GB -c checkpoint_timeout=30min"
+    "-c maintenance_work_mem=256MB -c max_wal_size=4GB -c checkpoint_timeout=30min "
+    "-c wal_level=minimal -c max_wal_senders=0"
 )
+# Databases made here sort text by code point (collation C): the same order as C.UTF-8 for UTF-8 text, but
+# compared with memcmp, so the sorts, window partitions and btree builds over keys (uscc, account numbers,
+# transaction ids) cost a fraction (the per-account daily aggregates of `large`: 97 s against 284 s).
+# Character classes (the regular expressions, upper/lower) stay UTF-8 (lc_ctype).
+DATABASE_COLLATION = "C"
 
 
 def _root() -> Path:
@@ -190,7 +198,13 @@ def create_database(server_url: str, name: str, *, drop_first: bool = False) -> 
             if drop_first:
                 conn.execute(text(f'drop database if exists "{name}" with (force)'))
             if not conn.execute(text("select 1 from pg_database where datname = :n"), {"n": name}).scalar():
-                conn.execute(text(f'create database "{name}"'))
+                ctype = conn.execute(text("select datctype from pg_database where datname = 'template1'")).scalar()
+                conn.execute(
+                    text(
+                        f"create database \"{name}\" template template0 encoding 'UTF8' "
+                        f"lc_collate '{DATABASE_COLLATION}' lc_ctype '{ctype}'"
+                    )
+                )
     finally:
         engine.dispose()
     return make_url(server_url).set(database=name).render_as_string(hide_password=False)

@@ -82,12 +82,40 @@ def test_build_is_write_audit_publish(dagbag):
 def test_each_dbt_group_runs_one_build_and_a_sensor_per_model_after_it(dagbag):
     from cosmos.constants import PRODUCER_WATCHER_TASK_ID
 
+    from sme_credit.cosmos_watcher import QuietDbtProducerWatcherOperator
+
     dag = dagbag.dags["sme_credit_build"]
+    caches = set()
     for group in ("dbt_staging", "dbt_marts"):
         tasks = [t for t in dag.tasks if t.task_id.startswith(f"{group}.")]
         producer = dag.get_task(f"{group}.{PRODUCER_WATCHER_TASK_ID}")
         sensors = [t for t in tasks if hasattr(t, "model_unique_id") and t is not producer]
         assert sensors, group
+        # the group's tests run inside its one build (no second dbt process per group)
+        flags = producer.dbt_cmd_flags
+        types = {flags[i + 1] for i, flag in enumerate(flags) if flag == "--resource-type"}
+        assert {"model", "seed", "test", "unit_test"} <= types, flags
+        assert not [t for t in tasks if t.task_id.endswith("_test")], group
+        assert producer.indirect_selection == "buildable", group
+        assert isinstance(producer, QuietDbtProducerWatcherOperator), group
+        caches |= {t.cache_dir for t in tasks if hasattr(t, "cache_dir")}
         for sensor in sensors:  # started after the build, they find their model's result at once
             assert producer.task_id in sensor.upstream_task_ids, sensor.task_id
             assert not sensor.deferrable, sensor.task_id
+    assert len(caches) == 1  # the marts build reuses the staging build's parse
+
+
+def test_the_producer_stores_only_what_model_sensors_read():
+    from sme_credit.cosmos_watcher import is_stored
+
+    def event(name, resource_type=None):
+        data = {"node_info": {"resource_type": resource_type, "unique_id": "x"}} if resource_type else {}
+        return {"info": {"name": name}, "data": data}
+
+    assert is_stored(event("NodeFinished", "model"))
+    assert is_stored(event("RunResultError", "model"))
+    assert is_stored(event("MainReportVersion"))
+    assert not is_stored(event("NodeStart", "model"))
+    assert not is_stored(event("NodeExecuting", "seed"))
+    assert not is_stored(event("NodeFinished", "test"))
+    assert not is_stored(event("RunResultError", "unit_test"))

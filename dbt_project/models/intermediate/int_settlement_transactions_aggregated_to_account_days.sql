@@ -9,13 +9,17 @@
     on_schema_change='fail',
     pre_hook="{{ delete_settlement_deliveries_to_refresh() }}",
     indexes=[
-        {'columns': ['batch_load_id']},
+        {'columns': ['account_no', 'booking_date', 'delivered_on', "(coalesce(superseded_on, 'infinity'))"],
+         'unique': true},
         {'columns': ['uscc', 'booking_date']},
-        {'columns': ['account_no', 'booking_date']},
-        {'columns': ['delivered_on']},
+        {'columns': ['batch_load_id']},
+        {'columns': ['delivered_on'], 'type': 'brin'},
         {'columns': ['booking_date'], 'type': 'brin'},
     ],
 ) }}
+{#- The grain (account, booking day, delivery, superseded_on) is unique by its index, checked on every write
+    rather than by a test that re-reads the batch; the index also finds an account's latest days. BRIN: see
+    int_settlement_transactions_deduplicated. #}
 
 with transactions as (
     select *

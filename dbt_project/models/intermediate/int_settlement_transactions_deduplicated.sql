@@ -10,23 +10,27 @@
     on_schema_change='fail',
     pre_hook="{{ delete_settlement_deliveries_to_refresh() }}",
     indexes=[
-        {'columns': ['txn_id']},
+        {'columns': ['txn_id', 'delivered_on'], 'unique': true},
         {'columns': ['batch_load_id']},
-        {'columns': ['delivered_on']},
+        {'columns': ['delivered_on'], 'type': 'brin'},
         {'columns': ['booking_date'], 'type': 'brin'},
     ],
 ) }}
+{#- (txn_id, delivered_on) is unique by its index: a write that broke it would fail the model. batch_load_id
+    keeps a btree: max(batch_load_id), the watermark, is read by every build. The table is written in delivery
+    order, so BRIN finds a delivery date as well as a btree, for a fraction of its size and build time.
+    Lineage: load_id and line_number (the file is the load's, in audit.load_manifest). #}
 
 {%- set columns = 'txn_id, account_no, uscc, txn_at, booking_date, direction, amount, counterparty_account, '
-                 ~ 'counterparty_key, counterparty_name_hash, channel, balance_after, delivered_on, source_file, '
-                 ~ 'line_number, load_id' %}
+                 ~ 'counterparty_key, counterparty_name_hash, channel, balance_after, delivered_on, line_number, '
+                 ~ 'load_id' %}
 
 with
 {% if is_incremental() %}
 {#- the delivery dates to derive again, and their loads in raw, as literals (see literal_list) #}
 {%- set refreshed_dates = literal_list(settlement_deliveries_to_refresh(this)) %}
 batch as (
-    select {{ columns }}
+    select {{ columns }}, source_file
     from {{ ref('stg_settlement__transactions') }}
     where load_id in ({{ literal_list(settlement_loads_in_raw(refreshed_dates), 'integer') }})
 ),
@@ -43,7 +47,8 @@ linked_deliveries as (
 candidates as (
     select * from batch
     union all
-    select {{ columns }}
+    -- (one version per delivery already: which file it came from no longer matters)
+    select {{ columns }}, null::text as source_file
     from {{ this }}
     where delivered_on in (select linked_deliveries.delivered_on from linked_deliveries)
 ),
@@ -60,7 +65,7 @@ kept_versions as (
 ),
 {% else %}
 candidates as not materialized (
-    select {{ columns }}
+    select {{ columns }}, source_file
     from {{ ref('stg_settlement__transactions') }}
 ),
 
@@ -150,7 +155,6 @@ select
     rewritten.balance_after,
     rewritten.delivered_on,
     rewritten.superseded_on,
-    rewritten.source_file,
     rewritten.line_number,
     rewritten.load_id,
     {{ settlement_batch_load_id() }} as batch_load_id
