@@ -5,6 +5,8 @@ waits: each progress event, each test's status and compiled SQL, one metadata ro
 that cost more than the build's SQL (demo world: 33 s of producer run against 12 s for the same build alone).
 Here a model's progress events and every test's events are only logged; a model's final event, status and
 compiled SQL still reach its sensor, and a failing test still fails the build (and skips the models after it).
+It overrides one method of Cosmos 1.15 (pinned in the lock); the DAG integrity tests check that the DAG uses it
+and which events it stores, and every end-to-end run goes through it.
 """
 
 from __future__ import annotations

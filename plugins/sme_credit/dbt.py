@@ -88,8 +88,8 @@ def cosmos_configs():
 
 
 def wire_watchers(*groups) -> None:
-    """In watcher mode, run each group's one `dbt build` in the quiet producer below, share the groups' dbt parse,
-    and let each model's sensor start once the build has finished.
+    """In watcher mode, run each group's one `dbt build` in the quiet producer of `sme_credit.cosmos_watcher`,
+    share the groups' dbt parse, and let each model's sensor start once the build has finished.
 
     Cosmos starts the sensors beside the producer and has them defer until their model's result arrives: under
     `airflow dags test` (what `make run` uses), which runs one task at a time, a deferred sensor waits for a
@@ -108,7 +108,8 @@ def wire_watchers(*groups) -> None:
         producer = next((t for t in tasks if t.task_id.endswith(PRODUCER_WATCHER_TASK_ID)), None)
         if producer is None:
             continue
-        producer.__class__ = QuietDbtProducerWatcherOperator  # Cosmos names its class itself
+        # Cosmos picks the producer's class by name, with no option for a subclass: swap it in here
+        producer.__class__ = QuietDbtProducerWatcherOperator
         shared_cache = shared_cache or (producer.cache_dir and producer.cache_dir.with_name(producer.dag_id))
         for task in tasks:
             if hasattr(task, "cache_dir") and shared_cache:
