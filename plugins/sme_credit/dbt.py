@@ -59,6 +59,10 @@ BUILD_GROUPS = {
 }
 
 
+def _watcher_mode() -> bool:
+    return settings.dbt_execution_mode() == "watcher"
+
+
 def cosmos_configs():
     """Project, profile and execution configuration shared by every DbtTaskGroup."""
     from cosmos import ExecutionConfig, ProfileConfig, ProjectConfig
@@ -78,7 +82,7 @@ def cosmos_configs():
     # staging never runs a marts test and marts still run their tests against staging.
     # WATCHER: one `dbt build` per group (dbt started once, not once per model), while a sensor per model shows
     # its state in the Airflow UI; LOCAL: an Airflow task per model (per-model retries, but dbt start-up each).
-    mode = ExecutionMode.WATCHER if settings.dbt_execution_mode() == "watcher" else ExecutionMode.LOCAL
+    mode = ExecutionMode.WATCHER if _watcher_mode() else ExecutionMode.LOCAL
     execution = ExecutionConfig(
         execution_mode=mode,
         invocation_mode=InvocationMode.DBT_RUNNER,
@@ -133,11 +137,10 @@ def render_config(*selectors: str):
     # added a second `dbt test` process per group: 1.49x a plain build instead of the 1.2x asked).
     # LOCAL, AFTER_ALL: one task per model, then the group's tests at once, so a relationships test never runs
     # before both of its parents are built.
-    watcher = settings.dbt_execution_mode() == "watcher"
     return RenderConfig(
         load_method=LoadMode.DBT_MANIFEST,
         select=list(selectors),
-        test_behavior=TestBehavior.NONE if watcher else TestBehavior.AFTER_ALL,
+        test_behavior=TestBehavior.NONE if _watcher_mode() else TestBehavior.AFTER_ALL,
         emit_datasets=False,
     )
 
@@ -149,7 +152,7 @@ def operator_args(as_of_date: str) -> dict:
     tests are not rendered as tasks; adding `test` and `unit_test` here keeps the tests in that same build, so a
     failing test fails the group (and skips the models after it) as in a plain `dbt build`."""
     args = {"install_deps": False, "vars": {"as_of_date": as_of_date}}
-    if settings.dbt_execution_mode() == "watcher":
+    if _watcher_mode():
         args["dbt_cmd_flags"] = ["--resource-type", "test", "--resource-type", "unit_test"]
         # the producer's build does not take the ExecutionConfig's selection mode: without it dbt's default
         # (eager) would run in the staging group a marts test that merely refers to a staging model
