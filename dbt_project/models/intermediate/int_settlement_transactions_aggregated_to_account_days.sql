@@ -7,7 +7,10 @@
     materialized='incremental',
     incremental_strategy='replace_deliveries',
     on_schema_change='fail',
-    pre_hook="{{ delete_settlement_deliveries_to_refresh() }}",
+    pre_hook=[
+        "{{ delete_settlement_deliveries_to_refresh() }}",
+        "{{ prefer_parallel_plans() }}",
+    ],
     indexes=[
         {'columns': ['account_no', 'booking_date', 'delivered_on', "(coalesce(superseded_on, 'infinity'))"],
          'unique': true},

@@ -79,14 +79,16 @@ kept_versions as (
 
 repeated as (
     -- transactions delivered more than once (in one file, or in several deliveries): only these need their
-    -- versions ordered; every other row passes straight through
-    select txn_id
+    -- versions ordered; every other row passes straight through. Grouped by a 64-bit hash of txn_id, which
+    -- groups 26.7 M keys faster than the text; a collision only sends a single version through the ordering
+    -- below, which gives it the same row (its own txn_id partition, superseded_on NULL).
+    select txn_hash
     from (
-        select txn_id from candidates
+        select hashtextextended(txn_id, 0) as txn_hash from candidates
         union all
-        select txn_id from kept_versions
+        select hashtextextended(txn_id, 0) as txn_hash from kept_versions
     ) as all_versions
-    group by txn_id
+    group by txn_hash
     having count(*) > 1
 ),
 
@@ -97,7 +99,7 @@ single as (
     from candidates
     where not exists (
             select from repeated
-            where repeated.txn_id = candidates.txn_id
+            where repeated.txn_hash = hashtextextended(candidates.txn_id, 0)
         )
 ),
 
@@ -105,7 +107,7 @@ versions as (
     -- a key repeated within one delivery: the last line wins (a later line corrects an earlier one)
     select distinct on (txn_id, delivered_on) *
     from candidates
-    where txn_id in (select repeated.txn_id from repeated)
+    where hashtextextended(txn_id, 0) in (select repeated.txn_hash from repeated)
     order by txn_id asc, delivered_on asc, source_file desc, line_number desc
 ),
 
@@ -124,7 +126,7 @@ supersessions as (
             txn_id,
             delivered_on
         from kept_versions
-        where txn_id in (select repeated.txn_id from repeated)
+        where hashtextextended(txn_id, 0) in (select repeated.txn_hash from repeated)
     ) as all_versions
 ),
 
