@@ -1,7 +1,8 @@
-"""Build: dbt staging -> GX gate -> dbt marts -> GX gate -> publish the marts and the day's candidates.
+"""Build: one dbt build -> GX gates (staging, marts) -> publish the marts and the day's candidates.
 
-Write-audit-publish: dbt writes the date's mart slices into `marts_build`, the marts gate validates them there,
-and only then `publish_marts` makes them visible in `marts`, in one transaction. Runs when every raw Asset has
+Write-audit-publish: dbt writes the date's mart slices into `marts_build`, which nobody reads; the staging gate
+validates what they were built from and the marts gate the slices themselves, and only then `publish_marts`
+makes them visible in `marts`, in one transaction. Runs when every raw Asset has
 been updated by sme_ingest, or by hand with `{"as_of_date": "YYYY-MM-DD"}` to rebuild a past date (it looks
 back only at published dates before it). A failed gate stops everything after it: nothing new is visible.
 """
@@ -20,7 +21,7 @@ from sme_credit.dag_support import (
     TRACKING_CANDIDATES,
     fail_without_retry,
 )
-from sme_credit.dbt import BUILD_GROUPS, cosmos_configs, operator_args, render_config, wire_watchers
+from sme_credit.dbt import BUILD_GROUP, BUILD_SELECTION, cosmos_configs, operator_args, render_config, wire_watchers
 
 PROJECT, PROFILE, EXECUTION = cosmos_configs()
 DBT_ARGS = operator_args(as_of_date="{{ ti.xcom_pull(task_ids='resolve_as_of_date') }}")
@@ -67,23 +68,19 @@ def publish_candidates(as_of_date: str) -> dict:
 )
 def sme_credit_build():
     as_of_date = resolve_as_of_date()
-    dbt_staging, dbt_marts = (
-        DbtTaskGroup(
-            group_id=group_id,
-            project_config=PROJECT,
-            profile_config=PROFILE,
-            execution_config=EXECUTION,
-            render_config=render_config(*selectors),
-            operator_args=DBT_ARGS,
-        )
-        for group_id, selectors in BUILD_GROUPS.items()
+    dbt_build = DbtTaskGroup(
+        group_id=BUILD_GROUP,
+        project_config=PROJECT,
+        profile_config=PROFILE,
+        execution_config=EXECUTION,
+        render_config=render_config(*BUILD_SELECTION),
+        operator_args=DBT_ARGS,
     )
-    wire_watchers(dbt_staging, dbt_marts)
+    wire_watchers(dbt_build)
     chain(
         as_of_date,
-        dbt_staging,
+        dbt_build,
         validate_staging(as_of_date),
-        dbt_marts,
         validate_marts(as_of_date),
         publish_marts(as_of_date),
         publish_candidates(as_of_date),

@@ -50,13 +50,11 @@ def ensure_manifest() -> Path:
     return MANIFEST
 
 
-# A group runs only the tests whose parents it built or that were built before it (dbt's `buildable`).
-INDIRECT_SELECTION = "buildable"
-# The build DAG's dbt task groups, in order, with what each selects: the staging gate runs between them.
-BUILD_GROUPS = {
-    "dbt_staging": ("path:seeds", "path:models/staging", "path:models/intermediate"),
-    "dbt_marts": ("path:models/marts",),
-}
+# The build DAG's one dbt task group and what it selects: every layer, in one `dbt build`, as a plain build
+# would. Both GX gates run after it and before anything is published: the marts are written to marts_build,
+# which nobody reads, so one build keeps write-audit-publish and saves a second dbt start-up and parse.
+BUILD_GROUP = "dbt"
+BUILD_SELECTION = ("path:seeds", "path:models")
 
 
 def _watcher_mode() -> bool:
@@ -66,7 +64,7 @@ def _watcher_mode() -> bool:
 def cosmos_configs():
     """Project, profile and execution configuration shared by every DbtTaskGroup."""
     from cosmos import ExecutionConfig, ProfileConfig, ProjectConfig
-    from cosmos.constants import ExecutionMode, InvocationMode, TestIndirectSelection
+    from cosmos.constants import ExecutionMode, InvocationMode
 
     if not MANIFEST.exists():
         raise ManifestMissing(
@@ -78,53 +76,42 @@ def cosmos_configs():
         target_name="warehouse",
         profiles_yml_filepath=settings.DBT_PROJECT_DIR / "profiles.yml",
     )
-    # BUILDABLE: a group runs only tests whose parents that group built or that were built before it, so
-    # staging never runs a marts test and marts still run their tests against staging.
-    # WATCHER: one `dbt build` per group (dbt started once, not once per model), while a sensor per model shows
+    # WATCHER: one `dbt build` for the group (dbt started once, not once per model), while a sensor per model shows
     # its state in the Airflow UI; LOCAL: an Airflow task per model (per-model retries, but dbt start-up each).
     mode = ExecutionMode.WATCHER if _watcher_mode() else ExecutionMode.LOCAL
     execution = ExecutionConfig(
         execution_mode=mode,
         invocation_mode=InvocationMode.DBT_RUNNER,
-        test_indirect_selection=TestIndirectSelection(INDIRECT_SELECTION),
     )
     return project, profile, execution
 
 
-def wire_watchers(*groups) -> None:
-    """In watcher mode, run each group's one `dbt build` in the quiet producer of `sme_credit.cosmos_watcher`,
-    share the groups' dbt parse, and let each model's sensor start once the build has finished.
+def wire_watchers(group) -> None:
+    """In watcher mode, run the group's one `dbt build` in the quiet producer of `sme_credit.cosmos_watcher`,
+    and let each model's sensor start once the build has finished.
 
     Cosmos starts the sensors beside the producer and has them defer until their model's result arrives: under
     `airflow dags test` (what `make run` uses), which runs one task at a time, a deferred sensor waits for a
     producer that never gets its turn. After the producer, each sensor finds its model's result at the first
-    look, so every model still shows its own state and log in the UI, for the cost of one dbt start-up.
-
-    The groups run the same project with the same vars one after the other, so they share one partial-parse
-    cache: the marts build reuses the parse of the staging build instead of parsing the project again."""
+    look, so every model still shows its own state and log in the UI, for the cost of one dbt start-up."""
     from cosmos.constants import PRODUCER_WATCHER_TASK_ID
 
     from sme_credit.cosmos_watcher import QuietDbtProducerWatcherOperator
 
-    shared_cache = None
-    for group in groups:
-        tasks = list(group.iter_tasks())
-        producer = next((t for t in tasks if t.task_id.endswith(PRODUCER_WATCHER_TASK_ID)), None)
-        if producer is None:
-            continue
-        # Cosmos picks the producer's class by name, with no option for a subclass: swap it in here
-        producer.__class__ = QuietDbtProducerWatcherOperator
-        shared_cache = shared_cache or (producer.cache_dir and producer.cache_dir.with_name(producer.dag_id))
-        for task in tasks:
-            if hasattr(task, "cache_dir") and shared_cache:
-                task.cache_dir = shared_cache
-            if hasattr(task, "model_unique_id") and task is not producer:
-                task.deferrable = False
-                task.poke_interval = 1
-                task.timeout = 300  # the build has ended: a status still missing after that never comes
-                task.mode = "poke"
-                task.trigger_rule = "all_done"  # a failed build still reports each model's own state
-                producer >> task
+    tasks = list(group.iter_tasks())
+    producer = next((t for t in tasks if t.task_id.endswith(PRODUCER_WATCHER_TASK_ID)), None)
+    if producer is None:
+        return
+    # Cosmos picks the producer's class by name, with no option for a subclass: swap it in here
+    producer.__class__ = QuietDbtProducerWatcherOperator
+    for task in tasks:
+        if hasattr(task, "model_unique_id") and task is not producer:
+            task.deferrable = False
+            task.poke_interval = 1
+            task.timeout = 300  # the build has ended: a status still missing after that never comes
+            task.mode = "poke"
+            task.trigger_rule = "all_done"  # a failed build still reports each model's own state
+            producer >> task
 
 
 def render_config(*selectors: str):
@@ -133,8 +120,8 @@ def render_config(*selectors: str):
 
     # emit_datasets=False: the DAG declares its own Assets after the GX gate, not per dbt model.
     # WATCHER, NONE: the group's tests run inside its one `dbt build` (see `operator_args`), in dbt's own order,
-    # so a test never runs before its parents are built and dbt starts once per group, not twice (AFTER_ALL
-    # added a second `dbt test` process per group: 1.49x a plain build instead of the 1.2x asked).
+    # so a test never runs before its parents are built and dbt starts once, not twice (AFTER_ALL added a
+    # second `dbt test` process: 1.49x a plain build instead of the 1.2x asked).
     # LOCAL, AFTER_ALL: one task per model, then the group's tests at once, so a relationships test never runs
     # before both of its parents are built.
     return RenderConfig(
@@ -154,7 +141,4 @@ def operator_args(as_of_date: str) -> dict:
     args = {"install_deps": False, "vars": {"as_of_date": as_of_date}}
     if _watcher_mode():
         args["dbt_cmd_flags"] = ["--resource-type", "test", "--resource-type", "unit_test"]
-        # the producer's build does not take the ExecutionConfig's selection mode: without it dbt's default
-        # (eager) would run in the staging group a marts test that merely refers to a staging model
-        args["indirect_selection"] = INDIRECT_SELECTION
     return args

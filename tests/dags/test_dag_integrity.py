@@ -58,51 +58,49 @@ def test_build_is_write_audit_publish(dagbag):
     assert type(condition).__name__ == "AssetAll"
     assert {asset.name for asset in condition.objects} == {t.qualified_name for t in RAW_TABLES}
 
-    staging_models = [t for t in dag.tasks if t.task_id.startswith("dbt_staging.")]
-    mart_models = [t for t in dag.tasks if t.task_id.startswith("dbt_marts.")]
-    assert staging_models and mart_models
-    assert any("customer_risk_tiers" in t.task_id for t in mart_models)
+    dbt_tasks = [t for t in dag.tasks if t.task_id.startswith(f"{dbt.BUILD_GROUP}.")]
+    mart_models = [t for t in dbt_tasks if "customer_risk_tiers" in t.task_id or "precredit_pool" in t.task_id]
+    assert any("stg_settlement__transactions" in t.task_id for t in dbt_tasks) and mart_models
 
     gate_staging, gate_marts = dag.get_task("validate_staging"), dag.get_task("validate_marts")
     publish = dag.get_task("publish_candidates")
-    # The marts are built only after the staging gate, and publishing only after the marts gate.
-    for model in mart_models:
-        assert gate_staging.task_id in model.get_flat_relative_ids(upstream=True)
-    assert gate_marts.task_id in publish.get_flat_relative_ids(upstream=True)
-    assert all(m.task_id in gate_marts.get_flat_relative_ids(upstream=True) for m in mart_models)
+    # Both gates run after every dbt task (the marts are in marts_build, which nobody reads), and publishing
+    # only after both gates.
+    for gate in (gate_staging, gate_marts):
+        assert {t.task_id for t in dbt_tasks} <= gate.get_flat_relative_ids(upstream=True), gate.task_id
+        assert gate.task_id in publish.get_flat_relative_ids(upstream=True)
     assert {a.name for a in publish.outlets} == {"tracking.candidates"}
     # The marts become visible only by publish_marts, after the marts gate, and it emits the mart Assets.
     publish_marts = dag.get_task("publish_marts")
     assert gate_marts.task_id in publish_marts.upstream_task_ids
+    assert gate_staging.task_id in publish_marts.get_flat_relative_ids(upstream=True)
     assert publish_marts.task_id in publish.get_flat_relative_ids(upstream=True)
     assert {a.name for a in publish_marts.outlets} == set(PUBLISHED_RELATIONS)
     assert not gate_marts.outlets
 
 
-def test_each_dbt_group_runs_one_build_and_a_sensor_per_model_after_it(dagbag):
+def test_dbt_runs_one_build_and_a_sensor_per_model_after_it(dagbag):
     from cosmos.constants import PRODUCER_WATCHER_TASK_ID
 
     from sme_credit.cosmos_watcher import QuietDbtProducerWatcherOperator
 
     dag = dagbag.dags["sme_credit_build"]
-    caches = set()
-    for group in ("dbt_staging", "dbt_marts"):
-        tasks = [t for t in dag.tasks if t.task_id.startswith(f"{group}.")]
-        producer = dag.get_task(f"{group}.{PRODUCER_WATCHER_TASK_ID}")
-        sensors = [t for t in tasks if hasattr(t, "model_unique_id") and t is not producer]
-        assert sensors, group
-        # the group's tests run inside its one build (no second dbt process per group)
-        flags = producer.dbt_cmd_flags
-        types = {flags[i + 1] for i, flag in enumerate(flags) if flag == "--resource-type"}
-        assert {"model", "seed", "test", "unit_test"} <= types, flags
-        assert not [t for t in tasks if t.task_id.endswith("_test")], group
-        assert producer.indirect_selection == "buildable", group
-        assert isinstance(producer, QuietDbtProducerWatcherOperator), group
-        caches |= {t.cache_dir for t in tasks if hasattr(t, "cache_dir")}
-        for sensor in sensors:  # started after the build, they find their model's result at once
-            assert producer.task_id in sensor.upstream_task_ids, sensor.task_id
-            assert not sensor.deferrable, sensor.task_id
-    assert len(caches) == 1  # the marts build reuses the staging build's parse
+    tasks = [t for t in dag.tasks if t.task_id.startswith(f"{dbt.BUILD_GROUP}.")]
+    producer = dag.get_task(f"{dbt.BUILD_GROUP}.{PRODUCER_WATCHER_TASK_ID}")
+    sensors = [t for t in tasks if hasattr(t, "model_unique_id") and t is not producer]
+    # one sensor per model of every layer: each model's state shows in the UI
+    assert {"stg_settlement__transactions", "customer_features", "precredit_candidates"} <= {
+        t.model_unique_id.split(".")[-1] for t in sensors
+    }
+    # the tests run inside the one build (no second dbt process)
+    flags = producer.dbt_cmd_flags
+    types = {flags[i + 1] for i, flag in enumerate(flags) if flag == "--resource-type"}
+    assert {"model", "seed", "test", "unit_test"} <= types, flags
+    assert not [t for t in tasks if t.task_id.endswith("_test")]
+    assert isinstance(producer, QuietDbtProducerWatcherOperator)
+    for sensor in sensors:  # started after the build, they find their model's result at once
+        assert producer.task_id in sensor.upstream_task_ids, sensor.task_id
+        assert not sensor.deferrable, sensor.task_id
 
 
 def test_the_producer_stores_only_what_model_sensors_read():
