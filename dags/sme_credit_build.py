@@ -2,9 +2,9 @@
 
 Write-audit-publish: dbt writes the date's mart slices into `marts_build`, which nobody reads; the staging gate
 validates what they were built from and the marts gate the slices themselves, and only then `publish_marts`
-makes them visible in `marts`, in one transaction. Runs when every raw Asset has
-been updated by sme_ingest, or by hand with `{"as_of_date": "YYYY-MM-DD"}` to rebuild a past date (it looks
-back only at published dates before it). A failed gate stops everything after it: nothing new is visible.
+makes them visible in `marts`, in one transaction. Runs when every raw Asset has been updated by sme_ingest, or
+by hand with `{"as_of_date": "YYYY-MM-DD"}` to rebuild a past date (it looks back only at published dates
+before it). A failed gate stops everything after it: nothing new is visible.
 """
 
 from __future__ import annotations

@@ -41,13 +41,14 @@ def _dbt_task_seconds(airflow_home: Path) -> tuple[float, float, int, float]:
     of the watcher's producer (its one `dbt build`; the rest of the dbt tasks are the model sensors)."""
     with sqlite3.connect(airflow_home / "airflow.db") as db:
         run = db.execute(
-            "select run_id from dag_run where dag_id = 'sme_credit_build' order by start_date desc limit 1"
+            "select run_id from dag_run where dag_id = 'sme_credit_build' order by id desc limit 1"
         ).fetchone()[0]
         rows = db.execute(
             "select task_id, duration from task_instance where dag_id = 'sme_credit_build' and run_id = ?", (run,)
         ).fetchall()
     dbt_seconds = sum(d or 0 for task, d in rows if task.startswith(f"{dbt.BUILD_GROUP}."))
-    producer_seconds = sum(d or 0 for task, d in rows if task.endswith("_producer_watcher"))
+    # Cosmos's PRODUCER_WATCHER_TASK_ID ("dbt_producer_watcher"); cosmos.constants imports only after Airflow
+    producer_seconds = sum(d or 0 for task, d in rows if task.endswith("dbt_producer_watcher"))
     return dbt_seconds, sum(d or 0 for _, d in rows), len(rows), producer_seconds
 
 
