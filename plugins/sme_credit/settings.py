@@ -52,7 +52,7 @@ DBT_EXECUTION_MODES = ("watcher", "local")
 
 
 def dbt_execution_mode() -> str:
-    """How the build DAG runs dbt (SME_DBT_EXECUTION_MODE): `watcher`, one `dbt build` per task group whose
+    """How the build DAG runs dbt (SME_DBT_EXECUTION_MODE): `watcher`, one `dbt build` of every layer whose
     progress per model shows in Airflow (the default, see README), or `local`, one Airflow task per model."""
     mode = os.environ.get("SME_DBT_EXECUTION_MODE", "watcher")
     if mode not in DBT_EXECUTION_MODES:
