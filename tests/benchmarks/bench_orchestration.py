@@ -8,8 +8,9 @@ On the same warehouse and as-of date (the latest delivery loaded), one after the
    same selection, then a sensor per model; the default);
 3. the same with SME_DBT_EXECUTION_MODE=local (an Airflow task per model, then one test task).
 For the DAG runs it reports the wall time of the run and the time of its dbt tasks (from Airflow's metadata),
-the rest being the GX gates, publishing and Airflow itself. Target (issue 10): the DAG's dbt tasks within 1.2x
-the plain `dbt build`.
+the rest being the GX gates, publishing and Airflow itself. The plain build and the watcher run alternate for
+--repeat rounds (3) and their medians are compared: one run of either varies by 10-20 % on a 2-core machine.
+Target (issue 10): the DAG's dbt tasks within 1.2x the plain `dbt build`.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from __future__ import annotations
 import argparse
 import os
 import sqlite3
+import statistics
 import subprocess
 import sys
 import time
@@ -55,6 +57,9 @@ def _dbt_task_seconds(airflow_home: Path) -> tuple[float, float, int, float]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--date", help="as-of date (default: the latest delivery loaded)")
+    parser.add_argument(
+        "--repeat", type=int, default=3, help="rounds of the plain build and the watcher DAG (default 3; medians)"
+    )
     args = parser.parse_args()
 
     url = warehouse.resolve_url()
@@ -73,23 +78,32 @@ def main() -> int:
         "--select",
         *dbt.BUILD_SELECTION,
     ]
-    plain = _timed(build, env)
-    print(f"  plain dbt build: {plain:.1f} s", flush=True)
-    results = {}
-    for mode in ("watcher", "local"):
-        wall = _timed(
-            [SME_CREDIT, "airflow", "dags", "test", "sme_credit_build", as_of],
-            {**env, "SME_DBT_EXECUTION_MODE": mode},
-        )
-        results[mode] = (wall, *_dbt_task_seconds(airflow_home))
-        print(f"  sme_credit_build, {mode}: {wall:.1f} s", flush=True)
+    # alternated, so that a slow minute of the machine falls on both sides; the median of each is compared
+    plains, runs = [], {"watcher": [], "local": []}
+    for round_ in range(1, args.repeat + 1):
+        plains.append(_timed(build, env))
+        print(f"  round {round_}: plain dbt build {plains[-1]:.1f} s", flush=True)
+        for mode in ("watcher", "local") if round_ == 1 else ("watcher",):
+            wall = _timed(
+                [SME_CREDIT, "airflow", "dags", "test", "sme_credit_build", as_of],
+                {**env, "SME_DBT_EXECUTION_MODE": mode},
+            )
+            runs[mode].append((wall, *_dbt_task_seconds(airflow_home)))
+            print(
+                f"  round {round_}: sme_credit_build, {mode}: {wall:.1f} s, dbt tasks {runs[mode][-1][1]:.1f} s",
+                flush=True,
+            )
+    plain = statistics.median(plains)
+    # the run whose dbt tasks took the median time (local runs once: it is not the mode in use)
+    results = {mode: sorted(timings, key=lambda t: t[1])[len(timings) // 2] for mode, timings in runs.items()}
 
     print(f"\nsme_credit_build against a plain dbt build, as of {as_of}:")
-    print(f"  {'plain dbt build':<28} {plain:7.1f} s")
+    print(f"  {'plain dbt build':<28} {plain:7.1f} s (median of {len(plains)})")
     for mode, (wall, dbt_seconds, all_seconds, tasks, producer_seconds) in results.items():
         print(
             f"  {'DAG, ' + mode:<28} {wall:7.1f} s wall; dbt tasks {dbt_seconds:6.1f} s = "
             f"{dbt_seconds / plain:4.2f}x the plain build; all {tasks} tasks {all_seconds:6.1f} s"
+            + (f" (the median of {len(runs[mode])} runs)" if len(runs[mode]) > 1 else "")
         )
         if producer_seconds:
             print(

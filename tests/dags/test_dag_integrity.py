@@ -117,3 +117,32 @@ def test_the_producer_stores_only_what_model_sensors_read():
     assert not is_stored(event("NodeExecuting", "seed"))
     assert not is_stored(event("NodeFinished", "test"))
     assert not is_stored(event("RunResultError", "unit_test"))
+    # a model's final status once (NodeFinished), not again with its result line; a skip after a failure
+    assert not is_stored(event("LogModelResult", "model"))
+    assert is_stored(event("SkippingDetails", "model"))
+
+
+def test_the_producer_converts_debug_events_only_when_cosmos_acts_on_them(dagbag):
+    """dbt's debug events (each SQL statement, each connection) never reach Cosmos's JSON conversion; a node's
+    final event and every INFO event do."""
+    import copy
+
+    from cosmos.constants import PRODUCER_WATCHER_TASK_ID
+    from dbt.adapters.events.types import SQLQuery
+    from dbt.events.types import MainReportVersion, NodeFinished, NodeStart
+    from dbt_common.events.base_types import msg_from_base_event
+
+    producer = copy.copy(dagbag.dags["sme_credit_build"].get_task(f"{dbt.BUILD_GROUP}.{PRODUCER_WATCHER_TASK_ID}"))
+    seen = []
+    producer._dbt_runner_callbacks = [*(producer._dbt_runner_callbacks or []), lambda event: seen.append(event)]
+    callback = producer._dbt_runner_callbacks[-1]
+    producer._dbt_runner_callbacks = list(producer._dbt_runner_callbacks)  # set again: wrapped once, not twice
+    assert producer._dbt_runner_callbacks[-1] is callback
+    for event in (
+        SQLQuery(conn_name="model.x", sql="select 1", node_info={}),
+        NodeStart(node_info={}),
+        NodeFinished(node_info={}, run_result={}),
+        MainReportVersion(version="1.11", log_version=3),
+    ):
+        callback(msg_from_base_event(event))
+    assert [event.info.name for event in seen] == ["NodeFinished", "MainReportVersion"]
