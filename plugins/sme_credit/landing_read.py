@@ -25,17 +25,29 @@ import pyarrow.csv as arrow_csv
 from sme_credit.feeds import LandedFile, RawTable
 
 _POSTGRES_ENCODINGS = {"utf-8": "UTF8", "gb18030": "GB18030"}  # contract encoding -> COPY's name for it
+JSON_NUMBER_TYPES = frozenset({"amount", "integer"})  # contract column types delivered as JSON numbers
+NUL_REASON = "the value holds a NUL character (U+0000), which no text column can store"
 
 
 class FileRejected(RuntimeError):
     """The file as a whole cannot be loaded; names the line and, where one is to blame, the column."""
 
     def __init__(self, reason: str, line: int | None = None, column: str | None = None):
+        reason = printable(reason)
         where = f"line {line}" if line else "file"
         if column:
             where += f", column {column}"
         super().__init__(f"{where}: {reason}")
         self.reason, self.line, self.column = reason, line, column
+
+
+NUL = "\x00"
+
+
+def printable(text: str) -> str:
+    """Text the warehouse can store: PostgreSQL's text holds no NUL character, which is shown as U+FFFD (as an
+    undecodable byte is)."""
+    return text.replace(NUL, "\ufffd")
 
 
 @dataclass(frozen=True)
@@ -91,11 +103,26 @@ def _check_csv_header(landed: LandedFile) -> None:
         raise FileRejected("the file is empty (0 bytes, not even a header): a failed export", line=1)
     if first_line.startswith(codecs.BOM_UTF8):
         first_line = first_line[len(codecs.BOM_UTF8) :]
+    if b"\x00" in first_line:
+        raise FileRejected(
+            f"the header holds NUL bytes: the file looks like UTF-16 or binary, not {table.encoding.upper()} "
+            "(the contract's encoding for this file)",
+            line=1,
+        )
+    if b"\r" in first_line.rstrip(b"\r\n"):
+        raise FileRejected(
+            "lines end with a bare carriage return (CR, old Mac style): the contract's lines end with LF or CRLF",
+            line=1,
+        )
     try:
         header_text = first_line.decode(table.encoding)
     except UnicodeDecodeError as error:
         raise FileRejected(f"the header is not {table.encoding.upper()} ({error.reason})", line=1) from None
-    check_header(table, next(csv.reader([header_text.rstrip("\r\n")]), []))
+    try:
+        header = next(csv.reader([header_text.rstrip("\r\n")]), [])
+    except csv.Error as error:
+        raise FileRejected(f"unreadable CSV header ({error})", line=1) from None
+    check_header(table, header)
 
 
 def check_header(table: RawTable, header: list[str]) -> None:
@@ -151,6 +178,8 @@ def _stage_csv_fast(cursor, landed: LandedFile, check: Check) -> Staged | None:
         except (pa.ArrowInvalid, UnicodeDecodeError) as error:
             arrow_result["error"] = error
             return
+        # counted beside COPY: a row per line is what lets both number the rows by their line
+        arrow_result["physical_lines"] = _physical_lines(landed)
         if not malformed:
             rows = arrow_result["rows"]
             first = first_line_number(table)
@@ -181,7 +210,19 @@ def _stage_csv_fast(cursor, landed: LandedFile, check: Check) -> Staged | None:
     rows = arrow_result.get("rows")
     if copied is None or rows is None or arrow_result["malformed"] or rows.num_rows != copied:
         return None
+    if rows.num_rows != arrow_result["physical_lines"] - 1:
+        return None  # a quoted field spans lines: rows are numbered by their line in Python
     return Staged(rows, arrow_result["lines"], [], copied, arrow_result["failing"])
+
+
+def _physical_lines(landed: LandedFile) -> int:
+    """Lines of the file: its LFs, plus a last line without one."""
+    count, last = 0, b"\n"
+    with landed.path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            count += block.count(b"\n")
+            last = block[-1:]
+    return count + (last != b"\n")
 
 
 def _decoder_name(table: RawTable) -> str:
@@ -190,7 +231,17 @@ def _decoder_name(table: RawTable) -> str:
 
 def _decode(landed: LandedFile) -> str:
     content = landed.path.read_bytes()
+    first_line = content.split(b"\n", 1)[0]
+    nul_bytes = first_line.count(b"\x00")
+    if nul_bytes * 10 >= len(first_line) > 0:  # a stray NUL is a bad line; this many, a wrong encoding
+        raise FileRejected(
+            f"line 1 holds {nul_bytes} NUL bytes in {len(first_line)}: the file looks like UTF-16 or "
+            f"binary, not {landed.table.encoding.upper()} (the contract's encoding for this file)",
+            line=1,
+        )
     if not content:
+        if landed.table.file_format == "jsonl":
+            return ""  # the contract: a delivery without records is a JSON Lines file with no lines
         raise FileRejected("the file is empty (0 bytes): a failed export", line=1)
     try:
         return content.decode(_decoder_name(landed.table))
@@ -242,14 +293,23 @@ def _parse_csv(table: RawTable, text: str):
     """(line, values, None) for each well-formed row, (line, None, BadLine) for each malformed one."""
     width = len(table.column_names)
     reader = csv.reader(io.StringIO(text, newline=""))
+    blank_lines: list[int] = []  # empty lines are bad rows only when a row follows them (end of file: not rows)
     try:
         check_header(table, next(reader, []))
         line = reader.line_num
         for record in reader:
             line += 1  # the record's first line (a quoted field may span lines)
+            if not record:
+                blank_lines.append(line)
+                line = reader.line_num
+                continue
+            for blank in blank_lines:
+                yield blank, None, BadLine(blank, None, "an empty line")
+            blank_lines = []
             if len(record) != width:
-                what = "an empty line" if not record else f"{len(record)} field(s) where the contract has {width}"
-                yield line, None, BadLine(line, None, what)
+                yield line, None, BadLine(line, None, f"{len(record)} field(s) where the contract has {width}")
+            elif nul := next((c for c, v in zip(table.column_names, record) if NUL in v), None):
+                yield line, None, BadLine(line, nul, NUL_REASON)
             else:
                 yield line, [value if value != "" else None for value in record], None
             line = reader.line_num
@@ -257,11 +317,24 @@ def _parse_csv(table: RawTable, text: str):
         raise FileRejected(f"unreadable CSV ({error})", line=reader.line_num) from None
 
 
+class _JsonNumber(str):
+    """A JSON number, kept as the text delivered (no float rounding), and known to have been a number."""
+
+
+def _json_lines(text: str) -> list[str]:
+    """JSON Lines split on LF only (a CR before it is tolerated): U+2028 and other Unicode line breaks may
+    stand inside a JSON string. Empty lines at the end of the file are not records."""
+    lines = [line[:-1] if line.endswith("\r") else line for line in text.split("\n")]
+    while lines and not lines[-1].strip():
+        lines.pop()
+    return lines
+
+
 def _parse_jsonl(table: RawTable, text: str):
     columns = table.column_names
-    for line, content in enumerate(text.splitlines(), start=1):
+    for line, content in enumerate(_json_lines(text), start=1):
         try:
-            record = json.loads(content)
+            record = json.loads(content, parse_float=_JsonNumber, parse_int=_JsonNumber)
         except json.JSONDecodeError as error:
             yield line, None, BadLine(line, None, f"invalid JSON at character {error.colno}: {error.msg}")
             continue
@@ -272,15 +345,36 @@ def _parse_jsonl(table: RawTable, text: str):
         if unexpected:
             yield line, None, BadLine(line, unexpected[0], f"field {unexpected[0]!r} is not in the contract")
             continue
-        yield line, [_json_value_as_text(record.get(column)) for column in columns], None
+        problem = next(
+            (BadLine(line, c, why) for c in columns if (why := _json_type_problem(table, c, record.get(c)))), None
+        )
+        if problem:
+            yield line, None, problem
+        else:
+            yield line, [record.get(column) for column in columns], None
 
 
-def _json_value_as_text(value) -> str | None:
+def _json_type_problem(table: RawTable, column: str, value) -> str | None:
+    """The contract's JSON types: amounts are JSON numbers, everything else strings; null for a missing value."""
     if value is None:
         return None
+    wanted = "number" if table.column(column).type in JSON_NUMBER_TYPES else "string"
+    found = _json_type(value)
+    if found != wanted:
+        return f"a JSON {found} where the contract has a JSON {wanted}"
+    if NUL in value:
+        return NUL_REASON
+    return None
+
+
+def _json_type(value) -> str:
+    if isinstance(value, _JsonNumber):
+        return "number"
+    if isinstance(value, str):
+        return "string"
     if isinstance(value, bool):
-        return "1" if value else "0"
-    return str(value)
+        return "boolean"
+    return "array" if isinstance(value, list) else "object"
 
 
 def raw_lines(landed: LandedFile, lines: set[int]) -> dict[int, str]:
@@ -290,7 +384,7 @@ def raw_lines(landed: LandedFile, lines: set[int]) -> dict[int, str]:
         for number, raw in enumerate(handle, start=1):
             if number in lines:
                 decoder = _decoder_name(landed.table) if number == 1 else landed.table.encoding
-                found[number] = raw.decode(decoder, "replace").rstrip("\r\n")
+                found[number] = printable(raw.decode(decoder, "replace").rstrip("\r\n"))
                 if len(found) == len(lines):
                     break
     return found

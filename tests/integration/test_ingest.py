@@ -184,3 +184,37 @@ def test_json_nulls_arrive_as_sql_nulls(fresh_db, landing, tiny_latest):
     with engine.connect() as conn:
         loaded = {row[0] for row in conn.execute(text("select party_name from raw.court_records"))}
     assert loaded == names
+
+
+def test_line_numbers_are_physical_lines_after_a_quoted_line_break(fresh_db, landing, tiny_latest):
+    """A quoted field spanning two lines shifts every later row by one line: raw's _line_number and the
+    quarantine's line and raw_line follow the file as delivered."""
+    engine = warehouse.engine()
+    target = [f for f in landed_files(landing, "settlement") if not f.is_part][-1]
+    with target.path.open(encoding="utf-8", newline="") as handle:
+        header, *rows = list(csv.reader(handle))
+    rows = [list(r) for r in rows[:6]]
+    rows[0][header.index("counterparty_name")] = "某某\n贸易公司"  # lines 2-3
+    rows[3][header.index("amount")] = "N/A"  # data row 4: line 6
+    with target.path.open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle, lineterminator="\n").writerows([header, *rows])
+    physical = target.path.read_text(encoding="utf-8").split("\n")
+
+    ingest.load_feed(engine, landing, "settlement", tiny_latest - dt.timedelta(days=1), log=lambda _: None)
+    result = ingest.load_file(engine, target, landing)
+    assert (result.rows_read, result.rows_loaded, result.rows_quarantined) == (6, 5, 1)
+    with engine.connect() as conn:
+        quarantined = conn.execute(
+            text("select line_number, field, raw_line from audit.quarantined_rows where source_file = :p"),
+            {"p": result.path},
+        ).all()
+        in_raw = conn.execute(
+            text(
+                "select _line_number, txn_id from raw.settlement_transactions where _source_file = :p "
+                "order by _line_number"
+            ),
+            {"p": result.path},
+        ).all()
+    assert quarantined == [(6, "amount", physical[5])]
+    txn_id = header.index("txn_id")
+    assert in_raw == [(line, rows[i][txn_id]) for line, i in ((2, 0), (4, 1), (5, 2), (7, 4), (8, 5))]

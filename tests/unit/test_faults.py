@@ -26,7 +26,10 @@ def faulty(faulty_world):
 def contract_verdict(table: RawTable, content: bytes) -> dict:
     """What the contract says about a file: {"reject": (line, column)} or {"rows_read": n, "bad": [(line, field)]}."""
     if not content:
-        return {"reject": (1, None)}
+        return {"rows_read": 0, "bad": []} if table.file_format == "jsonl" else {"reject": (1, None)}
+    first_line = content.split(b"\n")[0]
+    if first_line.count(b"\x00") > len(first_line) // 4 or b"\r" in first_line.rstrip(b"\r"):
+        return {"reject": (1, None)}  # UTF-16 or binary; lines ending with a bare CR
     encoding = "utf-8-sig" if table.encoding == "utf-8" else table.encoding
     try:
         text = content.decode(encoding)
@@ -36,18 +39,26 @@ def contract_verdict(table: RawTable, content: bytes) -> dict:
         return {"reject": (line, table.column_names[next(csv.reader([prefix])).__len__() - 1])}
     bad, seen = [], {}
     if table.file_format == "jsonl":
-        lines = text.splitlines()
+        lines = [line.removesuffix("\r") for line in text.split("\n")]
+        while lines and not lines[-1]:
+            lines.pop()
         for number, line in enumerate(lines, start=1):
             try:
                 record = json.loads(line)
             except json.JSONDecodeError:
                 bad.append((number, None))
                 continue
+            wrong = [c.name for c in table.columns if not _json_type_ok(c, record[c.name])]
+            if wrong:
+                bad.append((number, wrong[0]))
+                continue
             bad += _row_problems(
                 table, number, [None if record[c] is None else str(record[c]) for c in table.column_names]
             )
         return {"rows_read": len(lines), "bad": bad}
     records = list(csv.reader(io.StringIO(text)))
+    while records and not records[-1]:
+        records.pop()
     header = records[0]
     if header != list(table.column_names):
         missing = [c for c in table.column_names if c not in header]
@@ -58,10 +69,21 @@ def contract_verdict(table: RawTable, content: bytes) -> dict:
             bad.append((number, None))
         elif tuple(row) in seen:
             bad.append((number, table.key[0]))
+        elif any("\x00" in value for value in row):
+            bad.append((number, next(c for c, v in zip(header, row) if "\x00" in v)))
         else:
             seen[tuple(row)] = number
             bad += _row_problems(table, number, [value or None for value in row])
     return {"rows_read": len(records) - 1, "bad": bad}
+
+
+def _json_type_ok(column, value) -> bool:
+    """The contract: amounts are JSON numbers, everything else strings, null when missing; no NUL."""
+    if value is None:
+        return True
+    if column.type == "amount":
+        return isinstance(value, int | float) and not isinstance(value, bool)
+    return isinstance(value, str) and "\x00" not in value
 
 
 def _row_problems(table: RawTable, number: int, values: list) -> list:

@@ -176,6 +176,26 @@ def _empty_file(given: FaultInput):
     return b"", Outcome("reject", error_line=1)
 
 
+@fault(
+    "cr_line_endings",
+    "utility_bills",
+    "Lines end with a bare carriage return (CR, old Mac style), not LF or CRLF.",
+    "Reject the file; the error names line 1 and the line ends. The feed's other files load.",
+)
+def _cr_line_endings(given: FaultInput):
+    return _csv_bytes([given.header, *given.rows]).replace(b"\n", b"\r"), Outcome("reject", error_line=1)
+
+
+@fault(
+    "utf16_without_bom",
+    "tax_filings",
+    "The file is encoded in UTF-16LE without a byte order mark although the contract says UTF-8.",
+    "Reject the file; the error names line 1 and says the file looks like UTF-16. The feed's other files load.",
+)
+def _utf16_without_bom(given: FaultInput):
+    return _csv_bytes([given.header, *given.rows], encoding="utf-16-le"), Outcome("reject", error_line=1)
+
+
 # --- row-level faults: bad rows are quarantined, the rest is loaded ------------------------------------------
 
 
@@ -279,6 +299,81 @@ def _broken_json_line(given: FaultInput):
     lines[1] = lines[1][: len(lines[1]) // 2]
     text = "".join(line + "\n" for line in lines)
     return text.encode(given.table.encoding), _quarantine(len(lines), [(2, None)])
+
+
+@fault(
+    "nul_byte",
+    "settlement_transactions",
+    "A counterparty name holds a NUL byte (0x00), which no PostgreSQL text can store.",
+    "Quarantine the row (field `counterparty_name`; the quarantined line shows the NUL as U+FFFD); load the others.",
+)
+def _nul_byte(given: FaultInput):
+    rows = [list(r) for r in given.rows]
+    name = rows[3][given.header.index("counterparty_name")] or "某公司"
+    line = _set(rows, given.header, 3, "counterparty_name", name[:1] + "\x00" + name[1:])
+    return _csv_bytes([given.header, *rows]), _quarantine(len(rows), [(line, "counterparty_name")])
+
+
+@fault(
+    "trailing_blank_lines",
+    "settlement_transactions",
+    "The file ends with two blank lines after its last row.",
+    "Load every row: blank lines at the end of a file are not rows (and do not count against the policy).",
+)
+def _trailing_blank_lines(given: FaultInput):
+    return _csv_bytes([given.header, *given.rows]) + b"\n\n", _loaded(len(given.rows))
+
+
+def _json_lines_bytes(given: FaultInput, records: list[dict]) -> bytes:
+    text = "".join(json.dumps(record, ensure_ascii=False) + "\n" for record in records)
+    return text.encode(given.table.encoding)
+
+
+@fault(
+    "json_wrong_types",
+    "court_records",
+    "Two values have the wrong JSON type: an amount `true` (line 2) and a court name given as a list (line 4).",
+    "Quarantine the two lines (fields `amount` and `court_name`: the contract's JSON types); load the others.",
+)
+def _json_wrong_types(given: FaultInput):
+    records = [json.loads(row[0]) for row in given.rows]
+    records[1]["amount"] = True
+    records[3]["court_name"] = ["A公司", "B公司"]
+    return _json_lines_bytes(given, records), _quarantine(len(records), [(2, "amount"), (4, "court_name")])
+
+
+@fault(
+    "json_nul_escape",
+    "court_records",
+    "A party name on line 3 holds the escape `\\u0000` (a NUL character).",
+    "Quarantine line 3 (field `party_name`); load the others.",
+)
+def _json_nul_escape(given: FaultInput):
+    records = [json.loads(row[0]) for row in given.rows]
+    records[2]["party_name"] = "\x00" + str(records[2]["party_name"])
+    return _json_lines_bytes(given, records), _quarantine(len(records), [(3, "party_name")])
+
+
+@fault(
+    "json_line_separator",
+    "court_records",
+    "A cause of action on line 3 holds U+2028 (LINE SEPARATOR), raw, inside its JSON string.",
+    "Load every record: JSON Lines are split on LF only, so the record stays one line.",
+)
+def _json_line_separator(given: FaultInput):
+    records = [json.loads(row[0]) for row in given.rows]
+    records[2]["cause"] = str(records[2]["cause"]) + "\u2028（续）"
+    return _json_lines_bytes(given, records), _loaded(len(records))
+
+
+@fault(
+    "empty_court_delivery",
+    "court_records",
+    "A JSON Lines file with no lines at all (0 bytes).",
+    "Load it as a delivery without records (0 rows): that is how the contract sends an empty month.",
+)
+def _empty_court_delivery(given: FaultInput):
+    return b"", _loaded(0)
 
 
 # --- delivery-level faults ------------------------------------------------------------------------------------
