@@ -12,7 +12,7 @@ import sys
 import time
 from pathlib import Path
 
-from sme_credit import settings, warehouse
+from sme_credit import landing_survey, locking, settings, warehouse
 from sme_credit.feeds import delivery_dates
 
 DAG_IDS = ("sme_ingest", "sme_credit_build")
@@ -115,6 +115,17 @@ def _failed_task_messages(log: Path) -> str:
 
 
 def command_run(args: argparse.Namespace) -> int:
+    # two runs on one state directory would share Airflow's metadata database and the dbt target
+    lock = settings.state_dir() / "run.lock"
+    try:
+        with locking.held_or_refused(lock, f"a local run on {settings.state_dir()}"):
+            return _run(args)
+    except locking.Busy as busy:
+        print(f"Refused: {busy}.", file=sys.stderr, flush=True)
+        return 3
+
+
+def _run(args: argparse.Namespace) -> int:
     from sme_credit import dbt, report
 
     started = time.monotonic()
@@ -125,7 +136,13 @@ def command_run(args: argparse.Namespace) -> int:
     landing = settings.landing_dir()
     if not _ensure_sample_world(landing, scale=args.scale, seed=args.seed):
         print(f"Processing the files already in {landing}", flush=True)
-    as_of = dt.date.fromisoformat(args.date) if args.date else delivery_dates(landing)[-1]
+    as_of = dt.date.fromisoformat(args.date) if args.date else landing_survey.latest_delivery_date(landing)
+    if as_of is None:
+        print(f"No file of the contract is delivered under {landing} on or before today: nothing to run", flush=True)
+        return 1
+    if as_of > landing_survey.today():
+        print(f"--date {as_of} is after today ({landing_survey.today()}): a run cannot describe a day to come")
+        return 2
 
     logs = settings.state_dir() / "logs"
     logs.mkdir(parents=True, exist_ok=True)

@@ -1,9 +1,9 @@
 """Waiting for the day's files of a feed without holding a worker slot: a deferrable operator and its trigger.
 
-The wait asks only whether each expected file of the day (the main file of every table the feed delivers that
-day, see `feeds.is_delivery_day`) is in the landing area. On arrival the load runs; when the feed's wait time
-(`feeds.FEED_POLICIES`) runs out, the feed's late-delivery policy decides: fail the task, or warn and go on
-with what has arrived.
+The wait asks only whether each expected file of the day (the main file of every table the feed always delivers
+that day, see `feeds.is_delivery_day` and `RawTable.always_delivered`) is in the landing area. On arrival the
+load runs; when the feed's wait time (`feeds.FEED_POLICIES`) runs out, the feed's late-delivery policy decides:
+fail the task, or warn and go on with what has arrived.
 """
 
 from __future__ import annotations
@@ -22,10 +22,12 @@ from sme_credit.feeds import FAIL, FEED_POLICIES, delivery_dir, is_delivery_day,
 
 
 def expected_files(landing: Path, feed: str, day: dt.date) -> list[Path]:
+    """The main file of every table of `feed` that each delivery of that day brings (not the tables whose file
+    comes only with rows to carry, such as tax credit ratings)."""
     return [
         delivery_dir(landing, feed, day) / table.file_name(day)
         for table in tables_of(feed)
-        if is_delivery_day(table, day)
+        if table.always_delivered and is_delivery_day(table, day)
     ]
 
 

@@ -21,13 +21,20 @@ from pathlib import Path
 
 from sme_credit import uscc as uscc_codes
 
-CONTRACT_VERSION = "2.0.0"
+CONTRACT_VERSION = "2.0.1"
 CONTRACT_CHANGES: tuple[tuple[str, str], ...] = (
     ("1.0.0", "Five feeds, six files, all delivered monthly on the 3rd, UTF-8."),
     (
         "2.0.0",
         "Settlement delivered daily (T+1); court records in GB18030; optional part suffix in file names; "
         "column types, nullability and allowed values made explicit.",
+    ),
+    (
+        "2.0.1",
+        "Stated, and now enforced: lines end with LF or CRLF (a bare CR rejects the file); blank lines at the end "
+        "are not rows; no value holds NUL; JSON Lines split on LF only, JSON types checked; a 0-byte JSON Lines "
+        "file is an empty delivery; tax credit ratings are not awaited on every 3rd; files outside the layout are "
+        "recorded, not loaded.",
     ),
 )
 
@@ -206,6 +213,9 @@ class RawTable:
     columns: tuple[Column, ...]
     key: tuple[str, ...]
     description: str
+    # every delivery day of its cadence brings the file (with only a header when there is nothing to report);
+    # False: the file comes only in deliveries that carry such rows, and no one waits for it
+    always_delivered: bool = True
 
     @property
     def column_names(self) -> tuple[str, ...]:
@@ -322,6 +332,7 @@ RAW_TABLES: tuple[RawTable, ...] = (
         ),
         key=("uscc", "rating_year"),
         description="Yearly tax credit rating (A/B/M/C/D), published each April for the year before.",
+        always_delivered=False,
     ),
     RawTable(
         feed="utilities",
@@ -561,7 +572,10 @@ def delivery_dates(landing: Path, feed: str | None = None) -> list[dt.date]:
         for child in root.iterdir():
             match = _DELIVERY_DIR.match(child.name)
             if match and child.is_dir():
-                found.add(dt.date.fromisoformat(match.group(1)))
+                try:
+                    found.add(dt.date.fromisoformat(match.group(1)))
+                except ValueError:
+                    continue  # not a calendar date: `landing_survey` reports the folder's files
     return sorted(found)
 
 

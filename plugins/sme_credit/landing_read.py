@@ -251,8 +251,11 @@ def _decode(landed: LandedFile) -> str:
         prefix = content[line_start : error.start].decode(_decoder_name(landed.table), "replace")
         column = None
         if landed.table.file_format == "csv" and line > 1:
-            index = len(next(csv.reader([prefix]), [""])) - 1
-            column = landed.table.column_names[min(index, len(landed.table.column_names) - 1)]
+            try:
+                index = len(next(csv.reader([prefix]), [""])) - 1
+                column = landed.table.column_names[min(index, len(landed.table.column_names) - 1)]
+            except csv.Error:  # a bare CR before the bad bytes: the line is named, the column cannot be
+                column = None
         raise FileRejected(
             f"bytes {content[error.start : error.start + 2].hex(' ')} are not valid "
             f"{landed.table.encoding.upper()}, the contract's encoding for this file: "
@@ -269,7 +272,8 @@ def _stage_parsed(cursor, landed: LandedFile, check: Check) -> Staged:
     columns: list[list] = [[] for _ in table.column_names]
     bad_lines: list[BadLine] = []
     good = io.StringIO()
-    writer = csv.writer(good, lineterminator="\n")
+    # CRLF: the writer quotes a field holding either CR or LF (a bare CR would end COPY's row)
+    writer = csv.writer(good, lineterminator="\r\n")
     for line, values, problem in parse(table, _decode(landed)):
         if problem:
             bad_lines.append(problem)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from sme_credit import ingest, input_keys, publish, publish_marts, quality, settings, warehouse
+from sme_credit import ingest, input_keys, landing_survey, publish, publish_marts, quality, settings, warehouse
 from sme_credit.feeds import FEEDS, tables_of
 
 
@@ -27,7 +27,10 @@ def validate_raw(feed: str, load_ids: list[int]) -> dict:
 def resolve_as_of_date(requested: str | None) -> str:
     """The requested date, else the latest delivery date loaded: the day the outputs describe."""
     if requested:
-        return dt.date.fromisoformat(str(requested)[:10]).isoformat()
+        day = dt.date.fromisoformat(str(requested)[:10])
+        if day > landing_survey.today():
+            raise ValueError(f"as-of date {day} is after today ({landing_survey.today()}): nothing can describe it yet")
+        return day.isoformat()
     latest = ingest.latest_loaded_delivery(warehouse.engine())
     if latest is None:
         raise RuntimeError("nothing has been loaded yet: run the sme_ingest DAG first")

@@ -75,6 +75,7 @@ def print_summary(
             text(
                 "select count(*), count(*) filter (where status = 'rejected'), "
                 "count(*) filter (where status = 'duplicate'), "
+                "count(*) filter (where status in ('unexpected', 'future')), "
                 "coalesce(sum(rows_quarantined) filter (where status in ('loaded', 'replaced')), 0) "
                 "from audit.load_manifest"
             )
@@ -85,10 +86,10 @@ def print_summary(
     print("Rows per layer (marts: rows for this as-of date):")
     for relation, rows in counts.items():
         print(f"  {relation:<45} {rows:>12,}")
-    files, rejected, duplicates, quarantined = loads
+    files, rejected, duplicates, irregular, quarantined = loads
     print(
         f"Landing files: {files:,} recorded in audit.load_manifest, {rejected:,} rejected, {duplicates:,} "
-        f"duplicate; {quarantined:,} rows in audit.quarantined_rows"
+        f"duplicate, {irregular:,} unexpected or dated in the future; {quarantined:,} rows in audit.quarantined_rows"
     )
     print("Firms and candidates per tier:")
     for tier, firms, candidates in tiers:

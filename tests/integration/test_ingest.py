@@ -218,3 +218,49 @@ def test_line_numbers_are_physical_lines_after_a_quoted_line_break(fresh_db, lan
     assert quarantined == [(6, "amount", physical[5])]
     txn_id = header.index("txn_id")
     assert in_raw == [(line, rows[i][txn_id]) for line, i in ((2, 0), (4, 1), (5, 2), (7, 4), (8, 5))]
+
+
+def test_irregular_files_are_recorded_once_and_never_loaded(fresh_db, landing, tiny_latest):
+    """A future folder, an impossible date, a stray name and a file outside the feeds are each recorded in the
+    manifest with status and reason, once; they load nothing and do not move the latest loaded date."""
+    engine = warehouse.engine()
+    header = (
+        "txn_id,account_no,uscc,txn_ts,direction,amount,counterparty_name,counterparty_account,channel,balance_after\n"
+    )
+    strays = {
+        "settlement/delivery_date=2099-01-01/settlement_transactions_20990101.csv": "future",
+        "settlement/delivery_date=2026-02-30/settlement_transactions_20260230.csv": "rejected",
+        f"settlement/delivery_date={tiny_latest}/settlement_transactions_{tiny_latest:%Y%m%d}.CSV": "unexpected",
+        "misc/notes.txt": "unexpected",
+    }
+    for relative in strays:
+        (landing / relative).parent.mkdir(parents=True, exist_ok=True)
+        (landing / relative).write_text(header)
+
+    for _ in range(2):  # a re-run records nothing again
+        outcome = ingest.load_feed(engine, landing, "settlement", tiny_latest, log=lambda _: None)
+        assert {f.path: f.status for f in outcome.irregular} == strays
+        assert len(outcome.warnings) >= len(strays)
+    with engine.connect() as conn:
+        recorded = conn.execute(
+            text(
+                "select source_file, status, raw_table, rows_read, error from audit.load_manifest "
+                "where status in ('future', 'unexpected') or delivery_date is null"
+            )
+        ).all()
+    assert sorted((r.source_file, r.status) for r in recorded) == sorted(strays.items())
+    assert all(r.raw_table is None and r.rows_read == 0 and r.error for r in recorded)
+    assert ingest.latest_loaded_delivery(engine) == tiny_latest
+    assert (
+        _count(engine, "select count(*) from raw.settlement_transactions where _delivery_date > :d", d=tiny_latest) == 0
+    )
+
+
+def test_a_missing_past_delivery_is_reported(fresh_db, landing, tiny_latest):
+    engine = warehouse.engine()
+    gap = tiny_latest - dt.timedelta(days=5)
+    shutil.rmtree(landing / "settlement" / f"delivery_date={gap}")
+    outcome = ingest.load_feed(engine, landing, "settlement", tiny_latest, log=lambda _: None)
+    expected = f"settlement/delivery_date={gap}/settlement_transactions_{gap:%Y%m%d}.csv"
+    assert outcome.summary()["missing"] == [expected]
+    assert any(expected in warning and "missing" in warning for warning in outcome.warnings)

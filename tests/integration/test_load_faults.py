@@ -258,3 +258,79 @@ def test_a_load_killed_mid_file_leaves_nothing_and_the_rerun_is_exact(tiny_world
     )
     assert stats == [(rows, rows, 2, rows + 1, rows)]
     assert ingest.load_file(engine, landed, landing).already_recorded
+
+
+def test_the_warehouse_restarts_after_its_server_is_killed_mid_load_and_the_rerun_is_exact(tiny_world, tmp_path):
+    """SIGKILL of the postmaster while a file is being loaded: the server starts again (loads run no DDL), the
+    unlogged raw tables come back empty, the manifest marks their files lost, and loading again ends with
+    exactly the delivered rows. A server of its own, so that killing it touches no other test."""
+    import os
+    import signal
+
+    state = tmp_path / "state"
+    previous = os.environ.get("SME_STATE_DIR")
+    os.environ["SME_STATE_DIR"] = str(state)
+    try:
+        server = warehouse.ensure_embedded()
+        landing = tmp_path / "landing"
+        shutil.copytree(tiny_world / "settlement", landing / "settlement")
+        rows = 600_000
+        path, day = _big_settlement_file(landing, rows)
+        url = warehouse.create_database(server, "crash_test")
+        engine = warehouse.engine_for(url)
+        earlier = [f for f in landed_files(landing, "settlement") if f.path != path]
+        _load_everything_of(engine, landing, earlier)
+        expected = sum(1 for f in earlier for _ in f.path.open(encoding="utf-8")) - len(earlier) + rows
+        landed = next(f for f in landed_files(landing, "settlement") if f.path == path)
+
+        outcome = {}
+
+        def load():
+            try:
+                outcome["result"] = ingest.load_file(engine, landed, landing)
+            except Exception as error:  # noqa: BLE001 - the killed load's error is what the test inspects
+                outcome["error"] = error
+
+        postmaster = int((state / "postgres" / "pgdata" / "postmaster.pid").read_text().split()[0])
+        loader = threading.Thread(target=load)
+        with engine.connect() as watcher:
+            loader.start()
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline:
+                copying = watcher.execute(
+                    text("select count(*) from pg_stat_activity where query ilike 'copy %' and state = 'active'")
+                ).scalar()
+                watcher.commit()
+                if copying:
+                    os.kill(postmaster, signal.SIGKILL)
+                    break
+                time.sleep(0.005)
+        loader.join()
+        assert "error" in outcome, f"the load was not caught in flight: {outcome}"
+        engine.dispose()
+        warehouse.engine_for.cache_clear()
+        time.sleep(2)  # the killed postmaster's backends notice and exit
+
+        assert warehouse.ensure_embedded() == server, "the warehouse did not start again"
+        engine = warehouse.engine_for(url)
+        _load_everything_of(engine, landing, landed_files(landing, "settlement"))
+        assert _rows(engine, "select count(*) from raw.settlement_transactions") == [(expected,)]
+        assert _rows(
+            engine,
+            "select count(*) filter (where status in ('loaded', 'replaced')), sum(rows_loaded) filter "
+            "(where status in ('loaded', 'replaced')) from audit.load_manifest",
+        ) == [(len(earlier) + 1, expected)]
+    finally:
+        warehouse.engine_for.cache_clear()
+        warehouse.stop_embedded()
+        if previous is None:
+            os.environ.pop("SME_STATE_DIR", None)
+        else:
+            os.environ["SME_STATE_DIR"] = previous
+
+
+def _load_everything_of(engine, landing, files) -> None:
+    ingest.ensure_schemas(engine, log=lambda _: None)
+    known = KnownGoodValues()
+    for landed in files:
+        ingest.load_file(engine, landed, landing, known)
