@@ -97,10 +97,8 @@ class FileResult:
     load_id: int | None = None  # the manifest row of this version
 
     def describe(self) -> str:
-        if self.status in IRREGULAR or (self.status == REJECTED and self.table is None):
+        if self.status in (REJECTED, *IRREGULAR):
             return f"{self.path}: {self.status}, {self.error}"
-        if self.status == REJECTED:
-            return f"{self.path}: rejected, {self.error}"
         if self.status == DUPLICATE:
             return f"{self.path}: duplicate of {self.duplicate_of}, not loaded"
         quarantined = f", {self.rows_quarantined:,} quarantined" if self.rows_quarantined else ""
@@ -513,8 +511,8 @@ def load_feed(engine: Engine, landing: Path, feed: str, up_to: dt.date, log=prin
             outcome.warnings.append(irregular.describe())
     if not survey.files:
         raise LoadError(f"no {feed} files delivered on or before {up_to} under {landing / feed}")
-    # the run day's own delivery is awaited (and judged) by the feed's wait; earlier gaps are only reported here
-    outcome.missing = [path for path in missing_deliveries(survey, feed, up_to) if f"={up_to}/" not in path]
+    # the run day's own delivery is awaited (and judged) by the feed's wait; earlier gaps are reported here
+    outcome.missing = missing_deliveries(survey, feed, up_to - dt.timedelta(days=1))
     if outcome.missing:
         shown = ", ".join(outcome.missing[:10]) + (
             f" and {len(outcome.missing) - 10} more" if len(outcome.missing) > 10 else ""
