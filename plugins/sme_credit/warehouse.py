@@ -60,7 +60,10 @@ def _lock():
 
 
 def _port_is_free(port: int) -> bool:
+    # PostgreSQL binds with SO_REUSEADDR, so connections of a killed server lingering in TIME_WAIT do not keep it
+    # off its port; the probe must judge the same way, or a restart after a crash would move the warehouse.
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             probe.bind(("127.0.0.1", port))
         except OSError:
