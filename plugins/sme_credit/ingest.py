@@ -524,6 +524,7 @@ def load_feed(engine: Engine, landing: Path, feed: str, up_to: dt.date, log=prin
         outcome.files.append(result)
         if not result.already_recorded:
             log(f"[{feed}] {number}/{len(survey.files)} {result.describe()}")
+    gone = _landing_files_gone(engine, landing, feed)
     summary = outcome.summary()
     log(
         f"[{feed}] done: {summary['loaded']} loaded, {summary['replaced']} replaced, {summary['duplicate']} "
@@ -531,8 +532,32 @@ def load_feed(engine: Engine, landing: Path, feed: str, up_to: dt.date, log=prin
         f"{summary['rows_loaded']:,} rows loaded, {summary['rows_quarantined']:,} quarantined"
         + (f"; {len(outcome.irregular)} irregular file(s) recorded" if outcome.irregular else "")
     )
+    if gone:
+        shown = "; ".join(gone[:10]) + (f"; and {len(gone) - 10} more" if len(gone) > 10 else "")
+        raise LoadError(
+            f"{feed}: {len(gone)} landing file(s) that raw holds (or must load again after a crash) are no longer "
+            f"under {landing}: {shown}. Raw is a copy of the landing area, rebuilt from it after a crash: restore "
+            "the files (from the sender or the archive) and run again"
+        )
     _apply_policy(outcome, log)
     return outcome
+
+
+def _landing_files_gone(engine: Engine, landing: Path, feed: str) -> list[str]:
+    """Files whose rows are in raw, or are to load again (lost in a crash), whose landing file is gone."""
+    with engine.connect() as conn:
+        recorded = conn.execute(
+            text(
+                "select source_file, status, delivery_date from audit.load_manifest "
+                "where feed = :feed and status in :statuses order by delivery_date, source_file"
+            ).bindparams(bindparam("statuses", expanding=True)),
+            {"feed": feed, "statuses": [*IN_RAW, LOST]},
+        ).all()
+    return [
+        f"{source_file} ({status}, delivered {delivery_date})"
+        for source_file, status, delivery_date in recorded
+        if not (landing / source_file).is_file()
+    ]
 
 
 def record_irregular(engine: Engine, landing: Path, irregular: list[IrregularFile]) -> list[FileResult]:

@@ -264,3 +264,20 @@ def test_a_missing_past_delivery_is_reported(fresh_db, landing, tiny_latest):
     expected = f"settlement/delivery_date={gap}/settlement_transactions_{gap:%Y%m%d}.csv"
     assert outcome.summary()["missing"] == [expected]
     assert any(expected in warning and "missing" in warning for warning in outcome.warnings)
+
+
+def test_a_landing_file_that_raw_holds_and_is_gone_fails_the_load_naming_it(fresh_db, landing, tiny_latest, tmp_path):
+    engine = warehouse.engine()
+    ingest.load_feed(engine, landing, "utilities", tiny_latest, log=lambda _: None)
+    loaded = landed_files(landing, "utilities")[0]
+    relative = loaded.path.relative_to(landing).as_posix()
+    kept = tmp_path / "kept"
+    shutil.move(loaded.path, kept)
+
+    with pytest.raises(ingest.LoadError, match="no longer under") as failure:
+        ingest.load_feed(engine, landing, "utilities", tiny_latest, log=lambda _: None)
+    assert relative in str(failure.value) and "restore" in str(failure.value)
+
+    shutil.move(kept, loaded.path)  # restored: the run goes on, nothing loads twice
+    again = ingest.load_feed(engine, landing, "utilities", tiny_latest, log=lambda _: None)
+    assert again.summary()["rows_loaded"] == 0
