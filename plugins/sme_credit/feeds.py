@@ -34,7 +34,8 @@ CONTRACT_CHANGES: tuple[tuple[str, str], ...] = (
         "Stated, and now enforced: lines end with LF or CRLF (a bare CR rejects the file); blank lines at the end "
         "are not rows; no value holds NUL; JSON Lines split on LF only, JSON types checked; a 0-byte JSON Lines "
         "file is an empty delivery; tax credit ratings are not awaited on every 3rd; files outside the layout are "
-        "recorded, not loaded.",
+        "recorded, not loaded; a key delivered again with other values is a conflict (only a paid bill's "
+        "paid_date may change).",
     ),
 )
 
@@ -57,6 +58,8 @@ COLUMN_TYPES = {
     "month": "`YYYY-MM`",
     "year": "`YYYY`",
 }
+# types whose values are numbers: JSON Lines deliver them as JSON numbers, and 1200.5 and 1200.50 are one value
+NUMERIC_TYPES = frozenset({"amount", "integer"})
 
 # The same patterns are matched by Python (`Column.problem`) and, at load time, by Arrow's RE2 over whole columns
 # (`row_checks`), so they are written in the syntax both read alike: ASCII classes, no `\d` or `\s` (whose
@@ -216,6 +219,9 @@ class RawTable:
     # every delivery day of its cadence brings the file (with only a header when there is nothing to report);
     # False: the file comes only in deliveries that carry such rows, and no one waits for it
     always_delivered: bool = True
+    # the contract's correction rule: the columns a later delivery of the same key may change (a bill re-sent
+    # when paid). Any other difference between two versions of a key is a conflict (`ingest`).
+    redelivery_may_change: tuple[str, ...] = ()
 
     @property
     def column_names(self) -> tuple[str, ...]:
@@ -369,6 +375,7 @@ RAW_TABLES: tuple[RawTable, ...] = (
         ),
         key=("bill_id",),
         description="Monthly water and electricity bills per meter, with due and paid dates.",
+        redelivery_may_change=("paid_date",),
     ),
     RawTable(
         feed="court",

@@ -32,7 +32,7 @@ import psycopg2
 from psycopg2.extras import execute_values
 from sqlalchemy import Engine, bindparam, text
 
-from sme_credit.feeds import FAIL, FEED_POLICIES, FEEDS, RAW_TABLES, LandedFile, RawTable
+from sme_credit.feeds import FAIL, FEED_POLICIES, FEEDS, NUMERIC_TYPES, RAW_TABLES, LandedFile, RawTable
 from sme_credit.landing_read import BadLine, FileRejected, first_line_number, printable, raw_lines, stage_file
 from sme_credit.landing_survey import (
     FUTURE,
@@ -73,6 +73,13 @@ IN_RAW = (LOADED, REPLACED)  # statuses whose rows are in raw now
 IRREGULAR = (UNEXPECTED, FUTURE, IGNORED)
 # rows that do not stand for the file's current content: a lost load, a date that was in the future then
 NOT_CURRENT = (LOST, FUTURE)
+
+
+# the reason of every quarantined conflict starts so (the run summary counts them by it)
+CONFLICT_REASON = (
+    "conflict: {key} was delivered before ({where}) with another {columns}; "
+    "the first version stays until the wrong file is re-delivered corrected"
+)
 
 
 class LoadError(RuntimeError):
@@ -253,6 +260,12 @@ def ensure_schemas(engine: Engine, log=print) -> None:
                     f"create index if not exists {table.name}_load_idx on {table.qualified_name} using brin (_load_id)"
                 )
             )
+            # each loaded row's key is looked up among the versions delivered before (`_conflicts`)
+            conn.execute(
+                text(
+                    f"create index if not exists {table.name}_key_idx on {table.qualified_name} ({_columns(table.key)})"
+                )
+            )
             conn.execute(text(f"comment on table {table.qualified_name} is $${table.description}$$"))
             _mark_lost_after_crash(conn, table, log)
 
@@ -361,12 +374,11 @@ def load_file(engine: Engine, landed: LandedFile, landing: Path, known: KnownGoo
         failing = staged.failing
         removed = 0
         if failing:  # malformed lines (staged.bad_lines) never reached raw; these did
-            _by_load_id(cursor, table)
-            cursor.execute(
-                f"delete from {table.qualified_name} where _load_id = %s and _line_number = any(%s)",
-                (load_id, [b.line for b in failing]),
-            )
-            removed = cursor.rowcount
+            removed += _take_out(cursor, table, load_id, failing)
+        conflicts = _conflicts(cursor, table, load_id, relative)
+        if conflicts:
+            removed += _take_out(cursor, table, load_id, conflicts)
+            failing = failing + conflicts
         bad = sorted(staged.bad_lines + failing, key=lambda b: b.line)
         # The reader's count of rows against the database's: rows COPY inserted, less those taken out again.
         result.rows_loaded = staged.copied - removed
@@ -393,6 +405,66 @@ def load_file(engine: Engine, landed: LandedFile, landing: Path, known: KnownGoo
         connection.close()
     result.seconds = round(time.monotonic() - clock, 3)
     return result
+
+
+def _take_out(cursor, table: RawTable, load_id: int, bad: list[BadLine]) -> int:
+    """Delete the load's rows on the given lines from raw (they go to quarantine); how many were deleted."""
+    _by_load_id(cursor, table)
+    cursor.execute(
+        f"delete from {table.qualified_name} where _load_id = %s and _line_number = any(%s)",
+        (load_id, [b.line for b in bad]),
+    )
+    return cursor.rowcount
+
+
+def _conflicts(cursor, table: RawTable, load_id: int, relative: str) -> list[BadLine]:
+    """Rows of this load whose key was delivered before with other values: on an earlier line of this file, or
+    in another file (not the earlier version of this one, which a corrected re-delivery replaces). Only the
+    columns the contract's correction rule names (`RawTable.redelivery_may_change`) may differ. The first
+    version stays; the later one goes to quarantine, naming where the first is and what differs, so that
+    nothing is resolved silently: the sender settles it by re-delivering the wrong file under its name."""
+    compared = [c for c in table.columns if c.name not in table.redelivery_may_change]
+
+    def value(alias: str, column) -> str:  # numbers compare as numbers (both versions passed the column checks)
+        return f'{alias}."{column.name}"' + ("::numeric" if column.type in NUMERIC_TYPES else "")
+
+    differing = ", ".join(
+        f"case when {value('o', c)} is distinct from {value('n', c)} then '{c.name}' end" for c in compared
+    )
+    same_key = " and ".join(f'o."{k}" = n."{k}"' for k in table.key)
+    _by_load_id(cursor, table)
+    cursor.execute(
+        f"""
+        select distinct on (n._line_number) n._line_number, o._source_file, o._line_number,
+            array_remove(array[{differing}], null), {_columns(table.key, "n")}
+        from {table.qualified_name} as n
+        join {table.qualified_name} as o on {same_key}
+        where n._load_id = %(load)s
+            and (o._source_file <> %(file)s or (o._load_id = %(load)s and o._line_number < n._line_number))
+            and ({", ".join(value("o", c) for c in compared)}) is distinct from
+                ({", ".join(value("n", c) for c in compared)})
+        order by n._line_number, o._delivery_date, o._line_number
+        """,
+        {"load": load_id, "file": relative},
+    )
+    found = []
+    for line, first_file, first_line, columns, *key in cursor.fetchall():
+        where = f"line {first_line}" if first_file == relative else f"{first_file} line {first_line}"
+        found.append(
+            BadLine(
+                line,
+                columns[0],
+                CONFLICT_REASON.format(
+                    key=f"{', '.join(table.key)} {' / '.join(key)}", where=where, columns=", ".join(columns)
+                ),
+            )
+        )
+    return found
+
+
+def _columns(names, alias: str | None = None) -> str:
+    prefix = f"{alias}." if alias else ""
+    return ", ".join(f'{prefix}"{name}"' for name in names)
 
 
 def _by_load_id(cursor, table: RawTable) -> None:

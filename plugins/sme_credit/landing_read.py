@@ -22,10 +22,9 @@ import psycopg2
 import pyarrow as pa
 import pyarrow.csv as arrow_csv
 
-from sme_credit.feeds import LandedFile, RawTable
+from sme_credit.feeds import NUMERIC_TYPES, LandedFile, RawTable
 
 _POSTGRES_ENCODINGS = {"utf-8": "UTF8", "gb18030": "GB18030"}  # contract encoding -> COPY's name for it
-JSON_NUMBER_TYPES = frozenset({"amount", "integer"})  # contract column types delivered as JSON numbers
 NUL_REASON = "the value holds a NUL character (U+0000), which no text column can store"
 
 
@@ -362,7 +361,7 @@ def _json_type_problem(table: RawTable, column: str, value) -> str | None:
     """The contract's JSON types: amounts are JSON numbers, everything else strings; null for a missing value."""
     if value is None:
         return None
-    wanted = "number" if table.column(column).type in JSON_NUMBER_TYPES else "string"
+    wanted = "number" if table.column(column).type in NUMERIC_TYPES else "string"
     found = _json_type(value)
     if found != wanted:
         return f"a JSON {found} where the contract has a JSON {wanted}"

@@ -8,6 +8,7 @@ from pathlib import Path
 from sqlalchemy import Engine, text
 
 from sme_credit import quality, settings
+from sme_credit.ingest import CONFLICT_REASON
 from sme_credit.publish_marts import HISTORY, PUBLISHED_RELATIONS
 
 OUTPUT_TABLES = PUBLISHED_RELATIONS
@@ -76,9 +77,12 @@ def print_summary(
                 "select count(*), count(*) filter (where status = 'rejected'), "
                 "count(*) filter (where status = 'duplicate'), "
                 "count(*) filter (where status in ('unexpected', 'future')), "
-                "coalesce(sum(rows_quarantined) filter (where status in ('loaded', 'replaced')), 0) "
+                "coalesce(sum(rows_quarantined) filter (where status in ('loaded', 'replaced')), 0), "
+                "(select count(*) from audit.quarantined_rows as q where q.reason like :conflict "
+                "and q.load_id in (select load_id from audit.load_manifest where status in ('loaded', 'replaced'))) "
                 "from audit.load_manifest"
-            )
+            ),
+            {"conflict": CONFLICT_REASON.split(":")[0] + ":%"},
         ).one()
     counts = layer_counts(engine, as_of)
 
@@ -86,10 +90,11 @@ def print_summary(
     print("Rows per layer (marts: rows for this as-of date):")
     for relation, rows in counts.items():
         print(f"  {relation:<45} {rows:>12,}")
-    files, rejected, duplicates, irregular, quarantined = loads
+    files, rejected, duplicates, irregular, quarantined, conflicts = loads
     print(
         f"Landing files: {files:,} recorded in audit.load_manifest, {rejected:,} rejected, {duplicates:,} "
         f"duplicate, {irregular:,} unexpected or dated in the future; {quarantined:,} rows in audit.quarantined_rows"
+        f" ({conflicts:,} of them conflicts: a key delivered again with other values)"
     )
     print("Firms and candidates per tier:")
     for tier, firms, candidates in tiers:

@@ -281,3 +281,53 @@ def test_a_landing_file_that_raw_holds_and_is_gone_fails_the_load_naming_it(fres
     shutil.move(kept, loaded.path)  # restored: the run goes on, nothing loads twice
     again = ingest.load_feed(engine, landing, "utilities", tiny_latest, log=lambda _: None)
     assert again.summary()["rows_loaded"] == 0
+
+
+def test_a_key_delivered_again_with_other_values_is_a_conflict_until_the_file_is_corrected(
+    fresh_db, landing, tiny_latest
+):
+    """The issue's case: yesterday's txn_id again today with another firm and amount. Both versions stay on record
+    (the first in raw, the second quarantined naming the first), and the day fails; re-delivering today's file
+    corrected under its name replaces it and clears the conflict."""
+    engine = warehouse.engine()
+    files = landed_files(landing, "settlement")
+    earlier, later = files[-2].path, files[-1].path
+    original = later.read_bytes()
+    with earlier.open(encoding="utf-8", newline="") as handle:
+        first_earlier = list(csv.reader(handle))[1]
+    header, *rows = list(csv.reader(later.open(encoding="utf-8", newline="")))
+    rows[0][0] = first_earlier[0]
+    with later.open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle, lineterminator="\n").writerows([header, *rows])
+
+    # one row of 84 on the tiny world: above the bank's own feed's 1 %, so the day fails, after every file loaded
+    with pytest.raises(ingest.LoadError, match="quarantined"):
+        ingest.load_feed(engine, landing, "settlement", tiny_latest, log=lambda _: None)
+    with engine.connect() as conn:
+        conflict = conn.execute(
+            text("select line_number, field, reason from audit.quarantined_rows where reason like 'conflict:%'")
+        ).one()
+        versions = conn.execute(
+            text("select _source_file, amount from raw.settlement_transactions where txn_id = :t"),
+            {"t": first_earlier[0]},
+        ).all()
+    earlier_relative = earlier.relative_to(landing).as_posix()
+    assert conflict.line_number == 2 and conflict.field in header
+    assert f"txn_id {first_earlier[0]}" in conflict.reason and f"{earlier_relative} line 2" in conflict.reason
+    assert versions == [(earlier_relative, first_earlier[5])]
+
+    later.write_bytes(original)  # the sender re-delivers the day's file, corrected, under its name
+    corrected = ingest.load_feed(engine, landing, "settlement", tiny_latest, log=lambda _: None)
+    assert [f.status for f in corrected.files if not f.already_recorded] == ["replaced"]
+    with engine.connect() as conn:
+        assert (
+            conn.execute(
+                text(
+                    "select count(*) from audit.quarantined_rows q join audit.load_manifest m using (load_id) "
+                    "where m.status in ('loaded', 'replaced')"
+                )
+            ).scalar()
+            == 0
+        )
+    expected = sum(_data_rows(f) for f in files)
+    assert _count(engine, "select count(*) from raw.settlement_transactions") == expected

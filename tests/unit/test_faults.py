@@ -8,10 +8,11 @@ import csv
 import hashlib
 import io
 import json
+from decimal import Decimal
 
 import pytest
 
-from sme_credit.feeds import FEEDS, RawTable, landed_files, table_by_name
+from sme_credit.feeds import FEEDS, NUMERIC_TYPES, RawTable, landed_files, table_by_name
 from sme_credit.generate import generate_world
 from sme_credit.generate.faults import CATALOGUE, read_catalogue
 
@@ -23,8 +24,10 @@ def faulty(faulty_world):
     return faulty_world
 
 
-def contract_verdict(table: RawTable, content: bytes) -> dict:
-    """What the contract says about a file: {"reject": (line, column)} or {"rows_read": n, "bad": [(line, field)]}."""
+def contract_verdict(table: RawTable, content: bytes, earlier: dict | None = None) -> dict:
+    """What the contract says about a file: {"reject": (line, column)} or {"rows_read": n, "bad": [(line, field)],
+    "versions": key -> first version}. `earlier`: the versions of keys delivered before, which a row may conflict
+    with."""
     if not content:
         return {"rows_read": 0, "bad": []} if table.file_format == "jsonl" else {"reject": (1, None)}
     first_line = content.split(b"\n")[0]
@@ -37,7 +40,7 @@ def contract_verdict(table: RawTable, content: bytes) -> dict:
         line = content[: error.start].count(b"\n") + 1
         prefix = content[: error.start].rsplit(b"\n", 1)[-1].decode("ascii", "replace")
         return {"reject": (line, table.column_names[next(csv.reader([prefix])).__len__() - 1])}
-    bad, seen = [], {}
+    bad, seen, versions = [], {}, Versions(table, earlier or {})
     if table.file_format == "jsonl":
         lines = [line.removesuffix("\r") for line in text.split("\n")]
         while lines and not lines[-1]:
@@ -52,10 +55,10 @@ def contract_verdict(table: RawTable, content: bytes) -> dict:
             if wrong:
                 bad.append((number, wrong[0]))
                 continue
-            bad += _row_problems(
-                table, number, [None if record[c] is None else str(record[c]) for c in table.column_names]
-            )
-        return {"rows_read": len(lines), "bad": bad}
+            values = [None if record[c] is None else str(record[c]) for c in table.column_names]
+            problems = _row_problems(table, number, values) or versions.conflict(number, values)
+            bad += problems
+        return {"rows_read": len(lines), "bad": bad, "versions": versions.first}
     records = list(csv.reader(io.StringIO(text)))
     while records and not records[-1]:
         records.pop()
@@ -73,8 +76,45 @@ def contract_verdict(table: RawTable, content: bytes) -> dict:
             bad.append((number, next(c for c, v in zip(header, row) if "\x00" in v)))
         else:
             seen[tuple(row)] = number
-            bad += _row_problems(table, number, [value or None for value in row])
-    return {"rows_read": len(records) - 1, "bad": bad}
+            values = [value or None for value in row]
+            bad += _row_problems(table, number, values) or versions.conflict(number, values)
+    return {"rows_read": len(records) - 1, "bad": bad, "versions": versions.first}
+
+
+class Versions:
+    """The contract's rule for a key delivered again: other values (numbers as numbers), other than in the
+    columns its correction rule may change, are a conflict; the first version stays, the later is a bad row
+    whose field is the first that differs."""
+
+    def __init__(self, table: RawTable, earlier: dict):
+        self.table, self.first = table, dict(earlier)
+
+    def _comparable(self, values: list) -> tuple:
+        return tuple(
+            Decimal(v) if v is not None and c.type in NUMERIC_TYPES else v
+            for c, v in zip(self.table.columns, values)
+            if c.name not in self.table.redelivery_may_change
+        )
+
+    def conflict(self, number: int, values: list) -> list:
+        key = tuple(values[self.table.column_names.index(k)] for k in self.table.key)
+        if key not in self.first:
+            self.first[key] = values
+            return []
+        before, now = self._comparable(self.first[key]), self._comparable(values)
+        compared = [c.name for c in self.table.columns if c.name not in self.table.redelivery_may_change]
+        differing = [name for name, old, new in zip(compared, before, now) if old != new]
+        return [(number, differing[0])] if differing else []
+
+
+def delivered_before(table: RawTable, files) -> dict:
+    """key -> the first delivered version, from the given files in delivery order."""
+    first: dict = {}
+    for path in files:
+        verdict = contract_verdict(table, path.read_bytes(), first)
+        assert verdict.get("bad") == [], f"{path}: a genuine file with bad rows"
+        first = verdict["versions"]
+    return first
 
 
 def _json_type_ok(column, value) -> bool:
@@ -113,10 +153,14 @@ def test_every_fault_is_written_once_into_the_latest_delivery(faulty):
 
 def test_each_expected_outcome_is_what_the_contract_implies(faulty):
     genuine = {hashlib.sha256(f.path.read_bytes()).hexdigest(): f.path for f in _genuine_files(faulty)}
+    earlier: dict[str, dict] = {}
     for entry in read_catalogue(faulty):
         table = table_by_name(entry["table"])
+        if table.name not in earlier:  # every fault file is a part of the latest delivery: after the genuine files
+            files = sorted((f for f in _genuine_files(faulty) if f.table is table), key=lambda f: f.delivery_date)
+            earlier[table.name] = delivered_before(table, [f.path for f in files])
         content = (faulty / entry["file"]).read_bytes()
-        verdict = contract_verdict(table, content)
+        verdict = contract_verdict(table, content, earlier[table.name])
         assert entry["rows_read"] == entry["rows_loaded"] + entry["rows_quarantined"], entry["id"]
         if entry["action"] == "reject":
             line, column = verdict["reject"]

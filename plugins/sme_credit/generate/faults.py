@@ -362,6 +362,8 @@ def _json_nul_escape(given: FaultInput):
 )
 def _json_line_separator(given: FaultInput):
     records = [json.loads(row[0]) for row in given.rows]
+    # a record of its own: another cause under a record id already delivered would be a conflict
+    records[2]["record_id"] = "CR999999990"
     records[2]["cause"] = str(records[2]["cause"]) + "\u2028（续）"
     return _json_lines_bytes(given, records), _loaded(len(records))
 
@@ -377,6 +379,40 @@ def _empty_court_delivery(given: FaultInput):
 
 
 # --- delivery-level faults ------------------------------------------------------------------------------------
+
+
+@fault(
+    "conflicting_key_in_file",
+    "settlement_transactions",
+    "One txn_id stands on two lines of the file with different amounts.",
+    "Load the first line; quarantine the second as a conflict (field `amount`, naming the first line).",
+)
+def _conflicting_key_in_file(given: FaultInput):
+    rows = [list(r) for r in given.rows]
+    txn_id, amount = given.header.index("txn_id"), given.header.index("amount")
+    rows[2][txn_id] = rows[2][txn_id][:8] + "9999999980"  # a transaction of its own, then a second version of it
+    second = list(rows[2])
+    second[amount] = f"{float(second[amount]) + 100:.2f}"
+    rows.append(second)
+    return _csv_bytes([given.header, *rows]), _quarantine(len(rows), [(len(rows) + 1, "amount")])
+
+
+@fault(
+    "conflicting_redelivery",
+    "settlement_transactions",
+    "A transaction of the previous day's file comes again, same txn_id, with another firm and amount.",
+    "Keep the version delivered first; quarantine the new one as a conflict (its first differing field, naming "
+    "the earlier file and line); load the others.",
+)
+def _conflicting_redelivery(given: FaultInput):
+    if given.previous_file is None:
+        raise ValueError("conflicting_redelivery needs a delivery before the latest one")
+    _, earlier = _read(given.table, given.previous_file)
+    rows = [list(r) for r in given.rows]
+    txn_id = given.header.index("txn_id")
+    rows[0][txn_id] = earlier[0][txn_id]  # today's first transaction under yesterday's first id
+    differing = next(name for name, new, old in zip(given.header, rows[0], earlier[0]) if new != old)
+    return _csv_bytes([given.header, *rows]), _quarantine(len(rows), [(2, differing)])
 
 
 @fault(
