@@ -1,7 +1,8 @@
 {#
   The rows of a raw table as known on the as-of date: only deliveries on or before it, and for each key the
-  latest version (latest _delivery_date, then highest _line_number: a corrected row in a later delivery, or a
-  repeated key later in the same file, wins). Renders a subquery for a staging model's first CTE.
+  latest version (latest _delivery_date, then highest _line_number). Versions of a key differ only as the
+  contract's correction rule allows (a bill re-sent when paid); the loader quarantines any other as a conflict.
+  Renders a subquery for a staging model's first CTE.
 #}
 {% macro latest_delivered(relation, key_columns) -%}
     select *

@@ -104,7 +104,8 @@ single as (
 ),
 
 versions as (
-    -- a key repeated within one delivery: the last line wins (a later line corrects an earlier one)
+    -- a key repeated within one delivery (its parts): the loader lets only identical versions into raw (another
+    -- version is a conflict, quarantined), so which line is kept does not change a value
     select distinct on (txn_id, delivered_on) *
     from candidates
     where hashtextextended(txn_id, 0) in (select repeated.txn_hash from repeated)
