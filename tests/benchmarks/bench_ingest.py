@@ -7,9 +7,12 @@
 Both load every settlement file of the landing area into a fresh database on the same server:
 - bare COPY: `COPY ... FROM STDIN (FORMAT csv, HEADER)` of each file into one UNLOGGED table of text columns,
   nothing else (no checks, no manifest, no line numbers, no WAL);
-- the loader: `sme_credit.ingest.load_feed`, i.e. COPY into a staging table, every column rule of the contract,
-  duplicate detection, quarantine, insert into the logged raw table with its provenance columns and index,
-  the manifest, one transaction per file.
+- the loader: `sme_credit.ingest.load_feed`, i.e. COPY into the unlogged raw table with its provenance columns
+  and indexes, every column rule of the contract (Arrow, alongside), duplicates and conflicts with earlier
+  versions of a key, quarantine, the manifest, one transaction per file.
+With `--logged`, the loader runs a second time into a database whose raw table is LOGGED (durable through a
+crash, at the cost of writing everything to the WAL): the figure behind keeping raw unlogged
+(docs/ingestion.md, "Speed").
 The files are read once beforehand so that both find them in the page cache. Target (issue 5): the loader
 reaches at least 50 % of the bare COPY's rows per second.
 """
@@ -24,6 +27,8 @@ import sys
 import time
 import uuid
 from pathlib import Path
+
+from sqlalchemy import text
 
 from sme_credit import ingest, settings, warehouse
 from sme_credit.feeds import delivery_dates, landed_files, table_by_name
@@ -68,6 +73,7 @@ def main() -> int:
     parser.add_argument("--landing", type=Path, help="use this landing area instead of a generated one")
     parser.add_argument("--days", type=int, help="only the last N delivery days")
     parser.add_argument("--server", help="PostgreSQL server URL to run on (default: the embedded one)")
+    parser.add_argument("--logged", action="store_true", help="also load into a logged raw table, and compare")
     args = parser.parse_args()
 
     landing = args.landing or _landing_for(args.scale, args.seed)
@@ -96,17 +102,19 @@ def main() -> int:
             flush=True,
         )
 
-        started = time.perf_counter()
-        result = ingest.load_feed(engine, subset, FEED, dt.date.fromisoformat(str(days[-1])), log=lambda _: None)
-        loader_seconds = time.perf_counter() - started
-        summary = result.summary()
-        loader_rows = summary["rows_read"]
-        print(
-            f"sme_credit loader:                {loader_rows:,} rows in {loader_seconds:.1f} s "
-            f"= {loader_rows / loader_seconds:,.0f} rows/s "
-            f"({summary['rows_loaded']:,} loaded, {summary['rows_quarantined']:,} quarantined)",
-            flush=True,
-        )
+        up_to = dt.date.fromisoformat(str(days[-1]))
+        loader_rows, loader_seconds = _run_loader(engine, subset, up_to, "sme_credit loader:               ")
+        if args.logged:
+            logged_url = warehouse.create_database(server, f"{database}_logged")
+            try:
+                logged = warehouse.engine_for(logged_url)
+                ingest.ensure_schemas(logged, log=lambda _: None)
+                with logged.begin() as conn:
+                    conn.execute(text("alter table raw.settlement_transactions set logged"))
+                _, logged_seconds = _run_loader(logged, subset, up_to, "the loader into a LOGGED raw table:")
+                print(f"a logged raw table takes {logged_seconds / loader_seconds:.2f}x the unlogged load's time")
+            finally:
+                warehouse.drop_database(server, f"{database}_logged")
         if loader_rows != bare_rows:
             print(f"ERROR: the loader read {loader_rows:,} rows, bare COPY {bare_rows:,}", file=sys.stderr)
             return 1
@@ -123,6 +131,19 @@ def main() -> int:
         warehouse.drop_database(server, database)
         if args.days:
             shutil.rmtree(subset, ignore_errors=True)
+
+
+def _run_loader(engine, landing: Path, up_to: dt.date, label: str) -> tuple[int, float]:
+    started = time.perf_counter()
+    summary = ingest.load_feed(engine, landing, FEED, up_to, log=lambda _: None).summary()
+    seconds = time.perf_counter() - started
+    rows = summary["rows_read"]
+    print(
+        f"{label} {rows:,} rows in {seconds:.1f} s = {rows / seconds:,.0f} rows/s "
+        f"({summary['rows_loaded']:,} loaded, {summary['rows_quarantined']:,} quarantined)",
+        flush=True,
+    )
+    return rows, seconds
 
 
 def _link_subset(files, landing: Path, target: Path) -> Path:

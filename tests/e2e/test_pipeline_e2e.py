@@ -174,8 +174,12 @@ def test_a_faulty_delivery_day_follows_each_feeds_policy(tmp_path, server_url, f
 
         engine = create_engine(settings.sqlalchemy_url(url))
         assert _scalar(engine, "select count(*) from audit.load_manifest where status = 'rejected'") == sum(
-            entry["action"] == "reject" for entry in catalogue
+            entry["action"] == "reject" or entry["status"] == "rejected" for entry in catalogue
         )
+        for status in ("future", "unexpected", "ignored"):  # misplaced files: recorded, never loaded
+            assert _scalar(engine, "select count(*) from audit.load_manifest where status = :s", s=status) == sum(
+                entry["status"] == status for entry in catalogue
+            ), status
         assert _scalar(engine, "select count(*) from audit.load_manifest where status = 'duplicate'") == sum(
             entry["action"] == "skip" for entry in catalogue
         )

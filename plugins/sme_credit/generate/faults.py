@@ -10,13 +10,17 @@ Outcomes:
 - reject: the file is refused as a whole (nothing loaded), the error names file, line and column;
 - quarantine: bad rows go to quarantine with their line and field, every other row is loaded;
 - skip: a file whose content was already loaded is recorded and not loaded again;
-- load: loaded as is (raw holds what was delivered); what happens later is in `handling`.
+- load: loaded as is (raw holds what was delivered); what happens later is in `handling`;
+- record: a file placed where no file of the contract goes (a date in the future or not in the calendar, a name
+  no table has, a hidden file): recorded in the manifest with `status` and never loaded. These faults give
+  their own path (`Fault.place`), relative to the feed's folder.
 """
 
 from __future__ import annotations
 
 import codecs
 import csv
+import datetime as dt
 import io
 import json
 from collections.abc import Callable
@@ -48,6 +52,7 @@ class Outcome:
     quarantined: list[Quarantined] = field(default_factory=list)
     error_line: int | None = None  # reject: where the error points
     error_column: str | None = None
+    status: str | None = None  # record: the manifest status (future | rejected | unexpected | ignored)
 
 
 @dataclass(frozen=True)
@@ -57,6 +62,9 @@ class Fault:
     defect: str  # what is wrong with the delivery
     handling: str  # what the pipeline must do with it
     build: Callable[[FaultInput], tuple[bytes, Outcome]]
+    # where the file goes, relative to the feed's folder, given the latest delivery date; None: a part file of
+    # that delivery, `<table>_YYYYMMDD_<fault id>.<ext>`
+    place: Callable[[dt.date], str] | None = None
 
 
 @dataclass(frozen=True)
@@ -71,9 +79,9 @@ class FaultInput:
 CATALOGUE: list[Fault] = []
 
 
-def fault(fault_id: str, table: str, defect: str, handling: str):
+def fault(fault_id: str, table: str, defect: str, handling: str, place: Callable[[dt.date], str] | None = None):
     def register(build):
-        CATALOGUE.append(Fault(fault_id, table, defect, handling, build))
+        CATALOGUE.append(Fault(fault_id, table, defect, handling, build, place))
         return build
 
     return register
@@ -444,6 +452,83 @@ def _unknown_enterprise(given: FaultInput):
     return _csv_bytes([given.header, *rows]), _loaded(len(rows))
 
 
+# --- misplaced files: recorded, never loaded -------------------------------------------------------------------
+
+
+def _recorded(status: str) -> Outcome:
+    return Outcome("record", status=status)
+
+
+def _header_only(given: FaultInput) -> bytes:
+    return _csv_bytes([given.header])
+
+
+@fault(
+    "future_delivery_date",
+    "settlement_transactions",
+    "A header-only file in a delivery folder dated 2099-01-01, after the run's date and today.",
+    "Record it (status `future`) and load nothing; the run's date stays the latest real delivery.",
+    place=lambda latest: "delivery_date=2099-01-01/settlement_transactions_20990101.csv",
+)
+def _future_delivery_date(given: FaultInput):
+    return _header_only(given), _recorded("future")
+
+
+@fault(
+    "impossible_delivery_date",
+    "settlement_transactions",
+    "A delivery folder dated 2026-02-30, a day no calendar has.",
+    "Record the file (status `rejected`, the folder date named) and load nothing; the feed's other files load.",
+    place=lambda latest: "delivery_date=2026-02-30/settlement_transactions_20260230.csv",
+)
+def _impossible_delivery_date(given: FaultInput):
+    return _csv_bytes([given.header, *given.rows]), _recorded("rejected")
+
+
+@fault(
+    "misnamed_file_date",
+    "settlement_transactions",
+    "The latest delivery holds a file whose name carries the day before the folder's date.",
+    "Record it (status `unexpected`: no file of the contract has that name there) and load nothing.",
+    place=lambda latest: f"delivery_date={latest}/settlement_transactions_{latest - dt.timedelta(days=1):%Y%m%d}.csv",
+)
+def _misnamed_file_date(given: FaultInput):
+    return _csv_bytes([given.header, *given.rows]), _recorded("unexpected")
+
+
+@fault(
+    "upper_case_extension",
+    "settlement_transactions",
+    "A file of the latest delivery named with `.CSV` instead of `.csv`.",
+    "Record it (status `unexpected`) and load nothing: the contract's names are exact.",
+    place=lambda latest: f"delivery_date={latest}/settlement_transactions_{latest:%Y%m%d}_upper.CSV",
+)
+def _upper_case_extension(given: FaultInput):
+    return _csv_bytes([given.header, *given.rows]), _recorded("unexpected")
+
+
+@fault(
+    "unknown_folder",
+    "settlement_transactions",
+    "A note left in a folder of the feed that is no delivery folder (`archive/`).",
+    "Record it (status `unexpected`) and load nothing.",
+    place=lambda latest: "archive/notes.txt",
+)
+def _unknown_folder(given: FaultInput):
+    return "对账说明：见邮件\n".encode(), _recorded("unexpected")
+
+
+@fault(
+    "hidden_file",
+    "settlement_transactions",
+    "A hidden file in the latest delivery: an upload still in transit (`.<name>.part`).",
+    "Record it (status `ignored`) and load nothing.",
+    place=lambda latest: f"delivery_date={latest}/.settlement_transactions_{latest:%Y%m%d}.csv.part",
+)
+def _hidden_file(given: FaultInput):
+    return _csv_bytes([given.header, *given.rows[:3]]), _recorded("ignored")
+
+
 # --- writing ----------------------------------------------------------------------------------------------------
 
 
@@ -454,9 +539,11 @@ def catalogue_path(landing_dir: Path) -> Path:
 def write_faults(landing_dir: Path, seed: int) -> list[dict]:
     """Add every fault to the landing area and write the catalogue; returns its entries."""
     entries = []
+    # taken before writing anything: a misplaced fault may add a delivery folder of its own
+    latest = {t: delivery_dates(landing_dir, table_by_name(t).feed)[-1] for t in {f.table for f in CATALOGUE}}
     for item in CATALOGUE:
         table = table_by_name(item.table)
-        delivery = delivery_dates(landing_dir, table.feed)[-1]
+        delivery = latest[table.name]
         files = [f for f in landed_files(landing_dir, table.feed) if f.table is table]
         real = next(f.path for f in files if f.delivery_date == delivery and not f.is_part)
         earlier = [f.path for f in files if f.delivery_date < delivery]
@@ -469,7 +556,11 @@ def write_faults(landing_dir: Path, seed: int) -> list[dict]:
             raise ValueError(
                 f"fault {item.id}: {real} has only {len(rows)} rows, too few to build it from; use a bigger scale"
             ) from None
-        path = landing.delivery_path(landing_dir, table, delivery, part=item.id)
+        if item.place:
+            path = landing_dir / table.feed / item.place(delivery)
+            path.parent.mkdir(parents=True, exist_ok=True)
+        else:
+            path = landing.delivery_path(landing_dir, table, delivery, part=item.id)
         path.write_bytes(content)
         entries.append(
             {
