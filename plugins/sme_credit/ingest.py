@@ -435,15 +435,21 @@ def _conflicts(cursor, table: RawTable, load_id: int, relative: str) -> list[Bad
     _by_load_id(cursor, table)
     cursor.execute(
         f"""
-        select distinct on (n._line_number) n._line_number, o._source_file, o._line_number,
-            array_remove(array[{differing}], null), {_columns(table.key, "n")}
+        select n._line_number, first._source_file, first._line_number, first.differing, {_columns(table.key, "n")}
         from {table.qualified_name} as n
-        join {table.qualified_name} as o on {same_key}
+        -- one index probe per row (the key index): the first other version, if any
+        cross join lateral (
+            select o._source_file, o._line_number, array_remove(array[{differing}], null) as differing
+            from {table.qualified_name} as o
+            where {same_key}
+                and (o._source_file <> %(file)s or (o._load_id = %(load)s and o._line_number < n._line_number))
+                and ({", ".join(value("o", c) for c in compared)}) is distinct from
+                    ({", ".join(value("n", c) for c in compared)})
+            order by o._delivery_date, o._line_number
+            limit 1
+        ) as first
         where n._load_id = %(load)s
-            and (o._source_file <> %(file)s or (o._load_id = %(load)s and o._line_number < n._line_number))
-            and ({", ".join(value("o", c) for c in compared)}) is distinct from
-                ({", ".join(value("n", c) for c in compared)})
-        order by n._line_number, o._delivery_date, o._line_number
+        order by n._line_number
         """,
         {"load": load_id, "file": relative},
     )
