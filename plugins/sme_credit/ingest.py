@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import psycopg2
+import pyarrow.compute as pc
 from psycopg2.extras import execute_values
 from sqlalchemy import Engine, bindparam, text
 
@@ -43,7 +44,7 @@ from sme_credit.landing_survey import (
     survey_feed,
     survey_outside_feeds,
 )
-from sme_credit.row_checks import KnownGoodValues, find_bad_rows
+from sme_credit.row_checks import KnownGoodValues, conflict_reason, find_bad_rows
 
 LAYOUT_VERSION = 3  # of the raw and audit tables; a warehouse on an older layout is rebuilt from the landing area
 
@@ -73,13 +74,6 @@ IN_RAW = (LOADED, REPLACED)  # statuses whose rows are in raw now
 IRREGULAR = (UNEXPECTED, FUTURE, IGNORED)
 # rows that do not stand for the file's current content: a lost load, a date that was in the future then
 NOT_CURRENT = (LOST, FUTURE)
-
-
-# the reason of every quarantined conflict starts so (the run summary counts them by it)
-CONFLICT_REASON = (
-    "conflict: {key} was delivered before ({where}) with another {columns}; "
-    "the first version stays until the wrong file is re-delivered corrected"
-)
 
 
 class LoadError(RuntimeError):
@@ -260,10 +254,11 @@ def ensure_schemas(engine: Engine, log=print) -> None:
                     f"create index if not exists {table.name}_load_idx on {table.qualified_name} using brin (_load_id)"
                 )
             )
-            # each loaded row's key is looked up among the versions delivered before (`_conflicts`)
+            # other versions of a loaded file's keys are looked up by range (`_conflicts`), in byte order
             conn.execute(
                 text(
-                    f"create index if not exists {table.name}_key_idx on {table.qualified_name} ({_columns(table.key)})"
+                    f"create index if not exists {table.name}_key_idx on {table.qualified_name} "
+                    f'("{table.key[0]}" collate "C"' + "".join(f', "{k}"' for k in table.key[1:]) + ")"
                 )
             )
             conn.execute(text(f"comment on table {table.qualified_name} is $${table.description}$$"))
@@ -362,7 +357,10 @@ def load_file(engine: Engine, landed: LandedFile, landing: Path, known: KnownGoo
         known = known or KnownGoodValues()
         cursor.execute("savepoint before_read")
         try:
-            staged = stage_file(cursor, landed, lambda rows, lines: find_bad_rows(rows, lines, table, known))
+            key_range = KeyRange(table)
+            staged = stage_file(
+                cursor, landed, lambda rows, lines: key_range.widen(rows) or find_bad_rows(rows, lines, table, known)
+            )
         except FileRejected as rejected:
             cursor.execute("rollback to savepoint before_read")
             result.status = REJECTED
@@ -375,7 +373,7 @@ def load_file(engine: Engine, landed: LandedFile, landing: Path, known: KnownGoo
         removed = 0
         if failing:  # malformed lines (staged.bad_lines) never reached raw; these did
             removed += _take_out(cursor, table, load_id, failing)
-        conflicts = _conflicts(cursor, table, load_id, relative)
+        conflicts = _conflicts(cursor, table, load_id, relative, key_range)
         if conflicts:
             removed += _take_out(cursor, table, load_id, conflicts)
             failing = failing + conflicts
@@ -417,55 +415,69 @@ def _take_out(cursor, table: RawTable, load_id: int, bad: list[BadLine]) -> int:
     return cursor.rowcount
 
 
-def _conflicts(cursor, table: RawTable, load_id: int, relative: str) -> list[BadLine]:
-    """Rows of this load whose key was delivered before with other values: on an earlier line of this file, or
-    in another file (not the earlier version of this one, which a corrected re-delivery replaces). Only the
-    columns the contract's correction rule names (`RawTable.redelivery_may_change`) may differ. The first
-    version stays; the later one goes to quarantine, naming where the first is and what differs, so that
-    nothing is resolved silently: the sender settles it by re-delivering the wrong file under its name."""
+class KeyRange:
+    """The smallest and largest value of a table's first key column among the rows read (as Arrow reads them,
+    alongside COPY): where in the key index other versions of the file's keys can be."""
+
+    def __init__(self, table: RawTable) -> None:
+        self.column, self.low, self.high = table.key[0], None, None
+
+    def widen(self, rows) -> None:
+        found = pc.min_max(rows[self.column]).as_py()
+        if found["min"] is not None:
+            self.low = found["min"] if self.low is None else min(self.low, found["min"])
+            self.high = found["max"] if self.high is None else max(self.high, found["max"])
+
+
+def _conflicts(cursor, table: RawTable, load_id: int, relative: str, key_range: KeyRange) -> list[BadLine]:
+    """Rows of this load whose key another file delivered with other values (not the earlier version of this
+    file, which a corrected re-delivery replaces; repeats within the file are `row_checks`'). Only the columns
+    the contract's correction rule names (`RawTable.redelivery_may_change`) may differ, and numbers compare as
+    numbers. The first version stays; the later one goes to quarantine, naming where the first is and what
+    differs, so that nothing is resolved silently: the sender settles it by re-delivering the wrong file.
+
+    Per-row probes of the key index cost about as much as the COPY itself, so other versions are looked for in
+    the file's range of the first key column (byte order: the index is `collate "C"`, as Arrow compares): one
+    range scan, which for a daily file of ascending ids covers its own rows only and usually finds nothing."""
+    if key_range.low is None:
+        return []
+    in_range = (
+        f'o."{key_range.column}" collate "C" between %(low)s and %(high)s '
+        "and o._load_id <> %(load)s and o._source_file <> %(file)s"
+    )
+    parameters = {"load": load_id, "file": relative, "low": key_range.low, "high": key_range.high}
+    cursor.execute("set local enable_seqscan = off")
+    cursor.execute(f"select exists (select from {table.qualified_name} as o where {in_range})", parameters)
+    if not cursor.fetchone()[0]:
+        return []
+
     compared = [c for c in table.columns if c.name not in table.redelivery_may_change]
 
-    def value(alias: str, column) -> str:  # numbers compare as numbers (both versions passed the column checks)
+    def value(alias: str, column) -> str:  # both versions passed the column checks
         return f'{alias}."{column.name}"' + ("::numeric" if column.type in NUMERIC_TYPES else "")
 
     differing = ", ".join(
         f"case when {value('o', c)} is distinct from {value('n', c)} then '{c.name}' end" for c in compared
     )
-    same_key = " and ".join(f'o."{k}" = n."{k}"' for k in table.key)
     _by_load_id(cursor, table)
     cursor.execute(
         f"""
-        select n._line_number, first._source_file, first._line_number, first.differing, {_columns(table.key, "n")}
-        from {table.qualified_name} as n
-        -- one index probe per row (the key index): the first other version, if any
-        cross join lateral (
-            select o._source_file, o._line_number, array_remove(array[{differing}], null) as differing
-            from {table.qualified_name} as o
-            where {same_key}
-                and (o._source_file <> %(file)s or (o._load_id = %(load)s and o._line_number < n._line_number))
-                and ({", ".join(value("o", c) for c in compared)}) is distinct from
-                    ({", ".join(value("n", c) for c in compared)})
-            order by o._delivery_date, o._line_number
-            limit 1
-        ) as first
-        where n._load_id = %(load)s
-        order by n._line_number
+        select distinct on (n._line_number) n._line_number, o._source_file, o._line_number,
+            array_remove(array[{differing}], null), {_columns(table.key, "n")}
+        from {table.qualified_name} as o
+        join {table.qualified_name} as n
+            on {" and ".join(f'o."{k}" = n."{k}"' for k in table.key)} and n._load_id = %(load)s
+        where {in_range}
+            and ({", ".join(value("o", c) for c in compared)}) is distinct from
+                ({", ".join(value("n", c) for c in compared)})
+        order by n._line_number, o._delivery_date, o._line_number
         """,
-        {"load": load_id, "file": relative},
+        parameters,
     )
-    found = []
-    for line, first_file, first_line, columns, *key in cursor.fetchall():
-        where = f"line {first_line}" if first_file == relative else f"{first_file} line {first_line}"
-        found.append(
-            BadLine(
-                line,
-                columns[0],
-                CONFLICT_REASON.format(
-                    key=f"{', '.join(table.key)} {' / '.join(key)}", where=where, columns=", ".join(columns)
-                ),
-            )
-        )
-    return found
+    return [
+        BadLine(line, columns[0], conflict_reason(table, tuple(key), f"{first_file} line {first_line}", columns))
+        for line, first_file, first_line, columns, *key in cursor.fetchall()
+    ]
 
 
 def _columns(names, alias: str | None = None) -> str:

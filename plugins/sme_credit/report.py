@@ -8,8 +8,8 @@ from pathlib import Path
 from sqlalchemy import Engine, text
 
 from sme_credit import quality, settings
-from sme_credit.ingest import CONFLICT_REASON
 from sme_credit.publish_marts import HISTORY, PUBLISHED_RELATIONS
+from sme_credit.row_checks import CONFLICT_REASON
 
 OUTPUT_TABLES = PUBLISHED_RELATIONS
 HISTORY_TABLE = HISTORY

@@ -6,18 +6,27 @@ operations; rules no pattern can state (USCC and resident-ID check characters, c
 column's distinct values, remembered across the files of a load. Only the few rows found bad are looked at one
 by one, and `Column.problem` says which field and why, so the loader and the contract cannot disagree silently.
 A row identical to an earlier row of the same file is a duplicate: the first stays, the repeats are quarantined.
+A row with the key of an earlier row but other values is a conflict (the loader checks the same against other
+files): the first version stays, the later one is quarantined naming it.
 """
 
 from __future__ import annotations
 
 import threading
 from collections import defaultdict
+from decimal import Decimal
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from sme_credit.feeds import NOT_BLANK, Column, RawTable
+from sme_credit.feeds import NOT_BLANK, NUMERIC_TYPES, Column, RawTable
 from sme_credit.landing_read import BadLine
+
+# the reason of every quarantined conflict starts so (the run summary counts them by it)
+CONFLICT_REASON = (
+    "conflict: {key} was delivered before ({where}) with another {columns}; "
+    "the first version stays until the wrong file is re-delivered corrected"
+)
 
 
 class KnownGoodValues:
@@ -97,14 +106,31 @@ def find_bad_rows(rows: pa.Table, lines: pa.Array, table: RawTable, known: Known
             )
         line = lines[index].as_py()
         found[line] = BadLine(line, *problem)
-    for line, repeats in _exact_repeats(rows, lines, table):
-        if line not in found:  # an identical copy of a bad row is already quarantined as bad
-            found[line] = BadLine(line, table.key[0], f"duplicate: repeats line {repeats} exactly")
+    for repeat in _repeated_keys(rows, lines, table, set(found)):
+        found[repeat.line] = repeat
     return [found[line] for line in sorted(found)]
 
 
-def _exact_repeats(rows: pa.Table, lines: pa.Array, table: RawTable) -> list[tuple[int, int]]:
-    """(line, earlier line it repeats) for rows identical to an earlier row. Cheap when keys are unique."""
+def conflict_reason(table: RawTable, key: tuple, where: str, columns: list[str]) -> str:
+    return CONFLICT_REASON.format(
+        key=f"{', '.join(table.key)} {' / '.join(str(k) for k in key)}", where=where, columns=", ".join(columns)
+    )
+
+
+def comparable(table: RawTable, values) -> tuple:
+    """A version of a row as the conflict rule compares it: numbers as numbers (1200.5 and 1200.50 are one
+    amount), without the columns the contract's correction rule lets a later delivery change."""
+    return tuple(
+        Decimal(value) if value and column.type in NUMERIC_TYPES else value
+        for column, value in zip(table.columns, values)
+        if column.name not in table.redelivery_may_change
+    )
+
+
+def _repeated_keys(rows: pa.Table, lines: pa.Array, table: RawTable, bad: set[int]) -> list[BadLine]:
+    """Rows whose key an earlier row of the file has: an exact repeat of an earlier row is a duplicate; other
+    values (beyond what the correction rule allows) a conflict, the first good version staying. Rows already
+    bad count as neither. Cheap when keys are unique."""
     keys = [pc.fill_null(rows[name], "") for name in table.key]
     key = keys[0] if len(keys) == 1 else pc.binary_join_element_wise(*keys, "\x1f")
     if len(pc.unique(key)) == rows.num_rows:
@@ -112,13 +138,27 @@ def _exact_repeats(rows: pa.Table, lines: pa.Array, table: RawTable) -> list[tup
     counts = pc.value_counts(key)
     repeated = pc.filter(counts.field("values"), pc.greater(counts.field("counts"), 1))
     candidates = pc.indices_nonzero(pc.is_in(key, value_set=repeated)).to_pylist()
-    first_seen: dict[tuple, int] = {}
-    repeats = []
+    compared = [c.name for c in table.columns if c.name not in table.redelivery_may_change]
+    seen: dict[tuple, int] = {}
+    first_version: dict[tuple, tuple[int, tuple]] = {}
+    found = []
     for index in candidates:  # in file order
         values = tuple(rows[name][index].as_py() for name in table.column_names)
         line = lines[index].as_py()
-        if values in first_seen:
-            repeats.append((line, first_seen[values]))
-        else:
-            first_seen[values] = line
-    return repeats
+        if values in seen:
+            if line not in bad:  # an identical copy of a bad row is already quarantined as bad
+                found.append(BadLine(line, table.key[0], f"duplicate: repeats line {seen[values]} exactly"))
+            continue
+        seen[values] = line
+        if line in bad:
+            continue
+        row_key = tuple(values[table.column_names.index(k)] for k in table.key)
+        version = comparable(table, values)
+        if row_key not in first_version:
+            first_version[row_key] = (line, version)
+            continue
+        first_line, first = first_version[row_key]
+        differing = [name for name, old, new in zip(compared, first, version) if old != new]
+        if differing:
+            found.append(BadLine(line, differing[0], conflict_reason(table, row_key, f"line {first_line}", differing)))
+    return found

@@ -331,3 +331,27 @@ def test_a_key_delivered_again_with_other_values_is_a_conflict_until_the_file_is
         )
     expected = sum(_data_rows(f) for f in files)
     assert _count(engine, "select count(*) from raw.settlement_transactions") == expected
+
+
+def test_a_conflict_is_found_whatever_the_order_of_the_keys(fresh_db, landing, tiny_latest):
+    """Bill ids are not ascending like transaction ids: the range a file covers spans much of the table."""
+    engine = warehouse.engine()
+    files = [f for f in landed_files(landing, "utilities") if f.table.name == "utility_bills"]
+    earlier, later = files[0].path, files[-1].path
+    with earlier.open(encoding="utf-8-sig", newline="") as handle:
+        header, old = list(csv.reader(handle))[:2]
+    changed = list(old)
+    changed[header.index("consumption")] = str(int(old[header.index("consumption")]) + 1)
+    with later.open("a", encoding="utf-8", newline="") as handle:
+        csv.writer(handle, lineterminator="\n").writerow(changed)
+    lines = len(later.read_text(encoding="utf-8-sig").splitlines())
+
+    ingest.load_feed(engine, landing, "utilities", tiny_latest, log=lambda _: None)
+    with engine.connect() as conn:
+        conflicts = conn.execute(
+            text("select source_file, line_number, field, reason from audit.quarantined_rows")
+        ).all()
+    assert [(c.source_file, c.line_number, c.field) for c in conflicts] == [
+        (later.relative_to(landing).as_posix(), lines, "consumption")
+    ]
+    assert f"{earlier.relative_to(landing).as_posix()} line 2" in conflicts[0].reason

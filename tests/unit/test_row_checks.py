@@ -96,3 +96,35 @@ def test_bad_rows_name_the_first_failing_field_and_exact_repeats():
     bad = find_bad_rows(rows, pa.array([2, 3, 4, 5], pa.int32()), table, KnownGoodValues())
     assert [(b.line, b.field) for b in bad] == [(3, "uscc"), (4, "uscc"), (5, "credit_rating")]
     assert "wrong check character" in bad[0].reason and bad[1].reason == "duplicate: repeats line 2 exactly"
+
+
+def _bills(*versions: tuple[str, str | None]) -> pa.Table:
+    """Versions of one utility bill: (amount, paid_date)."""
+    fixed = {
+        "bill_id": "330106802209-202609",
+        "uscc": "91310115MA1FL2X37F",
+        "meter_id": "330106802209",
+        "utility_type": "electricity",
+        "billing_month": "2026-09",
+        "consumption": "6703",
+        "unit": "kWh",
+        "due_date": "2026-10-19",
+    }
+    columns = {name: [fixed.get(name)] * len(versions) for name in fixed}
+    columns["amount"] = [amount for amount, _ in versions]
+    columns["paid_date"] = [paid for _, paid in versions]
+    table = next(t for t in RAW_TABLES if t.name == "utility_bills")
+    return pa.table({name: pa.array(columns[name], pa.string()) for name in table.column_names})
+
+
+def test_a_key_again_with_other_values_is_a_conflict_numbers_compared_as_numbers():
+    table = next(t for t in RAW_TABLES if t.name == "utility_bills")
+    rows = _bills(
+        ("6233.70", None),
+        ("6233.701", None),  # bad by its column rule: no version at all
+        ("6233.8", None),  # another amount: a conflict with line 2
+        ("6233.7", "2026-10-04"),  # the same amount written otherwise, paid since (the correction rule): fine
+    )
+    bad = find_bad_rows(rows, pa.array([2, 3, 4, 5], pa.int32()), table, KnownGoodValues())
+    assert [(b.line, b.field) for b in bad] == [(3, "amount"), (4, "amount")]
+    assert bad[1].reason.startswith("conflict: bill_id 330106802209-202609 was delivered before (line 2)")
