@@ -11,12 +11,14 @@ For each file, in one transaction:
    whole rejects it and loads nothing;
 3. every row checked against the contract (`row_checks`); bad rows leave raw for `audit.quarantined_rows`
    with line, field, reason and the line as delivered; read = loaded + quarantined is checked;
+   a row whose key another file delivered with other values is a conflict, quarantined the same way;
 4. a changed file at a path loaded before (a corrected re-delivery) replaces the earlier rows.
 Afterwards the feed's policy (`feeds.FEED_POLICIES`) decides whether the task fails or only warns.
 
 Raw tables are UNLOGGED: they are a copy of the landing area, which is kept, so they skip the write-ahead log
-(half the cost of a load). After a server crash PostgreSQL empties them; the next load notices, marks the lost
-files in the manifest and loads them again. The manifest and the quarantine are ordinary, logged tables.
+(a logged raw table took 1.10-1.28x the load's time; docs/ingestion.md weighs the choice). After a server crash
+PostgreSQL empties them; the next load notices, marks the lost files in the manifest and loads them again, and
+fails when a file it needs is no longer in the landing area. The manifest and the quarantine are logged tables.
 """
 
 from __future__ import annotations
