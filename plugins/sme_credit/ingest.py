@@ -426,13 +426,20 @@ def _take_out(cursor, table: RawTable, load_id: int, bad: list[BadLine]) -> int:
 
 class KeyRange:
     """The smallest and largest value of a table's first key column among the rows read (as Arrow reads them,
-    alongside COPY): where in the key index other versions of the file's keys can be."""
+    alongside COPY): where other versions of the file's keys can be. Only values a row in raw can hold count
+    (no NUL, the column's pattern), so a bad row neither widens the range nor breaks the query."""
 
     def __init__(self, table: RawTable) -> None:
         self.column, self.low, self.high = table.key[0], None, None
+        pattern = table.column(self.column).full_pattern
+        self.pattern = f"^(?:{pattern})$" if pattern else None
 
     def widen(self, rows) -> None:
-        found = pc.min_max(rows[self.column]).as_py()
+        values = rows[self.column]
+        possible = pc.invert(pc.match_substring(pc.fill_null(values, ""), "\x00"))
+        if self.pattern:
+            possible = pc.and_(possible, pc.match_substring_regex(pc.fill_null(values, ""), self.pattern))
+        found = pc.min_max(pc.filter(values, possible)).as_py()
         if found["min"] is not None:
             self.low = found["min"] if self.low is None else min(self.low, found["min"])
             self.high = found["max"] if self.high is None else max(self.high, found["max"])

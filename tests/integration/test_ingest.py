@@ -355,3 +355,25 @@ def test_a_conflict_is_found_whatever_the_order_of_the_keys(fresh_db, landing, t
         (later.relative_to(landing).as_posix(), lines, "consumption")
     ]
     assert f"{earlier.relative_to(landing).as_posix()} line 2" in conflicts[0].reason
+
+
+def test_a_bad_key_neither_breaks_nor_widens_the_conflict_search(fresh_db, landing, tiny_latest):
+    """A NUL or a malformed value in the key column: the row is quarantined, and the key range the load records
+    (where later files look for other versions) is that of the good rows (found by the property test)."""
+    engine = warehouse.engine()
+    later = landed_files(landing, "settlement")[-1].path
+    header, *rows = list(csv.reader(later.open(encoding="utf-8", newline="")))
+    rows[0][0], rows[1][0] = "\x00", "N/A"
+    with later.open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle, lineterminator="\n").writerows([header, *rows])
+    with pytest.raises(ingest.LoadError, match="quarantined"):  # 2 of 84 rows: above settlement's 1 %
+        ingest.load_feed(engine, landing, "settlement", tiny_latest, log=lambda _: None)
+    with engine.connect() as conn:
+        fields = conn.execute(text("select field from audit.quarantined_rows order by line_number")).scalars().all()
+        low, high = conn.execute(
+            text("select key_low, key_high from audit.load_manifest where source_file = :f"),
+            {"f": later.relative_to(landing).as_posix()},
+        ).one()
+    assert fields == ["txn_id", "txn_id"]
+    good = sorted(row[0] for row in rows[2:])
+    assert (low, high) == (good[0], good[-1])
