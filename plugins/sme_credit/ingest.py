@@ -6,7 +6,7 @@ file's row in `audit.load_manifest`) and `_loaded_at`.
 
 For each file, in one transaction:
 1. the same content already recorded for this path: nothing to do (a re-run changes nothing);
-   the same content already loaded from another path: recorded as a `duplicate`, not loaded;
+   the same rows already loaded from another file of the table: recorded as a `duplicate`, not loaded;
 2. COPY into the raw table, while Arrow reads the same file (`landing_read`); a problem with the file as a
    whole rejects it and loads nothing;
 3. every row checked against the contract (`row_checks`); bad rows leave raw for `audit.quarantined_rows`
@@ -210,11 +210,11 @@ _AUDIT_DDL = (
     comment on table audit.load_manifest is
     'Every landing file the pipeline has seen, one row per version of a file: status loaded, replaced (a corrected
     re-delivery that replaced the earlier version), superseded (replaced by a later version; its rows left raw),
-    duplicate (same content as a file already loaded, not loaded again), rejected (nothing loaded; see error: the
-    content, a folder date that is no calendar date, a link out of the landing area), lost (its rows were
-    emptied from the unlogged raw table by a server crash; loaded again by the next load), unexpected (a name or
-    place no file of the contract has), future (a delivery date after the day it was seen; not loaded before
-    that date) or ignored (a hidden file: in transit, or a system file). Files not loaded have no raw_table.
+    duplicate (the same bytes, with rows, as a loaded file of the same table; not loaded again), rejected (nothing
+    loaded; see error: the content, a folder date that is no calendar date, a link out of the landing area), lost
+    (its rows were emptied from the unlogged raw table by a server crash; loaded again by the next load), unexpected
+    (a name or place no file of the contract has), future (a delivery date after the day it was seen; not loaded
+    before that date) or ignored (a hidden file: in transit, or a system file). Files not loaded have no raw_table.
     rows_read = rows_loaded + rows_quarantined always holds.'
     """,
     """
@@ -354,7 +354,13 @@ def load_file(engine: Engine, landed: LandedFile, landing: Path, known: KnownGoo
             connection.rollback()
             return _already_recorded(result, same)
         if current is None:
-            twin = _recorded(cursor, "sha256 = %s and status in %s", (digest, IN_RAW))
+            # A twin is a file of the same table whose rows are loaded: two empty files, or one of another
+            # table, share bytes without being the same delivery.
+            twin = _recorded(
+                cursor,
+                "sha256 = %s and raw_table = %s and rows_read > 0 and status in %s",
+                (digest, table.name, IN_RAW),
+            )
             if twin:
                 result.status, result.duplicate_of = DUPLICATE, twin["source_file"]
                 _record(cursor, result, landed, digest, started, _next_load_id(cursor))

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import json
 import shutil
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import bindparam, text
 
 from sme_credit import ingest, warehouse
 from sme_credit.feeds import FEEDS, RAW_TABLES, landed_files
@@ -254,6 +255,38 @@ def test_irregular_files_are_recorded_once_and_never_loaded(fresh_db, landing, t
     assert (
         _count(engine, "select count(*) from raw.settlement_transactions where _delivery_date > :d", d=tiny_latest) == 0
     )
+
+
+def test_only_a_file_of_the_same_table_with_rows_can_be_a_duplicate(fresh_db, landing, tiny_latest):
+    """Two empty files share their bytes without being one delivery: a month without court records loads (no
+    rows) and an empty utilities export is rejected, in whichever order the feeds load (CI found the empty
+    export recorded as a duplicate of the court file when court loaded first)."""
+    engine = warehouse.engine()
+    day = f"delivery_date={tiny_latest}"
+    (landing / "court" / day).mkdir(exist_ok=True)
+    (landing / "court" / day / f"court_records_{tiny_latest:%Y%m%d}_none.jsonl").write_bytes(b"")
+    (landing / "utilities" / day).mkdir(exist_ok=True)
+    (landing / "utilities" / day / f"utility_bills_{tiny_latest:%Y%m%d}_empty.csv").write_bytes(b"")
+    twice = landing / "settlement" / day / f"settlement_transactions_{tiny_latest:%Y%m%d}_again.csv"
+    shutil.copy(landing / "settlement" / day / f"settlement_transactions_{tiny_latest:%Y%m%d}.csv", twice)
+
+    for feed in ("court", "utilities", "settlement"):
+        # the utilities policy fails the task on a rejected file; the file is recorded all the same
+        with contextlib.suppress(ingest.LoadError):
+            ingest.load_feed(engine, landing, feed, tiny_latest, log=lambda _: None)
+    expected = {
+        f"court/{day}/court_records_{tiny_latest:%Y%m%d}_none.jsonl": "loaded",
+        f"utilities/{day}/utility_bills_{tiny_latest:%Y%m%d}_empty.csv": "rejected",
+        twice.relative_to(landing).as_posix(): "duplicate",
+    }
+    with engine.connect() as conn:
+        recorded = conn.execute(
+            text("select source_file, status from audit.load_manifest where source_file in :paths").bindparams(
+                bindparam("paths", expanding=True)
+            ),
+            {"paths": list(expected)},
+        ).all()
+    assert dict(recorded) == expected
 
 
 def test_a_missing_past_delivery_is_reported(fresh_db, landing, tiny_latest):
