@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import psycopg2
+import pyarrow as pa
 import pyarrow.compute as pc
 from psycopg2.extras import execute_values
 from sqlalchemy import Engine, bindparam, text
@@ -373,9 +374,13 @@ def load_file(engine: Engine, landed: LandedFile, landing: Path, known: KnownGoo
         cursor.execute("savepoint before_read")
         try:
             key_range = KeyRange(table)
-            staged = stage_file(
-                cursor, landed, lambda rows, lines: key_range.widen(rows) or find_bad_rows(rows, lines, table, known)
-            )
+
+            def check(rows, lines) -> list[BadLine]:
+                failing = find_bad_rows(rows, lines, table, known)
+                key_range.widen(rows, lines, failing)
+                return failing
+
+            staged = stage_file(cursor, landed, check)
         except FileRejected as rejected:
             cursor.execute("rollback to savepoint before_read")
             result.status = REJECTED
@@ -431,21 +436,20 @@ def _take_out(cursor, table: RawTable, load_id: int, bad: list[BadLine]) -> int:
 
 
 class KeyRange:
-    """The smallest and largest value of a table's first key column among the rows read (as Arrow reads them,
-    alongside COPY): where other versions of the file's keys can be. Only values a row in raw can hold count
-    (no NUL, the column's pattern), so a bad row neither widens the range nor breaks the query."""
+    """The smallest and largest value of a table's first key column among the rows that stay in raw (as Arrow
+    reads them, alongside COPY): where other versions of the file's keys can be. Rows that fail a check leave
+    raw before conflicts are looked for, so a bad key (a NUL, another pattern) neither widens the range nor
+    breaks the query; taking them out reuses the checks' verdict instead of matching the column again."""
 
     def __init__(self, table: RawTable) -> None:
         self.column, self.low, self.high = table.key[0], None, None
-        pattern = table.column(self.column).full_pattern
-        self.pattern = f"^(?:{pattern})$" if pattern else None
 
-    def widen(self, rows) -> None:
+    def widen(self, rows, lines, failing: list[BadLine]) -> None:
         values = rows[self.column]
-        possible = pc.invert(pc.match_substring(pc.fill_null(values, ""), "\x00"))
-        if self.pattern:
-            possible = pc.and_(possible, pc.match_substring_regex(pc.fill_null(values, ""), self.pattern))
-        found = pc.min_max(pc.filter(values, possible)).as_py()
+        if failing:
+            leaving = pa.array([b.line for b in failing], lines.type)
+            values = pc.filter(values, pc.invert(pc.is_in(lines, value_set=leaving)))
+        found = pc.min_max(values).as_py()
         if found["min"] is not None:
             self.low = found["min"] if self.low is None else min(self.low, found["min"])
             self.high = found["max"] if self.high is None else max(self.high, found["max"])
