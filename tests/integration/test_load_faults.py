@@ -210,6 +210,19 @@ def _big_settlement_file(landing, rows: int):
     return path, day
 
 
+def _loading_in_background(engine, landed, landing) -> tuple[threading.Thread, dict]:
+    """A thread that loads `landed` (not started yet), and where its result or its error will be."""
+    outcome = {}
+
+    def load():
+        try:
+            outcome["result"] = ingest.load_file(engine, landed, landing)
+        except Exception as error:  # noqa: BLE001 - the killed load's error is what the test inspects
+            outcome["error"] = error
+
+    return threading.Thread(target=load), outcome
+
+
 def test_a_load_killed_mid_file_leaves_nothing_and_the_rerun_is_exact(tiny_world, tmp_path, fresh_db):
     landing = tmp_path / "landing"
     shutil.copytree(tiny_world / "settlement", landing / "settlement")
@@ -221,17 +234,9 @@ def test_a_load_killed_mid_file_leaves_nothing_and_the_rerun_is_exact(tiny_world
     landed = next(f for f in landed_files(landing, "settlement") if f.path == path)
     database = engine.url.database
 
-    outcome = {}
-
-    def load():
-        try:
-            outcome["result"] = ingest.load_file(engine, landed, landing)
-        except Exception as error:  # noqa: BLE001 - the killed load's error is what the test inspects
-            outcome["error"] = error
-
+    loader, outcome = _loading_in_background(engine, landed, landing)
     killed = False
     with engine.connect() as watcher:
-        loader = threading.Thread(target=load)
         loader.start()
         deadline = time.monotonic() + 60
         while loader.is_alive() and time.monotonic() < deadline and not killed:
@@ -294,16 +299,8 @@ def test_the_warehouse_restarts_after_its_server_is_killed_mid_load_and_the_reru
         expected = sum(1 for f in earlier for _ in f.path.open(encoding="utf-8")) - len(earlier) + rows
         landed = next(f for f in landed_files(landing, "settlement") if f.path == path)
 
-        outcome = {}
-
-        def load():
-            try:
-                outcome["result"] = ingest.load_file(engine, landed, landing)
-            except Exception as error:  # noqa: BLE001 - the killed load's error is what the test inspects
-                outcome["error"] = error
-
         postmaster = int((state / "postgres" / "pgdata" / "postmaster.pid").read_text().split()[0])
-        loader = threading.Thread(target=load)
+        loader, outcome = _loading_in_background(engine, landed, landing)
         with engine.connect() as watcher:
             loader.start()
             deadline = time.monotonic() + 60
