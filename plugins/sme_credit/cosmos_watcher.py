@@ -1,23 +1,22 @@
-"""Cosmos's watcher producer, doing per dbt event only the work the model sensors need.
+"""Cosmos's watcher producer and model sensors, exchanging a build's results in one XCom instead of three per node.
 
-In watcher mode Cosmos runs one `dbt build` per task group with a callback on every dbt event. Three costs made
-the producer slower than the same build alone:
-- Cosmos stores several XComs per dbt node while dbt waits: each progress event, each test's status and
-  compiled SQL, one metadata round trip each. With ~200 tests that cost more than the build's SQL (demo world:
-  33 s of producer run against 12 s for the same build alone). Here a model's progress events and every test's
-  events are only logged; a model's final event, status and compiled SQL still reach its sensor, and a failing
-  test still fails the build (and skips the models after it).
-- Of a model's events, Cosmos stores each one that carries a final status: NodeFinished and then the result
-  line (LogModelResult, LogSeedResult), each with the status and the compiled SQL again: three metadata
-  writes each. Here only NodeFinished (which has the status, timing and error message), the error events and
-  the skip-after-failure events are stored.
+In watcher mode Cosmos runs one `dbt build` per task group with a callback on every dbt event, and each model's
+sensor reads that model's result from the producer's XComs. Here the sensors start once the build has ended
+(`sme_credit.dbt.wire_watchers`), so nothing reads a result while dbt runs, and three costs of Cosmos's way are
+pure overhead:
 - Cosmos turns every event into JSON (protobuf's MessageToJson) before looking at it, including the debug
   events (each SQL statement, each connection: 4,120 of the demo build's 4,795) that nobody logs at INFO and no
   sensor reads. Here a debug event is dropped before that conversion unless Cosmos acts on its name.
-Together these took the demo build's run inside the producer from 13.3 s to 11.2 s (9.0 s alone), and the
-producer task from 20.1 s to 16.6 s (`make bench-orchestration`).
-It overrides Cosmos 1.15 (pinned in the lock) in two places; the DAG integrity tests check that the DAG uses it
-and which events it converts and stores, and every end-to-end run goes through it.
+- Cosmos stores three XComs per node as dbt reports it (its final event, its status, its compiled SQL), each a
+  metadata round trip made on the dbt thread that fired the event, so dbt waits on the metadata database
+  (demo world: 2.8 s of the dbt threads' time, 1.4 s of the build's). Here Cosmos's own parser runs on every
+  event as before, but what it would store is kept in memory and stored once, as one XCom, when dbt ends
+  (also when it fails).
+- Each sensor then pulls five XComs; here it pulls the one, and Cosmos's own `poke` reads its node's entries
+  from it (a sensor whose producer stored nothing, e.g. killed, falls back to Cosmos's keys).
+Every status, message, skip and failure rule stays Cosmos's. The classes are swapped in by
+`sme_credit.dbt.wire_watchers`, since Cosmos picks its operators by name; Cosmos 1.15 is pinned in the lock; the
+DAG integrity tests check the wiring and the events converted, and every end-to-end run goes through it.
 """
 
 from __future__ import annotations
@@ -25,9 +24,11 @@ from __future__ import annotations
 import json
 
 from cosmos.operators._watcher.base import _DBT_EVENT_ALLOWLIST, _log_dbt_msg
-from cosmos.operators._watcher.state import DBT_UPSTREAM_FAILURE_SKIP_EVENT_NAMES
-from cosmos.operators.watcher import DbtProducerWatcherOperator
+from cosmos.operators._watcher.state import DBT_UPSTREAM_FAILURE_SKIP_EVENT_NAMES, safe_xcom_push
+from cosmos.operators.watcher import DbtProducerWatcherOperator, DbtRunWatcherOperator, DbtSeedWatcherOperator
 
+# the one XCom of the producer that holds every node's result, under the keys Cosmos would have stored them
+NODE_RESULTS_KEY = "dbt_node_results"
 # dbt events that only say a node is under way: a sensor that starts after the build never reads them
 PROGRESS_EVENTS = frozenset({"NodeStart", "NodeCompiling", "NodeExecuting"})
 TEST_TYPES = frozenset({"test", "unit_test"})
@@ -44,7 +45,8 @@ def is_converted(level: str, name: str) -> bool:
 
 
 def is_stored(event: dict) -> bool:
-    """Whether Cosmos should store this dbt event for the sensors (else it is only logged)."""
+    """Whether Cosmos should keep this dbt event for the sensors (else it is only logged): a test's result
+    reaches no sensor (a failing test fails the build), and a model's progress is over when its sensor looks."""
     node = (event.get("data") or {}).get("node_info") or {}
     name = (event.get("info") or {}).get("name")
     return not node or (node.get("resource_type") not in TEST_TYPES and name in STORED_NODE_EVENTS)
@@ -57,6 +59,19 @@ def _converted_events_only(callback):
 
     callback_on_needed_events.converted_events_only = True
     return callback_on_needed_events
+
+
+class NodeResults:
+    """Stands in for the task instance in Cosmos's event parser: keeps what it would store as XComs."""
+
+    def __init__(self) -> None:
+        self.values: dict = {}
+
+    def xcom_push(self, key: str, value) -> None:
+        self.values[key] = value
+
+    def xcom_pull(self, task_ids=None, key: str | None = None, **_):
+        return self.values.get(key)
 
 
 class QuietDbtProducerWatcherOperator(DbtProducerWatcherOperator):
@@ -77,15 +92,61 @@ class QuietDbtProducerWatcherOperator(DbtProducerWatcherOperator):
 
     def _make_parse_callable(self):
         store = super()._make_parse_callable()
+        results = self._node_results = NodeResults()
 
-        def store_model_results(line: str, extra_kwargs) -> None:
+        def keep_model_results(line: str, extra_kwargs) -> None:
+            context = (extra_kwargs or {}).get("context")
             try:
                 event = json.loads(line)
             except ValueError:
                 return store(line, extra_kwargs)
-            if is_stored(event):
-                store(line, extra_kwargs)
-            else:
+            if context is None or not is_stored(event):
                 _log_dbt_msg(event)
+            else:
+                store(line, {**extra_kwargs, "context": {**context, "ti": results}})
 
-        return store_model_results
+        return keep_model_results
+
+    def run_dbt_runner(self, command, env, cwd, **kwargs):
+        self._node_results = None
+        try:
+            return super().run_dbt_runner(command, env, cwd, **kwargs)
+        finally:  # also after a failed build: its sensors report each model's own state
+            context = kwargs.get("context")
+            if context is not None and self._node_results is not None:
+                safe_xcom_push(task_instance=context["ti"], key=NODE_RESULTS_KEY, value=self._node_results.values)
+
+
+class _ResultsReader:
+    """The sensor's task instance, answering its pulls of the producer's node XComs from the one XCom."""
+
+    def __init__(self, ti, producer_task_id: str, values: dict) -> None:
+        self._ti, self._producer_task_id, self._values = ti, producer_task_id, values
+
+    def xcom_pull(self, task_ids=None, key: str | None = None, **kwargs):
+        if task_ids == self._producer_task_id and key in self._values:
+            return self._values[key]
+        return self._ti.xcom_pull(task_ids, key=key, **kwargs)
+
+    def __getattr__(self, name: str):
+        return getattr(self._ti, name)
+
+
+class _ReadsNodeResults:
+    def poke(self, context) -> bool:
+        values = context["ti"].xcom_pull(task_ids=self.producer_task_id, key=NODE_RESULTS_KEY)
+        if values is None:  # the producer stored nothing (killed, or an older producer): Cosmos's own keys
+            return super().poke(context)
+        return super().poke({**context, "ti": _ResultsReader(context["ti"], self.producer_task_id, values)})
+
+
+class ModelResultSensor(_ReadsNodeResults, DbtRunWatcherOperator):
+    """A model's state in the UI, from the producer's one XCom of results."""
+
+
+class SeedResultSensor(_ReadsNodeResults, DbtSeedWatcherOperator):
+    """A seed's state in the UI, from the producer's one XCom of results."""
+
+
+# Cosmos's sensor class -> the one that reads the one XCom
+RESULT_SENSORS = {DbtRunWatcherOperator: ModelResultSensor, DbtSeedWatcherOperator: SeedResultSensor}

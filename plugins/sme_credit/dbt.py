@@ -88,7 +88,7 @@ def cosmos_configs():
 
 def wire_watchers(group) -> None:
     """In watcher mode, run the group's one `dbt build` in the quiet producer of `sme_credit.cosmos_watcher`,
-    and let each model's sensor start once the build has finished.
+    and let each model's sensor start once the build has finished, reading the producer's one XCom of results.
 
     Cosmos starts the sensors beside the producer and has them defer until their model's result arrives: under
     `airflow dags test` (what `make run` uses), which runs one task at a time, a deferred sensor waits for a
@@ -96,7 +96,7 @@ def wire_watchers(group) -> None:
     look, so every model still shows its own state and log in the UI, for the cost of one dbt start-up."""
     from cosmos.constants import PRODUCER_WATCHER_TASK_ID
 
-    from sme_credit.cosmos_watcher import QuietDbtProducerWatcherOperator
+    from sme_credit.cosmos_watcher import RESULT_SENSORS, QuietDbtProducerWatcherOperator
 
     tasks = list(group.iter_tasks())
     producer = next((t for t in tasks if t.task_id.endswith(PRODUCER_WATCHER_TASK_ID)), None)
@@ -106,6 +106,9 @@ def wire_watchers(group) -> None:
     producer.__class__ = QuietDbtProducerWatcherOperator
     for task in tasks:
         if hasattr(task, "model_unique_id") and task is not producer:
+            if type(task) not in RESULT_SENSORS:
+                raise TypeError(f"{task.task_id}: no sensor in sme_credit.cosmos_watcher reads a {type(task).__name__}")
+            task.__class__ = RESULT_SENSORS[type(task)]
             task.deferrable = False
             task.poke_interval = 1
             task.timeout = 300  # the build has ended: a status still missing after that never comes

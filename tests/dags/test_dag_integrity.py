@@ -82,7 +82,7 @@ def test_build_is_write_audit_publish(dagbag):
 def test_dbt_runs_one_build_and_a_sensor_per_model_after_it(dagbag):
     from cosmos.constants import PRODUCER_WATCHER_TASK_ID
 
-    from sme_credit.cosmos_watcher import QuietDbtProducerWatcherOperator
+    from sme_credit.cosmos_watcher import ModelResultSensor, QuietDbtProducerWatcherOperator, SeedResultSensor
 
     dag = dagbag.dags["sme_credit_build"]
     tasks = [t for t in dag.tasks if t.task_id.startswith(f"{dbt.BUILD_GROUP}.")]
@@ -98,9 +98,10 @@ def test_dbt_runs_one_build_and_a_sensor_per_model_after_it(dagbag):
     assert {"model", "seed", "test", "unit_test"} <= types, flags
     assert not [t for t in tasks if t.task_id.endswith("_test")]
     assert isinstance(producer, QuietDbtProducerWatcherOperator)
-    for sensor in sensors:  # started after the build, they find their model's result at once
+    for sensor in sensors:  # started after the build, they find their model's result at once, in one XCom
         assert producer.task_id in sensor.upstream_task_ids, sensor.task_id
         assert not sensor.deferrable, sensor.task_id
+        assert isinstance(sensor, (ModelResultSensor, SeedResultSensor)), sensor.task_id
 
 
 def test_the_producer_stores_only_what_model_sensors_read():
@@ -146,3 +147,60 @@ def test_the_producer_converts_debug_events_only_when_cosmos_acts_on_them(dagbag
     ):
         callback(msg_from_base_event(event))
     assert [event.info.name for event in seen] == ["NodeFinished", "MainReportVersion"]
+
+
+class _PushesAndPulls:
+    """The task instance's XCom calls, counted (what would be metadata round trips)."""
+
+    def __init__(self, values=None):
+        self.values, self.pushes, self.pulls = dict(values or {}), [], []
+
+    def xcom_push(self, key, value):
+        self.pushes.append(key)
+        self.values[key] = value
+
+    def xcom_pull(self, task_ids=None, key=None, **_):
+        self.pulls.append(key)
+        return self.values.get(key)
+
+
+def test_the_build_keeps_node_results_in_memory_and_sensors_read_them_from_one_xcom(dagbag, tmp_path):
+    """Cosmos's parser runs on dbt's real events as before, but nothing reaches the metadata database while dbt
+    runs; a sensor answers Cosmos's pulls of its model's keys from the one XCom, and any other key from Airflow."""
+    import copy
+
+    from cosmos.constants import PRODUCER_WATCHER_TASK_ID
+    from cosmos.operators._watcher.state import get_status_xcom_key
+    from dbt.events.types import LogModelResult, MainReportVersion, NodeFinished
+    from dbt_common.events.base_types import msg_from_base_event
+    from google.protobuf.json_format import MessageToJson
+
+    from sme_credit.cosmos_watcher import NODE_RESULTS_KEY, _ResultsReader
+
+    producer = copy.copy(dagbag.dags["sme_credit_build"].get_task(f"{dbt.BUILD_GROUP}.{PRODUCER_WATCHER_TASK_ID}"))
+    ti = _PushesAndPulls()
+    keep = producer._make_parse_callable()
+    model = "model.sme_credit.customer_features"
+    node = {"unique_id": model, "resource_type": "model", "node_status": "success", "node_path": "marts/x.sql"}
+    test_node = {**node, "unique_id": "test.sme_credit.t", "resource_type": "test", "node_status": "fail"}
+    for event in (
+        MainReportVersion(version="1.11", log_version=3),
+        NodeFinished(node_info=node, run_result={"status": "success"}),
+        LogModelResult(node_info=node, status="success", index=1, total=1),
+        NodeFinished(node_info=test_node, run_result={"status": "fail"}),
+    ):
+        line = MessageToJson(msg_from_base_event(event), preserving_proto_field_name=True)
+        keep(line, {"project_dir": str(tmp_path), "context": {"ti": ti}})
+    assert ti.pushes == [] and ti.pulls == []
+    results = producer._node_results.values
+    assert results[get_status_xcom_key(model)]["status"] == "success"
+    assert not [key for key in results if "sme_credit__t_" in key]  # a test's result reaches no sensor
+
+    # the sensor: one pull of the results, then Cosmos's keys from them
+    airflow_ti = _PushesAndPulls({NODE_RESULTS_KEY: results, "producer_cmd_flags": ["--full-refresh"]})
+    reader = _ResultsReader(airflow_ti, producer.task_id, airflow_ti.xcom_pull(key=NODE_RESULTS_KEY))
+    assert reader.xcom_pull(producer.task_id, key=get_status_xcom_key(model))["status"] == "success"
+    assert airflow_ti.pulls == [NODE_RESULTS_KEY]
+    assert reader.xcom_pull(producer.task_id, key="producer_cmd_flags") == ["--full-refresh"]
+    assert reader.xcom_pull("another_task", key=get_status_xcom_key(model)) is None
+    assert airflow_ti.pulls == [NODE_RESULTS_KEY, "producer_cmd_flags", get_status_xcom_key(model)]
