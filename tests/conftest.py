@@ -45,6 +45,16 @@ def fresh_db(server_url, monkeypatch) -> str:
     warehouse.drop_database(server_url, name)
 
 
+@pytest.fixture
+def prepared_db(fresh_db) -> str:
+    """A fresh database with the raw and audit schemas, as the ingest DAG's prepare_warehouse leaves it (a load
+    runs no DDL)."""
+    from sme_credit import ingest
+
+    ingest.ensure_schemas(warehouse.engine_for(fresh_db), log=lambda _: None)
+    return fresh_db
+
+
 @pytest.fixture(scope="session")
 def tiny_world(tmp_path_factory) -> Path:
     """A tiny generated landing area (shared, read-only for tests: copy it before changing files)."""

@@ -47,6 +47,7 @@ def load_world(landing: Path, database: str, log=print) -> str:
     url = warehouse.create_database(warehouse.resolve_url(), database, drop_first=True)
     engine = warehouse.engine_for(url)
     log(f"Loading {landing} (deliveries up to {end}) into database {database} ...")
+    ingest.ensure_schemas(engine, log=log)
     for feed in FEEDS:
         result = ingest.load_feed(engine, landing, feed, end, log=lambda message: None)
         log(f"  {feed}: {result.rows_loaded:,} rows from {len(result.files)} files")

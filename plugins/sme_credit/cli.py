@@ -254,7 +254,13 @@ def command_contracts(args: argparse.Namespace) -> int:
 
 
 def command_warehouse(args: argparse.Namespace) -> int:
-    if args.action == "stop":
+    if args.action == "prepare":
+        from sme_credit import ingest
+
+        url = warehouse.resolve_url()
+        ingest.ensure_schemas(warehouse.engine_for(url))
+        print(f"raw and audit schemas ready (layout {ingest.LAYOUT_VERSION}) in {warehouse.describe(url)}")
+    elif args.action == "stop":
         stopped = warehouse.stop_embedded()
         print("embedded PostgreSQL stopped" if stopped else "embedded PostgreSQL was not running")
     elif args.action == "url":
@@ -348,7 +354,12 @@ def build_parser() -> argparse.ArgumentParser:
     contracts.set_defaults(handler=command_contracts)
 
     store = commands.add_parser("warehouse", help="the embedded PostgreSQL (or WAREHOUSE_URL)")
-    store.add_argument("action", choices=("url", "stop"))
+    store.add_argument(
+        "action",
+        choices=("url", "prepare", "stop"),
+        help="url: print it; prepare: create (or rebuild for a newer layout) the raw and audit schemas, which the "
+        "loads need; stop: stop the embedded server",
+    )
     store.set_defaults(handler=command_warehouse)
 
     dbt = commands.add_parser("dbt", help="run dbt against the warehouse, e.g. `sme-credit dbt build`")

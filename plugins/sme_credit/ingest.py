@@ -36,7 +36,7 @@ import pyarrow.compute as pc
 from psycopg2.extras import execute_values
 from sqlalchemy import Engine, bindparam, text
 
-from sme_credit.feeds import FAIL, FEED_POLICIES, FEEDS, NUMERIC_TYPES, RAW_TABLES, LandedFile, RawTable
+from sme_credit.feeds import FAIL, FEED_POLICIES, FEEDS, NUMERIC_TYPES, RAW_TABLES, LandedFile, RawTable, tables_of
 from sme_credit.landing_read import BadLine, FileRejected, first_line_number, printable, raw_lines, stage_file
 from sme_credit.landing_survey import (
     FUTURE,
@@ -227,7 +227,10 @@ _AUDIT_DDL = (
 
 
 def ensure_schemas(engine: Engine, log=print) -> None:
-    """Create the raw and audit schemas and tables when missing. Idempotent; safe to run every time."""
+    """Create the raw and audit schemas and tables when missing, or rebuild them for a newer layout; then mark the
+    files of a raw table a crash emptied as lost. Idempotent. Run once before the loads (the ingest DAG's
+    `prepare_warehouse`, `sme-credit warehouse prepare`), never by a load: its DDL takes table locks that
+    another feed's file transaction holds or needs next (a deadlock under the real scheduler)."""
     with engine.begin() as conn:
         # Two DAG tasks may create the schemas at the same moment; serialise them.
         conn.execute(text("select pg_advisory_xact_lock(hashtext('sme_credit.ensure_schemas'))"))
@@ -272,6 +275,29 @@ def ensure_schemas(engine: Engine, log=print) -> None:
                     )
                 )
             conn.execute(text(f"comment on table {table.qualified_name} is $${table.description}$$"))
+            _mark_lost_after_crash(conn, table, log)
+
+
+def require_layout(engine: Engine) -> None:
+    """Raise LoadError unless the warehouse holds the raw and audit layout this code writes (prepared once, by
+    `ensure_schemas`): a load runs no DDL."""
+    with engine.connect() as conn:
+        version = None
+        if conn.execute(text("select to_regclass('audit.layout') is not null")).scalar():
+            version = conn.execute(text("select max(version) from audit.layout")).scalar()
+    if version != LAYOUT_VERSION:
+        found = f"layout {version}" if version else "no raw and audit schemas"
+        raise LoadError(
+            f"the warehouse has {found}, this code loads into layout {LAYOUT_VERSION}: run "
+            "`sme-credit warehouse prepare` (the ingest DAG's prepare_warehouse task does it before the loads)"
+        )
+
+
+def recover_after_crash(engine: Engine, tables, log=print) -> None:
+    """Mark lost the files of each given raw table that a crash emptied (unlogged tables are truncated when the
+    server recovers), so that they load again. Reads and updates only these tables' manifest rows: no DDL."""
+    with engine.begin() as conn:
+        for table in tables:
             _mark_lost_after_crash(conn, table, log)
 
 
@@ -645,7 +671,9 @@ def load_feed(engine: Engine, landing: Path, feed: str, up_to: dt.date, log=prin
     policy: raise LoadError when it says fail (after every file has been handled), else log warnings."""
     if feed not in FEEDS:
         raise KeyError(f"unknown feed {feed!r}; known feeds: {', '.join(FEEDS)}")
-    ensure_schemas(engine, log=log)
+    require_layout(engine)
+    # the server may have crashed since the warehouse was prepared (a retry after a crash mid-run)
+    recover_after_crash(engine, tables_of(feed), log)
     survey = survey_feed(landing, feed, up_to=up_to)
     outcome = FeedResult(feed, up_to.isoformat())
     outcome.irregular = record_irregular(engine, landing, survey.irregular + survey_outside_feeds(landing))
@@ -794,8 +822,9 @@ def _apply_policy(outcome: FeedResult, log) -> None:
 
 
 def latest_loaded_delivery(engine: Engine) -> dt.date | None:
-    ensure_schemas(engine)
     with engine.connect() as conn:
+        if not conn.execute(text("select to_regclass('audit.load_manifest') is not null")).scalar():
+            return None  # nothing was ever loaded
         return conn.execute(
             text("select max(delivery_date) from audit.load_manifest where status in :statuses").bindparams(
                 bindparam("statuses", expanding=True)

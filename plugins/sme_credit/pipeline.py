@@ -90,6 +90,7 @@ def run_day(day: dt.date, landing: Path, step=_call, log=print) -> None:
     from sme_credit import dbt
 
     engine = warehouse.engine()
+    step("load", ingest.ensure_schemas, engine, log=log)  # the ingest DAG's prepare_warehouse
     for feed in FEEDS:
         loaded = step("load", ingest.load_feed, engine, landing, feed, day, log=log).summary()
         step("raw gate", validate_raw, feed, loaded["load_ids"])

@@ -34,7 +34,7 @@ def landing(tiny_world, tmp_path):
     return copy
 
 
-def test_every_delivered_row_lands_once_and_a_rerun_changes_nothing(fresh_db, landing, tiny_latest):
+def test_every_delivered_row_lands_once_and_a_rerun_changes_nothing(prepared_db, landing, tiny_latest):
     engine = warehouse.engine()
     for feed in FEEDS:
         ingest.load_feed(engine, landing, feed, tiny_latest, log=lambda _: None)
@@ -53,7 +53,7 @@ def test_every_delivered_row_lands_once_and_a_rerun_changes_nothing(fresh_db, la
     assert duplicates == 0
 
 
-def test_only_deliveries_up_to_the_run_date_are_loaded(fresh_db, landing, tiny_latest):
+def test_only_deliveries_up_to_the_run_date_are_loaded(prepared_db, landing, tiny_latest):
     engine = warehouse.engine()
     cutoff = tiny_latest - dt.timedelta(days=40)
     ingest.load_feed(engine, landing, "tax", cutoff, log=lambda _: None)
@@ -62,7 +62,7 @@ def test_only_deliveries_up_to_the_run_date_are_loaded(fresh_db, landing, tiny_l
     assert _count(engine, "select count(*) from raw.tax_filings where _delivery_date > :d", d=cutoff) == 0
 
 
-def test_corrected_redelivery_replaces_the_earlier_rows(fresh_db, landing, tiny_latest):
+def test_corrected_redelivery_replaces_the_earlier_rows(prepared_db, landing, tiny_latest):
     engine = warehouse.engine()
     ingest.load_feed(engine, landing, "tax", tiny_latest, log=lambda _: None)
     target = [f for f in landed_files(landing, "tax") if f.table.name == "tax_filings"][-1]
@@ -76,7 +76,7 @@ def test_corrected_redelivery_replaces_the_earlier_rows(fresh_db, landing, tiny_
     assert in_raw == len(lines) - 2
 
 
-def test_a_rerun_hashes_only_files_written_since_their_load(fresh_db, landing, tiny_latest, monkeypatch):
+def test_a_rerun_hashes_only_files_written_since_their_load(prepared_db, landing, tiny_latest, monkeypatch):
     """A daily run does not read the whole landing area again, yet a same-size correction is still seen."""
     engine = warehouse.engine()
     ingest.load_feed(engine, landing, "settlement", tiny_latest, log=lambda _: None)
@@ -93,7 +93,7 @@ def test_a_rerun_hashes_only_files_written_since_their_load(fresh_db, landing, t
     assert [f.path for f in result.files if f.status == "replaced"] == [target.path.relative_to(landing).as_posix()]
 
 
-def test_wrong_header_rejects_the_file_naming_line_and_columns(fresh_db, landing, tiny_latest):
+def test_wrong_header_rejects_the_file_naming_line_and_columns(prepared_db, landing, tiny_latest):
     target = landed_files(landing, "utilities")[-1]
     content = target.path.read_text(encoding="utf-8").replace("paid_date", "payment_date", 1)
     target.path.write_text(content, encoding="utf-8")
@@ -114,7 +114,7 @@ def test_wrong_header_rejects_the_file_naming_line_and_columns(fresh_db, landing
     )
 
 
-def test_a_malformed_row_mid_file_is_quarantined_and_the_rest_loads(fresh_db, landing, tiny_latest):
+def test_a_malformed_row_mid_file_is_quarantined_and_the_rest_loads(prepared_db, landing, tiny_latest):
     engine = warehouse.engine()
     target = [f for f in landed_files(landing, "settlement")][-1]
     lines = target.path.read_text(encoding="utf-8").splitlines()
@@ -133,7 +133,7 @@ def test_a_malformed_row_mid_file_is_quarantined_and_the_rest_loads(fresh_db, la
     assert quarantined == [(broken_line, None, "11 field(s) where the contract has 10", lines[broken_line - 1])]
 
 
-def test_corrected_redelivery_that_is_rejected_keeps_the_earlier_version(fresh_db, landing, tiny_latest):
+def test_corrected_redelivery_that_is_rejected_keeps_the_earlier_version(prepared_db, landing, tiny_latest):
     engine = warehouse.engine()
     ingest.load_feed(engine, landing, "tax", tiny_latest, log=lambda _: None)
     target = [f for f in landed_files(landing, "tax") if f.table.name == "tax_filings"][-1]
@@ -154,7 +154,7 @@ def test_corrected_redelivery_that_is_rejected_keeps_the_earlier_version(fresh_d
     assert statuses == ["loaded", "rejected"]
 
 
-def test_broken_json_line_is_quarantined_with_its_position(fresh_db, landing, tiny_latest):
+def test_broken_json_line_is_quarantined_with_its_position(prepared_db, landing, tiny_latest):
     target = landed_files(landing, "court")[-1]
     with target.path.open("a", encoding=target.table.encoding) as handle:
         handle.write('{"record_id": "X1", "party_name": \n')
@@ -167,7 +167,7 @@ def test_broken_json_line_is_quarantined_with_its_position(fresh_db, landing, ti
     assert row[0] == line and row[1] is None and row[2].startswith("invalid JSON at character")
 
 
-def test_json_nulls_arrive_as_sql_nulls(fresh_db, landing, tiny_latest):
+def test_json_nulls_arrive_as_sql_nulls(prepared_db, landing, tiny_latest):
     engine = warehouse.engine()
     ingest.load_feed(engine, landing, "court", tiny_latest, log=lambda _: None)
     records = [
@@ -187,7 +187,7 @@ def test_json_nulls_arrive_as_sql_nulls(fresh_db, landing, tiny_latest):
     assert loaded == names
 
 
-def test_line_numbers_are_physical_lines_after_a_quoted_line_break(fresh_db, landing, tiny_latest):
+def test_line_numbers_are_physical_lines_after_a_quoted_line_break(prepared_db, landing, tiny_latest):
     """A quoted field spanning two lines shifts every later row by one line: raw's _line_number and the
     quarantine's line and raw_line follow the file as delivered."""
     engine = warehouse.engine()
@@ -221,7 +221,7 @@ def test_line_numbers_are_physical_lines_after_a_quoted_line_break(fresh_db, lan
     assert in_raw == [(line, rows[i][txn_id]) for line, i in ((2, 0), (4, 1), (5, 2), (7, 4), (8, 5))]
 
 
-def test_irregular_files_are_recorded_once_and_never_loaded(fresh_db, landing, tiny_latest):
+def test_irregular_files_are_recorded_once_and_never_loaded(prepared_db, landing, tiny_latest):
     """A future folder, an impossible date, a stray name and a file outside the feeds are each recorded in the
     manifest with status and reason, once; they load nothing and do not move the latest loaded date."""
     engine = warehouse.engine()
@@ -257,7 +257,7 @@ def test_irregular_files_are_recorded_once_and_never_loaded(fresh_db, landing, t
     )
 
 
-def test_only_a_file_of_the_same_table_with_rows_can_be_a_duplicate(fresh_db, landing, tiny_latest):
+def test_only_a_file_of_the_same_table_with_rows_can_be_a_duplicate(prepared_db, landing, tiny_latest):
     """Two empty files share their bytes without being one delivery: a month without court records loads (no
     rows) and an empty utilities export is rejected, in whichever order the feeds load (CI found the empty
     export recorded as a duplicate of the court file when court loaded first)."""
@@ -289,7 +289,7 @@ def test_only_a_file_of_the_same_table_with_rows_can_be_a_duplicate(fresh_db, la
     assert dict(recorded) == expected
 
 
-def test_a_missing_past_delivery_is_reported(fresh_db, landing, tiny_latest):
+def test_a_missing_past_delivery_is_reported(prepared_db, landing, tiny_latest):
     engine = warehouse.engine()
     gap = tiny_latest - dt.timedelta(days=5)
     shutil.rmtree(landing / "settlement" / f"delivery_date={gap}")
@@ -299,7 +299,9 @@ def test_a_missing_past_delivery_is_reported(fresh_db, landing, tiny_latest):
     assert any(expected in warning and "missing" in warning for warning in outcome.warnings)
 
 
-def test_a_landing_file_that_raw_holds_and_is_gone_fails_the_load_naming_it(fresh_db, landing, tiny_latest, tmp_path):
+def test_a_landing_file_that_raw_holds_and_is_gone_fails_the_load_naming_it(
+    prepared_db, landing, tiny_latest, tmp_path
+):
     engine = warehouse.engine()
     ingest.load_feed(engine, landing, "utilities", tiny_latest, log=lambda _: None)
     loaded = landed_files(landing, "utilities")[0]
@@ -317,7 +319,7 @@ def test_a_landing_file_that_raw_holds_and_is_gone_fails_the_load_naming_it(fres
 
 
 def test_a_key_delivered_again_with_other_values_is_a_conflict_until_the_file_is_corrected(
-    fresh_db, landing, tiny_latest
+    prepared_db, landing, tiny_latest
 ):
     """The issue's case: yesterday's txn_id again today with another firm and amount. Both versions stay on record
     (the first in raw, the second quarantined naming the first), and the day fails; re-delivering today's file
@@ -366,7 +368,7 @@ def test_a_key_delivered_again_with_other_values_is_a_conflict_until_the_file_is
     assert _count(engine, "select count(*) from raw.settlement_transactions") == expected
 
 
-def test_a_conflict_is_found_whatever_the_order_of_the_keys(fresh_db, landing, tiny_latest):
+def test_a_conflict_is_found_whatever_the_order_of_the_keys(prepared_db, landing, tiny_latest):
     """Bill ids are not ascending like transaction ids: the range a file covers spans much of the table."""
     engine = warehouse.engine()
     files = [f for f in landed_files(landing, "utilities") if f.table.name == "utility_bills"]
@@ -390,7 +392,7 @@ def test_a_conflict_is_found_whatever_the_order_of_the_keys(fresh_db, landing, t
     assert f"{earlier.relative_to(landing).as_posix()} line 2" in conflicts[0].reason
 
 
-def test_a_bad_key_neither_breaks_nor_widens_the_conflict_search(fresh_db, landing, tiny_latest):
+def test_a_bad_key_neither_breaks_nor_widens_the_conflict_search(prepared_db, landing, tiny_latest):
     """A NUL or a malformed value in the key column: the row is quarantined, and the key range the load records
     (where later files look for other versions) is that of the good rows (found by the property test)."""
     engine = warehouse.engine()
