@@ -2,9 +2,9 @@
 
 Write-audit-publish: dbt writes the date's mart slices into `marts_build`, which nobody reads; the staging gate
 validates what they were built from and the marts gate the slices themselves, and only then `publish_marts`
-makes them visible in `marts`, in one transaction. Runs when every raw Asset has been updated by sme_ingest, or
-by hand with `{"as_of_date": "YYYY-MM-DD"}` to rebuild a past date (it looks back only at published dates
-before it). A failed gate stops everything after it: nothing new is visible.
+makes them visible in `marts`, in one transaction. Runs when every raw Asset has been updated by sme_ingest, for
+the delivery date their events carry, or by hand with `{"as_of_date": "YYYY-MM-DD"}` to rebuild a past date (it
+looks back only at published dates before it). A failed gate stops everything after it: nothing new is visible.
 """
 
 from __future__ import annotations
@@ -28,8 +28,10 @@ DBT_ARGS = operator_args(as_of_date="{{ ti.xcom_pull(task_ids='resolve_as_of_dat
 
 
 @task
-def resolve_as_of_date(params: dict | None = None) -> str:
-    return pipeline.resolve_as_of_date((params or {}).get("as_of_date"))
+def resolve_as_of_date(params: dict | None = None, triggering_asset_events=None) -> str:
+    return pipeline.resolve_as_of_date(
+        (params or {}).get("as_of_date"), pipeline.delivery_dates_of(triggering_asset_events)
+    )
 
 
 @task(retries=0)

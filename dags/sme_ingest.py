@@ -5,7 +5,8 @@
   all recorded in audit.load_manifest; the feed's policy decides whether problems fail the task or warn
   (docs/ingestion.md);
 - `validate_raw_<feed>` runs the raw Great Expectations gate on the rows that load just wrote (by `_load_id`).
-A feed's raw Assets are updated only when its gate passes, so downstream DAGs only ever see validated raw.
+A feed's raw Assets are updated only when its gate passes, so downstream DAGs only ever see validated raw; each
+event carries the run's delivery date and the rows loaded into the table, and the build builds that date.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from __future__ import annotations
 from airflow.sdk import chain, dag, task
 
 from sme_credit import pipeline
-from sme_credit.dag_support import DEFAULT_ARGS, START_DATE, fail_without_retry, raw_assets_of
+from sme_credit.dag_support import DEFAULT_ARGS, START_DATE, fail_without_retry, raw_asset_extras, raw_assets_of
 from sme_credit.delivery_wait import WaitForDelivery
 from sme_credit.feeds import FEEDS
 from sme_credit.ingest import ensure_schemas
@@ -33,9 +34,12 @@ def load_feed(feed: str, ds: str | None = None) -> dict:
 
 
 @task(retries=0)
-def validate_raw(feed: str, loaded: dict) -> dict:
+def validate_raw(feed: str, loaded: dict, outlet_events=None) -> dict:
     with fail_without_retry():
-        return pipeline.validate_raw(feed, loaded["load_ids"])
+        validated = pipeline.validate_raw(feed, loaded["load_ids"])
+    for asset, extra in raw_asset_extras(feed, loaded).items():  # the build reads its as-of date from these
+        outlet_events[asset].extra = extra
+    return validated
 
 
 @dag(

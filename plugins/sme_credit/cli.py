@@ -295,8 +295,10 @@ def command_airflow_ui(args: argparse.Namespace) -> int:
     dbt.ensure_manifest()
     os.environ["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
     passwords = Path(env["AIRFLOW_HOME"]) / "simple_auth_manager_passwords.json.generated"
+    port = os.environ.get("AIRFLOW__API__PORT", "8080")
     print(
-        f"Starting Airflow on http://127.0.0.1:8080 (Ctrl-C stops it); the admin password is in {passwords}", flush=True
+        f"Starting Airflow on http://127.0.0.1:{port} (Ctrl-C stops it); the admin password is in {passwords}",
+        flush=True,
     )
     return _airflow("standalone", check=False).returncode
 

@@ -11,6 +11,7 @@ from airflow.sdk.exceptions import AirflowFailException
 
 from sme_credit.feeds import RAW_TABLES, tables_of
 from sme_credit.ingest import LoadError
+from sme_credit.pipeline import raw_asset_extra
 from sme_credit.publish_marts import PUBLISHED_RELATIONS
 from sme_credit.quality import DataQualityError
 
@@ -35,6 +36,11 @@ TRACKING_CANDIDATES = _asset("tracking.candidates", "tracking")
 
 def raw_assets_of(feed: str) -> list[Asset]:
     return [RAW_ASSETS[t.name] for t in tables_of(feed)]
+
+
+def raw_asset_extras(feed: str, loaded: dict) -> dict[Asset, dict]:
+    """The extra of each raw Asset event of the feed: the delivery date and the rows the load wrote."""
+    return {RAW_ASSETS[t.name]: raw_asset_extra(t.name, loaded) for t in tables_of(feed)}
 
 
 @contextmanager

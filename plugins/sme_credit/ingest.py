@@ -145,6 +145,10 @@ class FeedResult:
             **counts,
             "rows_read": self._sum("rows_read", fresh),
             "rows_loaded": self._sum("rows_loaded", fresh),
+            "rows_loaded_by_table": {
+                table: sum(f.rows_loaded for f in fresh if f.table == table)
+                for table in sorted({f.table for f in fresh if f.table})
+            },
             "rows_quarantined": self._sum("rows_quarantined", fresh),
             "irregular": {
                 s: sum(f.status == s for f in self.irregular) for s in sorted({f.status for f in self.irregular})

@@ -24,8 +24,37 @@ def validate_raw(feed: str, load_ids: list[int]) -> dict:
     return quality.validate(targets, checkpoint_name=f"raw_{feed}")
 
 
-def resolve_as_of_date(requested: str | None) -> str:
-    """The requested date, else the latest delivery date loaded: the day the outputs describe."""
+def raw_asset_extra(table: str, loaded: dict) -> dict:
+    """What a raw Asset's event says once its gate passed: the delivery date the ingest run loaded up to (the
+    build's as-of date) and the rows that run loaded into the table."""
+    return {"delivery_date": loaded["up_to"], "rows_loaded": loaded["rows_loaded_by_table"].get(table, 0)}
+
+
+def delivery_dates_of(triggering_asset_events) -> list[str]:
+    """The delivery dates the raw Asset events behind an Asset-triggered run carry (see raw_asset_extra)."""
+    dates = {
+        str(extra["delivery_date"])[:10]
+        for events in (triggering_asset_events or {}).values()
+        for event in events
+        if "delivery_date" in (extra := getattr(event, "extra", None) or {})
+    }
+    return sorted(dates)
+
+
+def resolve_as_of_date(requested: str | None, triggered_by: list[str] | None = None) -> str:
+    """The requested date, else the delivery date of the ingest run whose raw Assets triggered the build, else
+    the latest delivery date loaded: the day the outputs describe.
+
+    Runs triggered by the events of several ingest runs (the scheduler gathers the events that came in while the
+    previous build ran) build the latest of their dates; each date is a slice of its own, so an earlier one is
+    rebuilt by hand (`{"as_of_date": ...}`) if wanted, and the run says so."""
+    if not requested and triggered_by:
+        requested = triggered_by[-1]
+        if len(triggered_by) > 1:
+            print(
+                f"triggered by the raw Assets of deliveries {', '.join(triggered_by)}: building {requested}; "
+                f'trigger sme_credit_build with {{"as_of_date": ...}} for an earlier one'
+            )
     if requested:
         day = dt.date.fromisoformat(str(requested)[:10])
         if day > landing_survey.today():

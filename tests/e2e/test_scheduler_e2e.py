@@ -1,0 +1,235 @@
+"""The real scheduler path: `sme-credit airflow-ui` (`airflow standalone`: scheduler, dag-processor, triggerer and
+api-server; LocalExecutor, parallelism 4) on the tiny world. `sme_ingest` is triggered for a delivery date through
+the REST API; its raw Assets must trigger `sme_credit_build` for *that* date (their events carry the date and the
+rows loaded), the build must publish, and no task may need a second try.
+
+`make run` goes through `airflow dags test`, which runs one task at a time and never triggers a consumer DAG:
+only this test runs the feeds' loads side by side and the Asset-driven build as the scheduler does.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlalchemy import create_engine, text
+
+from sme_credit import settings
+from sme_credit.feeds import RAW_TABLES
+from sme_credit.warehouse import drop_database
+from tests.conftest import _fresh_database
+
+pytestmark = pytest.mark.e2e
+
+SME_CREDIT = str(Path(sys.executable).with_name("sme-credit"))
+DEADLINE_SECONDS = 900
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class Airflow:
+    """`sme-credit airflow-ui` in a process group of its own, and a client of its REST API."""
+
+    def __init__(self, state: Path, env: dict[str, str], port: int) -> None:
+        self.state, self.port = state, port
+        self.log = state / "airflow-standalone.log"
+        state.mkdir(parents=True, exist_ok=True)
+        self.process = subprocess.Popen(
+            [SME_CREDIT, "airflow-ui"],
+            env=env,
+            stdout=self.log.open("w"),
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        self.client = httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30)
+
+    def wait_until_up(self, timeout: float = 240) -> None:
+        deadline = time.monotonic() + timeout
+        passwords = self.state / "airflow" / "simple_auth_manager_passwords.json.generated"
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise AssertionError(f"Airflow exited ({self.process.returncode}):\n{self._log_tail()}")
+            try:
+                if passwords.exists() and self.client.get("/api/v2/monitor/health").status_code == 200:
+                    password = json.loads(passwords.read_text())["admin"]
+                    token = self.client.post("/auth/token", json={"username": "admin", "password": password})
+                    token.raise_for_status()
+                    self.client.headers["Authorization"] = f"Bearer {token.json()['access_token']}"
+                    return
+            except (httpx.TransportError, ValueError, KeyError):
+                pass
+            time.sleep(2)
+        raise AssertionError(f"Airflow's API did not answer within {timeout:.0f} s:\n{self._log_tail()}")
+
+    def api(self, method: str, path: str, **kwargs) -> dict:
+        response = self.client.request(method, f"/api/v2{path}", **kwargs)
+        assert response.status_code < 300, f"{method} {path}: {response.status_code} {response.text}"
+        return response.json()
+
+    def wait_for(self, what: str, probe, timeout: float):
+        """Poll `probe` until it returns something truthy; fail naming `what` and showing the log."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            found = probe()
+            if found:
+                return found
+            time.sleep(3)
+        raise AssertionError(f"{what}: not within {timeout:.0f} s\n{self._log_tail()}")
+
+    def _log_tail(self) -> str:
+        return self.log.read_text(errors="replace")[-6000:] if self.log.exists() else "(no log)"
+
+    def stop(self) -> None:
+        for sig, wait in ((signal.SIGINT, 20), (signal.SIGTERM, 10), (signal.SIGKILL, 5)):
+            if self.process.poll() is not None:
+                break
+            try:
+                os.killpg(self.process.pid, sig)
+            except ProcessLookupError:
+                break
+            try:
+                self.process.wait(timeout=wait)
+            except subprocess.TimeoutExpired:
+                continue
+        with contextlib.suppress(ProcessLookupError):  # children that outlived the group leader (workers, logs)
+            os.killpg(self.process.pid, signal.SIGKILL)
+        self.client.close()
+
+
+def _finished(airflow: Airflow, dag_id: str, run_id: str):
+    run = airflow.api("GET", f"/dags/{dag_id}/dagRuns/{run_id}")
+    return run if run["state"] in ("success", "failed") else None
+
+
+def _task_instances(airflow: Airflow, dag_id: str, run_id: str) -> list[dict]:
+    return airflow.api("GET", f"/dags/{dag_id}/dagRuns/{run_id}/taskInstances", params={"limit": 200})["task_instances"]
+
+
+def _failed_tasks(airflow: Airflow, dag_id: str, run_id: str) -> str:
+    return ", ".join(
+        f"{ti['task_id']}={ti['state']}"
+        for ti in _task_instances(airflow, dag_id, run_id)
+        if ti["state"] not in ("success", "skipped")
+    )
+
+
+@pytest.fixture
+def scheduler_world(tmp_path, server_url, tiny_world):
+    landing = tmp_path / "landing"
+    shutil.copytree(tiny_world, landing)
+    name, url = _fresh_database(server_url, "e2e_scheduler")
+    port = _free_port()
+    env = {
+        **os.environ,
+        "WAREHOUSE_URL": url,
+        "LANDING_DIR": str(landing),
+        "SME_STATE_DIR": str(tmp_path / "state"),
+        "AIRFLOW__API__PORT": str(port),
+        "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"http://127.0.0.1:{port}/execution/",
+        "AIRFLOW__CORE__EXECUTOR": "LocalExecutor",
+    }
+    env.pop("AIRFLOW_HOME", None)  # the run sets its own, under SME_STATE_DIR
+    airflow = Airflow(tmp_path / "state", env, port)
+    try:
+        yield airflow, url
+    finally:
+        airflow.stop()
+        drop_database(server_url, name)
+
+
+def test_the_scheduler_runs_ingest_for_a_date_and_its_assets_build_that_date(scheduler_world, tiny_latest):
+    airflow, url = scheduler_world
+    day = tiny_latest.isoformat()
+    started = time.monotonic()
+    airflow.wait_until_up()
+    airflow.wait_for(
+        "both DAGs parsed",
+        lambda: {d["dag_id"] for d in airflow.api("GET", "/dags")["dags"]} >= {"sme_ingest", "sme_credit_build"},
+        timeout=180,
+    )
+    up = time.monotonic()
+    # run_after = the delivery date, so that this run goes before the one unpausing creates for today
+    ingest = airflow.api(
+        "POST",
+        "/dags/sme_ingest/dagRuns",
+        json={"dag_run_id": f"e2e_{day}", "logical_date": f"{day}T00:00:00Z", "run_after": f"{day}T00:00:00Z"},
+    )
+    for dag_id in ("sme_credit_build", "sme_ingest"):
+        airflow.api("PATCH", f"/dags/{dag_id}", json={"is_paused": False})
+
+    run = airflow.wait_for(
+        "the sme_ingest run", lambda: _finished(airflow, "sme_ingest", ingest["dag_run_id"]), DEADLINE_SECONDS
+    )
+    assert run["state"] == "success", _failed_tasks(airflow, "sme_ingest", ingest["dag_run_id"])
+    ingested = time.monotonic()
+
+    def asset_triggered_build():
+        runs = airflow.api("GET", "/dags/sme_credit_build/dagRuns")["dag_runs"]
+        return next((r for r in runs if r["run_type"] == "asset_triggered"), None)
+
+    build = airflow.wait_for("an Asset-triggered sme_credit_build run", asset_triggered_build, 120)
+    build = airflow.wait_for(
+        "the sme_credit_build run", lambda: _finished(airflow, "sme_credit_build", build["dag_run_id"]), 900
+    )
+    assert build["state"] == "success", _failed_tasks(airflow, "sme_credit_build", build["dag_run_id"])
+    built = time.monotonic()
+
+    # the events behind the build: one per raw table, each with the date and the rows its load wrote
+    events = airflow.api("GET", f"/dags/sme_credit_build/dagRuns/{build['dag_run_id']}/upstreamAssetEvents")[
+        "asset_events"
+    ]
+    by_table = {event["name"]: event["extra"] for event in events}
+    assert set(by_table) == {table.qualified_name for table in RAW_TABLES}
+    engine = create_engine(settings.sqlalchemy_url(url))
+    with engine.connect() as conn:
+        for table in RAW_TABLES:
+            assert by_table[table.qualified_name]["delivery_date"] == day
+            loaded = conn.execute(text(f"select count(*) from {table.qualified_name}")).scalar()
+            assert by_table[table.qualified_name]["rows_loaded"] == loaded > 0, table.name
+        resolved = airflow.api(
+            "GET",
+            f"/dags/sme_credit_build/dagRuns/{build['dag_run_id']}/taskInstances/resolve_as_of_date/xcomEntries/"
+            "return_value",
+        )["value"]
+        assert resolved == day
+        # that date published, and only that date
+        assert conn.execute(
+            text("select array_agg(distinct as_of_date::text) from marts.customer_risk_tiers")
+        ).scalar() == [day]
+        candidates = conn.execute(text("select count(*) from tracking.candidates")).scalar()
+        assert candidates > 0
+        assert (
+            conn.execute(
+                text("select count(*) from tracking.candidates where last_qualified_date <> :d"), {"d": day}
+            ).scalar()
+            == 0
+        )
+    engine.dispose()
+
+    # the feeds' loads ran side by side, and nothing needed a second try
+    loads = [
+        ti for ti in _task_instances(airflow, "sme_ingest", ingest["dag_run_id"]) if ti["task_id"].startswith("load_")
+    ]
+    assert len(loads) == 5 and all(ti["state"] == "success" for ti in loads)
+    overlapping = max(ti["start_date"] for ti in loads) < min(ti["end_date"] for ti in loads)
+    for dag_id, run_id in (("sme_ingest", ingest["dag_run_id"]), ("sme_credit_build", build["dag_run_id"])):
+        retried = [ti["task_id"] for ti in _task_instances(airflow, dag_id, run_id) if ti["try_number"] > 1]
+        assert not retried, f"{dag_id}: {retried}"
+    print(
+        f"\nscheduler e2e (LocalExecutor): Airflow up in {up - started:.0f} s, sme_ingest {ingested - up:.0f} s "
+        f"(loads overlapping: {overlapping}), sme_credit_build {built - ingested:.0f} s, {candidates} candidates"
+    )
