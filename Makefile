@@ -15,7 +15,7 @@ DAYS ?= 1
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export DO_NOT_TRACK := 1
 
-.PHONY: help install run test test-fast lint format bench-daily bench-orchestration data data-next-day bench-generate bench-ingest backtest train-scorecard world-stats contracts stop warehouse-url airflow-ui dbt-docs lock clean
+.PHONY: help install run test test-fast lint format bench-daily bench-orchestration data data-next-day bench-generate bench-ingest backtest train-scorecard world-stats contracts stop warehouse-url airflow-ui airflow-services dbt-docs lock clean
 
 help:  ## list the targets
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -92,6 +92,9 @@ warehouse-url: $(INSTALLED)  ## start the embedded PostgreSQL if needed and prin
 
 airflow-ui: $(INSTALLED)  ## run Airflow (scheduler + UI) locally on http://127.0.0.1:8080
 	$(BIN)/sme-credit airflow-ui
+
+airflow-services: $(INSTALLED)  ## Airflow as separate processes with 2 Celery workers on the local Redis (EXECUTOR=local: none)
+	$(BIN)/sme-credit airflow-services --executor $(or $(EXECUTOR),celery)
 
 dbt-docs: $(INSTALLED)  ## generate dbt docs into dbt_project/target
 	$(BIN)/sme-credit dbt docs generate

@@ -303,6 +303,27 @@ def command_airflow_ui(args: argparse.Namespace) -> int:
     return _airflow("standalone", check=False).returncode
 
 
+def command_airflow_services(args: argparse.Namespace) -> int:
+    """Airflow's components as separate processes, with Celery workers on the local Redis by default."""
+    from sme_credit import airflow_services, dbt
+
+    env = _environment()
+    logs = settings.state_dir() / "logs"
+    logs.mkdir(parents=True, exist_ok=True)
+    ensure_airflow_db(logs / "airflow-services.log")
+    dbt.ensure_manifest()
+    os.environ["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
+    port = os.environ.get("AIRFLOW__API__PORT", "8080")
+    passwords = Path(env["AIRFLOW_HOME"]) / "simple_auth_manager_passwords.json.generated"
+    workers = f", {args.workers} Celery worker(s) on queue {args.queue!r}" if args.executor == "celery" else ""
+    print(
+        f"Starting Airflow ({args.executor} executor{workers}) on http://127.0.0.1:{port} (Ctrl-C stops it); "
+        f"the admin password is in {passwords}",
+        flush=True,
+    )
+    return airflow_services.run(args.executor, args.workers, args.concurrency, args.queue, logs / "services")
+
+
 def command_lint_sql(args: argparse.Namespace) -> int:
     """sqlfluff over the dbt project with the dbt templater, which compiles against the warehouse."""
     _environment()
@@ -374,6 +395,17 @@ def build_parser() -> argparse.ArgumentParser:
 
     ui = commands.add_parser("airflow-ui", help="run Airflow's scheduler and UI locally on 127.0.0.1:8080")
     ui.set_defaults(handler=command_airflow_ui)
+
+    services = commands.add_parser(
+        "airflow-services",
+        help="run Airflow's components as separate processes (api-server, scheduler, dag-processor, triggerer, "
+        "Celery workers on the local Redis): docker-compose's topology without Docker",
+    )
+    services.add_argument("--executor", choices=("celery", "local"), default="celery")
+    services.add_argument("--workers", type=int, default=2, help="Celery workers (default 2)")
+    services.add_argument("--concurrency", type=int, default=2, help="task slots per Celery worker (default 2)")
+    services.add_argument("--queue", default="default", help="the Celery queue the workers serve (default: default)")
+    services.set_defaults(handler=command_airflow_services)
 
     lint_sql = commands.add_parser("lint-sql", help="sqlfluff lint (or fix) the dbt project's SQL")
     lint_sql.add_argument("action", nargs="?", default="lint", choices=("lint", "fix"))

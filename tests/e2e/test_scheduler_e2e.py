@@ -1,7 +1,11 @@
-"""The real scheduler path: `sme-credit airflow-ui` (`airflow standalone`: scheduler, dag-processor, triggerer and
-api-server; LocalExecutor, parallelism 4) on the tiny world. `sme_ingest` is triggered for a delivery date through
-the REST API; its raw Assets must trigger `sme_credit_build` for *that* date (their events carry the date and the
-rows loaded), the build must publish, and no task may need a second try.
+"""The real scheduler path on the tiny world, with each executor:
+- LocalExecutor: `sme-credit airflow-ui` (`airflow standalone`: scheduler, dag-processor, triggerer, api-server;
+  parallelism 4);
+- CeleryExecutor: `sme-credit airflow-services` (the same components as separate processes, and two Celery
+  workers on the machine's Redis), when SME_TEST_CELERY_BROKER_URL names a broker (CI sets it).
+`sme_ingest` is triggered for a delivery date through the REST API; its raw Assets must trigger
+`sme_credit_build` for *that* date (their events carry the date and the rows loaded), the build must publish, no
+task may need a second try, and with Celery the tasks must have run on both workers.
 
 `make run` goes through `airflow dags test`, which runs one task at a time and never triggers a consumer DAG:
 only this test runs the feeds' loads side by side and the Asset-driven build as the scheduler does.
@@ -44,12 +48,12 @@ def _free_port() -> int:
 class Airflow:
     """`sme-credit airflow-ui` in a process group of its own, and a client of its REST API."""
 
-    def __init__(self, state: Path, env: dict[str, str], port: int) -> None:
+    def __init__(self, state: Path, env: dict[str, str], port: int, command: list[str]) -> None:
         self.state, self.port = state, port
-        self.log = state / "airflow-standalone.log"
+        self.log = state / "airflow.log"
         state.mkdir(parents=True, exist_ok=True)
         self.process = subprocess.Popen(
-            [SME_CREDIT, "airflow-ui"],
+            [SME_CREDIT, *command],
             env=env,
             stdout=self.log.open("w"),
             stderr=subprocess.STDOUT,
@@ -127,8 +131,21 @@ def _failed_tasks(airflow: Airflow, dag_id: str, run_id: str) -> str:
     )
 
 
-@pytest.fixture
-def scheduler_world(tmp_path, server_url, tiny_world):
+def _executors():
+    broker = os.environ.get("SME_TEST_CELERY_BROKER_URL")
+    return [
+        pytest.param("local", id="local"),
+        pytest.param(
+            "celery",
+            id="celery",
+            marks=pytest.mark.skipif(not broker, reason="SME_TEST_CELERY_BROKER_URL not set (CI sets it)"),
+        ),
+    ]
+
+
+@pytest.fixture(params=_executors())
+def scheduler_world(request, tmp_path, server_url, tiny_world):
+    executor = request.param
     landing = tmp_path / "landing"
     shutil.copytree(tiny_world, landing)
     name, url = _fresh_database(server_url, "e2e_scheduler")
@@ -140,10 +157,16 @@ def scheduler_world(tmp_path, server_url, tiny_world):
         "SME_STATE_DIR": str(tmp_path / "state"),
         "AIRFLOW__API__PORT": str(port),
         "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"http://127.0.0.1:{port}/execution/",
-        "AIRFLOW__CORE__EXECUTOR": "LocalExecutor",
     }
     env.pop("AIRFLOW_HOME", None)  # the run sets its own, under SME_STATE_DIR
-    airflow = Airflow(tmp_path / "state", env, port)
+    if executor == "celery":
+        env["AIRFLOW__CELERY__BROKER_URL"] = os.environ["SME_TEST_CELERY_BROKER_URL"]
+        # a queue of its own on the shared broker: no other worker takes these tasks
+        command = ["airflow-services", "--executor", "celery", "--workers", "2", "--queue", f"sme_e2e_{port}"]
+    else:
+        command = ["airflow-ui"]
+    airflow = Airflow(tmp_path / "state", env, port, command)
+    airflow.executor = executor
     try:
         yield airflow, url
     finally:
@@ -231,7 +254,23 @@ def test_the_scheduler_runs_ingest_for_a_date_and_its_assets_build_that_date(sch
     for dag_id, run_id in (("sme_ingest", ingest["dag_run_id"]), ("sme_credit_build", build["dag_run_id"])):
         retried = [ti["task_id"] for ti in _task_instances(airflow, dag_id, run_id) if ti["try_number"] > 1]
         assert not retried, f"{dag_id}: {retried}"
+    if airflow.executor == "celery":  # every task ran on a worker, and both workers took some
+        tasks = [
+            ti
+            for dag_id, run_id in (("sme_ingest", ingest["dag_run_id"]), ("sme_credit_build", build["dag_run_id"]))
+            for ti in _task_instances(airflow, dag_id, run_id)
+            if ti["operator"] != "EmptyOperator"
+        ]
+        assert {ti["queue"] for ti in tasks} == {f"sme_e2e_{airflow.port}"}
+        received = {
+            worker: (airflow.state / "logs" / "services" / f"{worker}.log")
+            .read_text(errors="replace")
+            .count("] received")
+            for worker in ("worker1", "worker2")
+        }
+        assert all(received.values()) and sum(received.values()) >= len(tasks), received
     print(
-        f"\nscheduler e2e (LocalExecutor): Airflow up in {up - started:.0f} s, sme_ingest {ingested - up:.0f} s "
+        f"\nscheduler e2e ({airflow.executor} executor): Airflow up in {up - started:.0f} s, "
+        f"sme_ingest {ingested - up:.0f} s "
         f"(at most {max(running)} loads at once), sme_credit_build {built - ingested:.0f} s, {candidates} candidates"
     )
