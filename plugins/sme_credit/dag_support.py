@@ -20,6 +20,9 @@ DEFAULT_ARGS = {
     # Local runs (`make run`, tests) set SME_TASK_RETRIES=0 so a failure ends the run at once.
     "retries": int(os.environ.get("SME_TASK_RETRIES", "2")),
     "retry_delay": dt.timedelta(minutes=5),
+    # A task still running after this is stuck, not slow: the first full load or build of the `large` world
+    # (100,000 firms, two years) takes about 10 minutes. The delivery waits get their feed's wait on top.
+    "execution_timeout": dt.timedelta(hours=2),
 }
 START_DATE = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
 

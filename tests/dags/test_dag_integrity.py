@@ -33,8 +33,18 @@ def test_dag_is_operable(dagbag, dag_id):
     for task in dag.tasks:
         assert task.owner == "data-engineering", task.task_id
         assert task.retries is not None, task.task_id
+        assert task.execution_timeout is not None, task.task_id  # a stuck task fails instead of holding a slot
     dag.topological_sort()  # raises on a cycle
     assert all(task.retries >= 1 for task in dag.tasks if task.task_id.startswith("load_"))
+
+
+def test_a_delivery_wait_outlasts_its_feeds_wait(dagbag):
+    from sme_credit.feeds import FEED_POLICIES
+
+    dag = dagbag.dags["sme_ingest"]
+    for feed in FEEDS:
+        wait = dag.get_task(f"wait_{feed}")
+        assert wait.execution_timeout.total_seconds() > FEED_POLICIES[feed].wait_hours * 3600, feed
 
 
 def test_ingest_waits_loads_then_gates_each_feed_and_emits_raw_assets_only_after_the_gate(dagbag):
