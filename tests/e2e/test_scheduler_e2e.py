@@ -48,8 +48,8 @@ def _free_port() -> int:
 class Airflow:
     """`sme-credit airflow-ui` in a process group of its own, and a client of its REST API."""
 
-    def __init__(self, state: Path, env: dict[str, str], port: int, command: list[str]) -> None:
-        self.state, self.port = state, port
+    def __init__(self, state: Path, env: dict[str, str], port: int, executor: str, command: list[str]) -> None:
+        self.state, self.port, self.executor = state, port, executor
         self.log = state / "airflow.log"
         state.mkdir(parents=True, exist_ok=True)
         self.process = subprocess.Popen(
@@ -165,8 +165,7 @@ def scheduler_world(request, tmp_path, server_url, tiny_world):
         command = ["airflow-services", "--executor", "celery", "--workers", "2", "--queue", f"sme_e2e_{port}"]
     else:
         command = ["airflow-ui"]
-    airflow = Airflow(tmp_path / "state", env, port, command)
-    airflow.executor = executor
+    airflow = Airflow(tmp_path / "state", env, port, executor, command)
     try:
         yield airflow, url
     finally:
