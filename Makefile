@@ -93,7 +93,7 @@ warehouse-url: $(INSTALLED)  ## start the embedded PostgreSQL if needed and prin
 airflow-ui: $(INSTALLED)  ## run Airflow (scheduler + UI) locally on http://127.0.0.1:8080
 	$(BIN)/sme-credit airflow-ui
 
-airflow-services: $(INSTALLED)  ## Airflow as separate processes with 2 Celery workers on the local Redis (EXECUTOR=local: none)
+airflow-services: $(INSTALLED)  ## Airflow as separate processes, 2 Celery workers on the local Redis (EXECUTOR=local: no Celery)
 	$(BIN)/sme-credit airflow-services --executor $(or $(EXECUTOR),celery)
 
 dbt-docs: $(INSTALLED)  ## generate dbt docs into dbt_project/target

@@ -74,8 +74,8 @@ class WaitForDelivery(BaseOperator):
     def __init__(self, *, feed: str, poll_seconds: float = 60.0, **kwargs):
         super().__init__(**kwargs)
         self.feed, self.poll_seconds = feed, poll_seconds
-        # the feed's wait, and an hour for the task itself: the DAG's default would end a long wait early
-        self.execution_timeout = dt.timedelta(hours=FEED_POLICIES[feed].wait_hours + 1)
+        if "execution_timeout" not in kwargs:  # the DAG's default would end a long wait early
+            self.execution_timeout = dt.timedelta(hours=FEED_POLICIES[feed].wait_hours + 1)
 
     def execute(self, context) -> dict:
         day = dt.date.fromisoformat(context["ds"])
