@@ -284,43 +284,38 @@ def command_airflow(args: argparse.Namespace) -> int:
     return _airflow(*args.airflow_args, check=False).returncode
 
 
-def command_airflow_ui(args: argparse.Namespace) -> int:
-    """Scheduler, DAG processor, triggerer and UI in one process tree (`airflow standalone`)."""
+def _start_local_airflow(what: str, log_name: str) -> Path:
+    """What every local Airflow needs before its components start: settings, metadata DB, dbt manifest, and the
+    venv's bin on PATH (each component starts `airflow`); says where it will answer. Returns the logs folder."""
     from sme_credit import dbt
 
     env = _environment()
     logs = settings.state_dir() / "logs"
     logs.mkdir(parents=True, exist_ok=True)
-    ensure_airflow_db(logs / "airflow-ui.log")
+    ensure_airflow_db(logs / log_name)
     dbt.ensure_manifest()
     os.environ["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
-    passwords = Path(env["AIRFLOW_HOME"]) / "simple_auth_manager_passwords.json.generated"
     port = os.environ.get("AIRFLOW__API__PORT", "8080")
+    passwords = Path(env["AIRFLOW_HOME"]) / "simple_auth_manager_passwords.json.generated"
     print(
-        f"Starting Airflow on http://127.0.0.1:{port} (Ctrl-C stops it); the admin password is in {passwords}",
+        f"Starting Airflow{what} on http://127.0.0.1:{port} (Ctrl-C stops it); the admin password is in {passwords}",
         flush=True,
     )
+    return logs
+
+
+def command_airflow_ui(args: argparse.Namespace) -> int:
+    """Scheduler, DAG processor, triggerer and UI in one process tree (`airflow standalone`)."""
+    _start_local_airflow("", "airflow-ui.log")
     return _airflow("standalone", check=False).returncode
 
 
 def command_airflow_services(args: argparse.Namespace) -> int:
     """Airflow's components as separate processes, with Celery workers on the local Redis by default."""
-    from sme_credit import airflow_services, dbt
+    from sme_credit import airflow_services
 
-    env = _environment()
-    logs = settings.state_dir() / "logs"
-    logs.mkdir(parents=True, exist_ok=True)
-    ensure_airflow_db(logs / "airflow-services.log")
-    dbt.ensure_manifest()
-    os.environ["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
-    port = os.environ.get("AIRFLOW__API__PORT", "8080")
-    passwords = Path(env["AIRFLOW_HOME"]) / "simple_auth_manager_passwords.json.generated"
     workers = f", {args.workers} Celery worker(s) on queue {args.queue!r}" if args.executor == "celery" else ""
-    print(
-        f"Starting Airflow ({args.executor} executor{workers}) on http://127.0.0.1:{port} (Ctrl-C stops it); "
-        f"the admin password is in {passwords}",
-        flush=True,
-    )
+    logs = _start_local_airflow(f" ({args.executor} executor{workers})", "airflow-services.log")
     return airflow_services.run(args.executor, args.workers, args.concurrency, args.queue, logs / "services")
 
 
