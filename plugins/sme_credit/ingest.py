@@ -240,9 +240,7 @@ def ensure_schemas(engine: Engine, log=print) -> None:
         conn.execute(text("select pg_advisory_xact_lock(hashtext('sme_credit.ensure_schemas'))"))
         conn.execute(text("create schema if not exists raw"))
         conn.execute(text("create schema if not exists audit"))
-        version = None
-        if conn.execute(text("select to_regclass('audit.layout') is not null")).scalar():
-            version = conn.execute(text("select max(version) from audit.layout")).scalar()
+        version = _layout_version(conn)
         has_manifest = conn.execute(text("select to_regclass('audit.load_manifest') is not null")).scalar()
         if has_manifest and version != LAYOUT_VERSION:
             # Raw is a copy of the landing area, so an older layout is rebuilt from it rather than migrated.
@@ -282,13 +280,18 @@ def ensure_schemas(engine: Engine, log=print) -> None:
             _mark_lost_after_crash(conn, table, log)
 
 
+def _layout_version(conn) -> int | None:
+    """The raw and audit layout the warehouse holds; None before the first set-up."""
+    if not conn.execute(text("select to_regclass('audit.layout') is not null")).scalar():
+        return None
+    return conn.execute(text("select max(version) from audit.layout")).scalar()
+
+
 def require_layout(engine: Engine) -> None:
     """Raise LoadError unless the warehouse holds the raw and audit layout this code writes (prepared once, by
     `ensure_schemas`): a load runs no DDL."""
     with engine.connect() as conn:
-        version = None
-        if conn.execute(text("select to_regclass('audit.layout') is not null")).scalar():
-            version = conn.execute(text("select max(version) from audit.layout")).scalar()
+        version = _layout_version(conn)
     if version != LAYOUT_VERSION:
         found = f"layout {version}" if version else "no raw and audit schemas"
         raise LoadError(
