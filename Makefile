@@ -15,7 +15,7 @@ DAYS ?= 1
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export DO_NOT_TRACK := 1
 
-.PHONY: help install run test test-fast lint format bench-daily bench-orchestration data data-next-day bench-generate bench-ingest backtest train-scorecard world-stats contracts stop warehouse-url airflow-ui airflow-services dbt-docs lock clean
+.PHONY: help install run test test-fast lint format backfill bench-daily bench-orchestration data data-next-day bench-generate bench-ingest backtest train-scorecard world-stats contracts stop warehouse-url airflow-ui airflow-services dbt-docs lock clean
 
 help:  ## list the targets
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -27,6 +27,9 @@ $(INSTALLED): requirements.lock pyproject.toml
 	@echo "Installing the locked stack into $(VENV) (first time: about a minute)..."
 	@$(BIN)/uv pip sync --quiet --python $(BIN)/python requirements.lock
 	@$(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps -e .
+	@# setuptools leaves a second copy of the package metadata beside the code, on sys.path: Airflow would see
+	@# the plugin entry point twice ("Plugin 'sme_credit' already registered")
+	@rm -rf plugins/*.egg-info
 	@touch $@
 
 install: $(INSTALLED)  ## create .venv from the lock file (no-op when nothing changed)
@@ -59,6 +62,10 @@ data: $(INSTALLED)  ## (re)generate sample data: make data SCALE=tiny|demo|large
 
 data-next-day: $(INSTALLED)  ## add the next day's deliveries to the sample data (DAYS=n for more)
 	$(BIN)/sme-credit extend --days $(DAYS)
+
+backfill: $(INSTALLED)  ## re-run past dates through the running Airflow: make backfill FROM=YYYY-MM-DD TO=YYYY-MM-DD
+	@test -n "$(FROM)" -a -n "$(TO)" || { echo "usage: make backfill FROM=YYYY-MM-DD TO=YYYY-MM-DD"; exit 2; }
+	$(BIN)/sme-credit backfill --from $(FROM) --to $(TO)
 
 bench-generate: $(INSTALLED)  ## time and peak memory of the generator per scale (SCALES="tiny demo large")
 	$(BIN)/python tests/benchmarks/bench_generate.py $(if $(SCALES),--scales $(SCALES))

@@ -7,6 +7,9 @@
 - `validate_raw_<feed>` runs the raw Great Expectations gate on the rows that load just wrote (by `_load_id`).
 A feed's raw Assets are updated only when its gate passes, so downstream DAGs only ever see validated raw; each
 event carries the run's delivery date and the rows loaded into the table, and the build builds that date.
+
+Backfills (`sme-credit backfill`, or `airflow backfill create --dag-id sme_ingest`) load each date of the range in
+turn; their events say so, and the build leaves those dates to its own backfill (one build per date).
 """
 
 from __future__ import annotations
@@ -34,10 +37,10 @@ def load_feed(feed: str, ds: str | None = None) -> dict:
 
 
 @task(retries=0)
-def validate_raw(feed: str, loaded: dict, outlet_events=None) -> dict:
+def validate_raw(feed: str, loaded: dict, outlet_events=None, dag_run=None) -> dict:
     with fail_without_retry():
         validated = pipeline.validate_raw(feed, loaded["load_ids"])
-    for asset, extra in raw_asset_extras(feed, loaded).items():  # the build reads its as-of date from these
+    for asset, extra in raw_asset_extras(feed, loaded, dag_run).items():  # the build reads its as-of date from these
         outlet_events[asset].extra = extra
     return validated
 

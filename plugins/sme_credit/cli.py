@@ -319,6 +319,20 @@ def command_airflow_services(args: argparse.Namespace) -> int:
     return airflow_services.run(args.executor, args.workers, args.concurrency, args.queue, logs / "services")
 
 
+def command_backfill(args: argparse.Namespace) -> int:
+    """Both DAGs' backfills over a date range, through the running local Airflow (see `backfill`)."""
+    from sme_credit import backfill
+
+    env = _environment()
+    api = backfill.AirflowApi.local(Path(env["AIRFLOW_HOME"]), os.environ.get("AIRFLOW__API__PORT", "8080"))
+    dag_ids = DAG_IDS if args.dag == "both" else (args.dag,)
+    started = time.monotonic()
+    done = backfill.backfill(api, args.start, args.end, dag_ids, args.reprocess)
+    runs = ", ".join(f"{len(result.states)} {result.dag_id}" for result in done)
+    print(f"backfill of {args.start} .. {args.end} done in {time.monotonic() - started:.0f} s: {runs} runs succeeded")
+    return 0
+
+
 def command_lint_sql(args: argparse.Namespace) -> int:
     """sqlfluff over the dbt project with the dbt templater, which compiles against the warehouse."""
     _environment()
@@ -401,6 +415,22 @@ def build_parser() -> argparse.ArgumentParser:
     services.add_argument("--concurrency", type=int, default=2, help="task slots per Celery worker (default 2)")
     services.add_argument("--queue", default="default", help="the Celery queue the workers serve (default: default)")
     services.set_defaults(handler=command_airflow_services)
+
+    backfill = commands.add_parser(
+        "backfill",
+        help="rerun past dates through the running Airflow: sme_ingest's backfill, then sme_credit_build's, "
+        "one date at a time in date order",
+    )
+    backfill.add_argument("--from", dest="start", type=dt.date.fromisoformat, required=True, help="first date")
+    backfill.add_argument("--to", dest="end", type=dt.date.fromisoformat, required=True, help="last date (included)")
+    backfill.add_argument("--dag", choices=("both", *DAG_IDS), default="both", help="default: both, ingest first")
+    backfill.add_argument(
+        "--reprocess",
+        choices=("none", "failed", "completed"),
+        default="completed",
+        help="dates that already have a run: run them all again (completed, the default), only failed ones, or none",
+    )
+    backfill.set_defaults(handler=command_backfill)
 
     lint_sql = commands.add_parser("lint-sql", help="sqlfluff lint (or fix) the dbt project's SQL")
     lint_sql.add_argument("action", nargs="?", default="lint", choices=("lint", "fix"))

@@ -1,4 +1,4 @@
-"""What every DAG of this project shares: default arguments, Assets, and failing fast on bad data."""
+"""What every DAG of this project shares: default arguments, Assets, run types, and failing fast on bad data."""
 
 from __future__ import annotations
 
@@ -7,11 +7,11 @@ import os
 from contextlib import contextmanager
 
 from airflow.sdk import Asset
-from airflow.sdk.exceptions import AirflowFailException
+from airflow.sdk.exceptions import AirflowFailException, AirflowSkipException
 
 from sme_credit.feeds import RAW_TABLES, tables_of
 from sme_credit.ingest import LoadError
-from sme_credit.pipeline import raw_asset_extra
+from sme_credit.pipeline import NothingToBuild, raw_asset_extra
 from sme_credit.publish_marts import PUBLISHED_RELATIONS
 from sme_credit.quality import DataQualityError
 
@@ -41,9 +41,34 @@ def raw_assets_of(feed: str) -> list[Asset]:
     return [RAW_ASSETS[t.name] for t in tables_of(feed)]
 
 
-def raw_asset_extras(feed: str, loaded: dict) -> dict[Asset, dict]:
-    """The extra of each raw Asset event of the feed: the delivery date and the rows the load wrote."""
-    return {RAW_ASSETS[t.name]: raw_asset_extra(t.name, loaded) for t in tables_of(feed)}
+def raw_asset_extras(feed: str, loaded: dict, dag_run) -> dict[Asset, dict]:
+    """The extra of each raw Asset event of the feed: the delivery date, the rows the load wrote, and whether
+    the ingest run was part of a backfill."""
+    backfill = backfill_date_of(dag_run) is not None
+    return {RAW_ASSETS[t.name]: raw_asset_extra(t.name, loaded, backfill) for t in tables_of(feed)}
+
+
+def backfill_date_of(dag_run) -> str | None:
+    """The date a backfill's run stands for (its logical date: both DAGs' backfills run daily at 00:00 UTC, the
+    delivery date); None for any other run."""
+    run_type = getattr(dag_run, "run_type", None)
+    if getattr(run_type, "value", run_type) != "backfill" or dag_run.logical_date is None:
+        return None
+    return dag_run.logical_date.astimezone(dt.UTC).date().isoformat()
+
+
+def run_is_active(ti):
+    """`is_active(dag_id, run_id)` for the build lease: whether that Airflow run is still queued or running."""
+    return lambda dag_id, run_id: ti.get_dr_count(dag_id, run_ids=[run_id], states=["queued", "running"]) > 0
+
+
+@contextmanager
+def skip_when_nothing_to_build():
+    """A build run that has no date of its own to build ends skipped, saying why."""
+    try:
+        yield
+    except NothingToBuild as reason:
+        raise AirflowSkipException(str(reason)) from reason
 
 
 @contextmanager

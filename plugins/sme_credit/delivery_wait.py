@@ -3,7 +3,8 @@
 The wait asks only whether each expected file of the day (the main file of every table the feed always delivers
 that day, see `feeds.is_delivery_day` and `RawTable.always_delivered`) is in the landing area. On arrival the
 load runs; when the feed's wait time (`feeds.FEED_POLICIES`) runs out, the feed's late-delivery policy decides:
-fail the task, or warn and go on with what has arrived.
+fail the task, or warn and go on with what has arrived. A backfill's run does not wait: a past delivery that is
+not there will not come now, so the policy decides at once.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from airflow.sdk.exceptions import AirflowFailException
 from airflow.triggers.base import BaseTrigger, TriggerEvent
 
 from sme_credit import settings
+from sme_credit.dag_support import backfill_date_of
 from sme_credit.feeds import FAIL, FEED_POLICIES, delivery_dir, is_delivery_day, tables_of
 
 
@@ -86,6 +88,9 @@ class WaitForDelivery(BaseOperator):
         missing = missing_files(landing, self.feed, day)
         if not missing:
             return {"feed": self.feed, "day": day.isoformat(), "status": "arrived"}
+        if backfill_date_of(context.get("dag_run")):
+            event = {"status": "timed_out", "feed": self.feed, "day": day.isoformat(), "missing": missing}
+            return self.execute_complete(context, event)
         hours = FEED_POLICIES[self.feed].wait_hours
         deadline = dt.datetime.now(dt.UTC) + dt.timedelta(hours=hours)
         self.log.info("Waiting up to %s h for %s", hours, ", ".join(missing))
@@ -97,9 +102,13 @@ class WaitForDelivery(BaseOperator):
     def execute_complete(self, context, event: dict) -> dict:
         if event["status"] == "arrived":
             return {"feed": self.feed, "day": event["day"], "status": "arrived"}
+        if backfill_date_of(context.get("dag_run")):
+            waited = "a backfill does not wait for a past date"
+        else:
+            waited = f"waited {FEED_POLICIES[self.feed].wait_hours} h"
         message = (
-            f"{self.feed}: the delivery of {event['day']} has not arrived after "
-            f"{FEED_POLICIES[self.feed].wait_hours} h; missing {', '.join(event['missing'])}"
+            f"{self.feed}: the delivery of {event['day']} has not arrived ({waited}); "
+            f"missing {', '.join(event['missing'])}"
         )
         if FEED_POLICIES[self.feed].late_delivery == FAIL:
             raise AirflowFailException(message)

@@ -3,9 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from pathlib import Path
 
-from sme_credit import ingest, input_keys, landing_survey, publish, publish_marts, quality, settings, warehouse
+from sme_credit import (
+    build_lease,
+    ingest,
+    input_keys,
+    landing_survey,
+    publish,
+    publish_marts,
+    quality,
+    settings,
+    warehouse,
+)
 from sme_credit.feeds import FEEDS, tables_of
 
 
@@ -24,36 +35,85 @@ def validate_raw(feed: str, load_ids: list[int]) -> dict:
     return quality.validate(targets, checkpoint_name=f"raw_{feed}")
 
 
-def raw_asset_extra(table: str, loaded: dict) -> dict:
+def raw_asset_extra(table: str, loaded: dict, backfill: bool = False) -> dict:
     """What a raw Asset's event says once its gate passed: the delivery date the ingest run loaded up to (the
-    build's as-of date) and the rows that run loaded into the table."""
-    return {"delivery_date": loaded["up_to"], "rows_loaded": loaded["rows_loaded_by_table"].get(table, 0)}
-
-
-def delivery_dates_of(triggering_asset_events) -> list[str]:
-    """The delivery dates the raw Asset events behind an Asset-triggered run carry (see raw_asset_extra)."""
-    dates = {
-        str(extra["delivery_date"])[:10]
-        for events in (triggering_asset_events or {}).values()
-        for event in events
-        if "delivery_date" in (extra := getattr(event, "extra", None) or {})
+    build's as-of date), the rows that run loaded into the table, and whether the run was part of a backfill."""
+    return {
+        "delivery_date": loaded["up_to"],
+        "rows_loaded": loaded["rows_loaded_by_table"].get(table, 0),
+        "backfill": backfill,
     }
-    return sorted(dates)
 
 
-def resolve_as_of_date(requested: str | None, triggered_by: list[str] | None = None) -> str:
-    """The requested date, else the delivery date of the ingest run whose raw Assets triggered the build, else
-    the latest delivery date loaded: the day the outputs describe.
+@dataclass(frozen=True)
+class Deliveries:
+    """What the raw Asset events behind an Asset-triggered build say (see raw_asset_extra)."""
+
+    complete: tuple[str, ...] = ()  # daily ingest runs' dates every raw table passed its gate for
+    partial: tuple[str, ...] = ()  # daily ingest runs' dates only some raw tables passed their gate for
+    backfilled: tuple[str, ...] = ()  # dates an ingest backfill's runs loaded
+
+
+def deliveries_of(triggering_asset_events) -> Deliveries:
+    """The delivery dates the raw Asset events behind a run carry. Events without a date (made by hand) are left
+    out; a table whose events all lack one says nothing about dates."""
+    dated = [
+        extras
+        for events in (triggering_asset_events or {}).values()
+        if (extras := [x for event in events if "delivery_date" in (x := getattr(event, "extra", None) or {})])
+    ]
+    daily = [{str(x["delivery_date"])[:10] for x in extras if not x.get("backfill")} for extras in dated]
+    complete = set.intersection(*daily) if daily else set()
+    return Deliveries(
+        complete=tuple(sorted(complete)),
+        partial=tuple(sorted(set().union(*daily) - complete)),
+        backfilled=tuple(
+            sorted({str(x["delivery_date"])[:10] for extras in dated for x in extras if x.get("backfill")})
+        ),
+    )
+
+
+class NothingToBuild(RuntimeError):
+    """The raw Asset events behind the run name no date that every raw table passed its gate for in a daily
+    ingest run (only an ingest backfill's dates, or a day some feeds have not passed yet)."""
+
+
+def resolve_as_of_date(
+    requested: str | None, deliveries: Deliveries = Deliveries(), backfill_date: str | None = None
+) -> str:
+    """The day the outputs describe: the requested date (`{"as_of_date": ...}`), else the date of a backfill run
+    of the build (its logical date), else the delivery date of the daily ingest run whose raw Assets triggered
+    the build, else the latest delivery date loaded.
 
     Runs triggered by the events of several ingest runs (the scheduler gathers the events that came in while the
-    previous build ran) build the latest of their dates; each date is a slice of its own, so an earlier one is
-    rebuilt by hand (`{"as_of_date": ...}`) if wanted, and the run says so."""
-    if not requested and triggered_by:
-        requested = triggered_by[-1]
-        if len(triggered_by) > 1:
+    previous build ran) build the latest date that every raw table passed its gate for; each date is a slice of
+    its own, so an earlier one is rebuilt by hand or by a backfill if wanted, and the run says so. Events of an
+    ingest backfill do not build: a backfill of the build over the same dates does, one run per date in date
+    order (`sme-credit backfill` runs both). A run with nothing else to build raises NothingToBuild."""
+    if requested and backfill_date and str(requested)[:10] != backfill_date:
+        raise ValueError(
+            f"a backfill run builds its own date ({backfill_date}), not {requested}: leave as_of_date out of the "
+            "backfill's run configuration"
+        )
+    requested = requested or backfill_date
+    waiting = []
+    if deliveries.partial:
+        waiting.append(f"deliveries {', '.join(deliveries.partial)} have passed the raw gates of some tables only")
+    if deliveries.backfilled:
+        waiting.append(
+            f"deliveries {', '.join(deliveries.backfilled)} came from a backfill of sme_ingest, which a backfill of "
+            "sme_credit_build builds (`sme-credit backfill` runs both)"
+        )
+    if not requested and not deliveries.complete and waiting:
+        raise NothingToBuild("not building: " + "; ".join(waiting))
+    if not requested and deliveries.complete:
+        requested = deliveries.complete[-1]
+        if len(deliveries.complete) > 1:
+            waiting.insert(0, f"deliveries {', '.join(deliveries.complete[:-1])} triggered it too")
+        if waiting:
             print(
-                f"triggered by the raw Assets of deliveries {', '.join(triggered_by)}: building {requested}; "
-                f'trigger sme_credit_build with {{"as_of_date": ...}} for an earlier one'
+                f"building {requested}; " + "; ".join(waiting) + '. Trigger sme_credit_build with {"as_of_date": '
+                "...} or backfill it for an earlier date"
             )
     if requested:
         day = dt.date.fromisoformat(str(requested)[:10])
@@ -64,6 +124,17 @@ def resolve_as_of_date(requested: str | None, triggered_by: list[str] | None = N
     if latest is None:
         raise RuntimeError("nothing has been loaded yet: run the sme_ingest DAG first")
     return latest.isoformat()
+
+
+def claim_build(dag_id: str, run_id: str, as_of_date: str, is_active) -> str | None:
+    """Take the warehouse's build lease for the run; None once taken, else who holds it (see build_lease)."""
+    day = dt.date.fromisoformat(as_of_date)
+    holder = build_lease.claim(warehouse.engine(), dag_id, run_id, day, is_active)
+    return str(holder) if holder else None
+
+
+def release_build(dag_id: str, run_id: str) -> bool:
+    return build_lease.release(warehouse.engine(), dag_id, run_id)
 
 
 def validate_staging(as_of_date: str) -> dict:

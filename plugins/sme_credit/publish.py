@@ -3,7 +3,8 @@
 One row per enterprise that ever qualified. The pipeline maintains the dates, the current tier and the
 suggested terms; `status` belongs to the risk team: it is 'new' when a row is first inserted and the
 pipeline never writes it again. Publishing the same date twice changes nothing; publishing an older date
-after a newer one never moves the current tier or terms back in time.
+after a newer one (a backfill, a correction) never moves the current tier or terms back in time: it can only
+move a first qualification earlier, or track a firm that qualified on that date only, at its latest tier.
 """
 
 from __future__ import annotations
@@ -88,13 +89,14 @@ where excluded.last_qualified_date > t.last_qualified_date
 """
 
 # Every tracked firm's tier follows the latest scored date, also when it no longer qualifies:
-# a candidate that slid into risk_warning is exactly what the risk team must see.
+# a candidate that slid into risk_warning is exactly what the risk team must see. The latest date, not the
+# one being published: a firm first tracked by a backfilled past date gets today's tier, not that day's.
 _REFRESH_TIERS = """
 update tracking.candidates as t
 set current_tier = r.risk_tier, current_score = r.score, tier_as_of_date = r.as_of_date, updated_at = now()
 from marts.customer_risk_tiers as r
 where r.uscc = t.uscc
-  and r.as_of_date = :as_of_date
+  and r.as_of_date = (select max(as_of_date) from marts.customer_risk_tiers)
   and r.as_of_date >= t.tier_as_of_date
   and (t.current_tier, t.current_score, t.tier_as_of_date) is distinct from (r.risk_tier, r.score, r.as_of_date)
 """
@@ -120,7 +122,7 @@ def publish_candidates(engine: Engine, as_of_date: dt.date, log=print) -> dict:
         before = conn.execute(text("select count(*) from tracking.candidates")).scalar_one()
         upserted = conn.execute(text(_UPSERT_CANDIDATES), {"as_of_date": as_of_date}).rowcount
         after = conn.execute(text("select count(*) from tracking.candidates")).scalar_one()
-        refreshed = conn.execute(text(_REFRESH_TIERS), {"as_of_date": as_of_date}).rowcount
+        refreshed = conn.execute(text(_REFRESH_TIERS)).rowcount
     summary = {
         "as_of_date": as_of_date.isoformat(),
         "candidates": candidates,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from sme_credit import dbt, settings
@@ -87,6 +89,30 @@ def test_build_is_write_audit_publish(dagbag):
     assert publish_marts.task_id in publish.get_flat_relative_ids(upstream=True)
     assert {a.name for a in publish_marts.outlets} == set(PUBLISHED_RELATIONS)
     assert not gate_marts.outlets
+
+
+def test_the_build_can_be_backfilled_yet_runs_daily_only_for_its_assets(dagbag):
+    """A periodic timetable (what `airflow backfill create` needs) that the scheduler never runs on its own. The
+    scheduler and the backfill see the DAG as serialized: the timetable must come back through the plugin."""
+    from airflow.serialization.serialized_objects import DagSerialization
+
+    dag = DagSerialization.from_dict(DagSerialization.to_dict(dagbag.dags["sme_credit_build"]))
+    assert dag.timetable.periodic
+    assert type(dag.timetable.timetable).__name__ == "BackfillOnlyDaily"
+    assert dag.next_dagrun_info(last_automated_run_info=None) is None  # the raw Assets trigger the daily run
+    window = (dt.datetime(2026, 10, 30, tzinfo=dt.UTC), dt.datetime(2026, 11, 1, 12, tzinfo=dt.UTC))
+    days = [info.logical_date for info in dag.iter_dagrun_infos_between(*window)]
+    assert [day.date() for day in days] == [dt.date(2026, 10, 30), dt.date(2026, 10, 31), dt.date(2026, 11, 1)]
+    assert all(day.hour == 0 and day.utcoffset() == dt.timedelta(0) for day in days)  # the ingest's logical dates
+
+
+def test_one_build_at_a_time_holds_the_lease_from_dbt_to_publishing(dagbag):
+    dag = dagbag.dags["sme_credit_build"]
+    claim, release = dag.get_task("claim_build"), dag.get_task("release_build")
+    assert claim.is_setup and release.is_teardown and claim.mode == "reschedule"  # waiting holds no slot
+    held = claim.get_flat_relative_ids(upstream=False) & release.get_flat_relative_ids(upstream=True)
+    builds = {t.task_id for t in dag.tasks if t.task_id.startswith(f"{dbt.BUILD_GROUP}.")}
+    assert builds | {"validate_staging", "validate_marts", "publish_marts", "publish_candidates"} <= held
 
 
 def test_dbt_runs_one_build_and_a_sensor_per_model_after_it(dagbag):

@@ -7,6 +7,10 @@
 `sme_credit_build` for *that* date (their events carry the date and the rows loaded), the build must publish, no
 task may need a second try, and with Celery the tasks must have run on both workers.
 
+With the LocalExecutor the test then backfills the two dates before it (`sme-credit backfill`, both DAGs): each
+date must run in date order, one build per date, each publishing its slice, and the tracked candidates must not
+move back from the later date already published.
+
 `make run` goes through `airflow dags test`, which runs one task at a time and never triggers a consumer DAG:
 only this test runs the feeds' loads side by side and the Asset-driven build as the scheduler does.
 """
@@ -14,6 +18,7 @@ only this test runs the feeds' loads side by side and the Asset-driven build as 
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import json
 import os
 import shutil
@@ -30,6 +35,7 @@ from sqlalchemy import create_engine, text
 
 from sme_credit import settings
 from sme_credit.feeds import RAW_TABLES
+from sme_credit.publish_marts import PUBLISHED_RELATIONS
 from sme_credit.warehouse import drop_database
 from tests.conftest import _fresh_database
 
@@ -49,7 +55,7 @@ class Airflow:
     """`sme-credit airflow-ui` in a process group of its own, and a client of its REST API."""
 
     def __init__(self, state: Path, env: dict[str, str], port: int, executor: str, command: list[str]) -> None:
-        self.state, self.port, self.executor = state, port, executor
+        self.state, self.port, self.executor, self.env = state, port, executor, env
         self.log = state / "airflow.log"
         state.mkdir(parents=True, exist_ok=True)
         self.process = subprocess.Popen(
@@ -272,4 +278,76 @@ def test_the_scheduler_runs_ingest_for_a_date_and_its_assets_build_that_date(sch
         f"\nscheduler e2e ({airflow.executor} executor): Airflow up in {up - started:.0f} s, "
         f"sme_ingest {ingested - up:.0f} s "
         f"(at most {max(running)} loads at once), sme_credit_build {built - ingested:.0f} s, {candidates} candidates"
+    )
+    if airflow.executor == "local":  # the backfill path needs one executor only, and starts from this day's state
+        _backfill_the_two_dates_before(airflow, url, tiny_latest, build["dag_run_id"])
+
+
+TRACKED_NOW = (
+    "uscc, last_qualified_date, current_tier, current_score, tier_as_of_date, suggested_limit, "
+    "suggested_term_months, suggested_product, rate_band, status"
+)
+
+
+def _backfill_the_two_dates_before(airflow: Airflow, url: str, latest: dt.date, daily_build: str) -> None:
+    first, last = latest - dt.timedelta(days=2), latest - dt.timedelta(days=1)
+    engine = create_engine(settings.sqlalchemy_url(url))
+    with engine.connect() as conn:
+        tracked_before = {row.uscc: row for row in conn.execute(text(f"select {TRACKED_NOW} from tracking.candidates"))}
+    started = time.monotonic()
+    backfill = subprocess.run(
+        [SME_CREDIT, "backfill", "--from", first.isoformat(), "--to", last.isoformat()],
+        env=airflow.env,
+        capture_output=True,
+        text=True,
+        timeout=DEADLINE_SECONDS,
+    )
+    assert backfill.returncode == 0, backfill.stdout + backfill.stderr + airflow._log_tail()
+    took = time.monotonic() - started
+
+    runs = {}
+    for dag_id in ("sme_ingest", "sme_credit_build"):
+        params = {"run_type": "backfill", "order_by": "start_date"}
+        runs[dag_id] = airflow.api("GET", f"/dags/{dag_id}/dagRuns", params=params)["dag_runs"]
+        # one run per date, each a success, in date order and one after the other
+        assert [run["logical_date"][:10] for run in runs[dag_id]] == [first.isoformat(), last.isoformat()], dag_id
+        for run in runs[dag_id]:
+            assert run["state"] == "success", _failed_tasks(airflow, dag_id, run["dag_run_id"])
+        assert runs[dag_id][0]["end_date"] <= runs[dag_id][1]["start_date"], dag_id
+        assert f"{dag_id} {first}: success" in backfill.stdout
+    for run in runs["sme_credit_build"]:  # each build built its own date
+        resolved = airflow.api(
+            "GET",
+            f"/dags/sme_credit_build/dagRuns/{run['dag_run_id']}/taskInstances/resolve_as_of_date/xcomEntries/"
+            "return_value",
+        )["value"]
+        assert resolved == run["logical_date"][:10]
+    # the builds that the ingest backfill's Asset events triggered built nothing: they ended skipped, saying why
+    triggered = airflow.api("GET", "/dags/sme_credit_build/dagRuns", params={"run_type": "asset_triggered"})
+    for run in triggered["dag_runs"]:
+        if run["dag_run_id"] != daily_build:
+            tasks = _task_instances(airflow, "sme_credit_build", run["dag_run_id"])
+            states = {ti["task_id"]: ti["state"] for ti in tasks}
+            assert states["resolve_as_of_date"] == "skipped" and states["publish_marts"] == "skipped", states
+
+    with engine.connect() as conn:
+        # one slice per date in every published mart, each as its publication recorded it, published in run order
+        publications = conn.execute(
+            text("select as_of_date, rows from audit.mart_publications order by published_at")
+        ).all()
+        assert [p.as_of_date for p in publications] == [latest, first, last]
+        for relation in PUBLISHED_RELATIONS:
+            counts = dict(conn.execute(text(f"select as_of_date, count(*) from {relation} group by 1")).all())
+            assert counts == {p.as_of_date: p.rows[relation.split(".")[1]] for p in publications}, relation
+        # the tracked candidates did not move back in time: the latest date's rows are as they were; firms that
+        # qualified on a backfilled date only are tracked at their latest tier
+        tracked = {row.uscc: row for row in conn.execute(text(f"select {TRACKED_NOW} from tracking.candidates"))}
+        assert {uscc: tracked[uscc] for uscc in tracked_before} == tracked_before
+        new = [row for uscc, row in tracked.items() if uscc not in tracked_before]
+        assert all(row.last_qualified_date in (first, last) and row.tier_as_of_date == latest for row in new)
+        first_dates = conn.execute(text("select min(first_qualified_date) from tracking.candidates")).scalar()
+    engine.dispose()
+    print(
+        f"backfill of {first} .. {last} (both DAGs, one date at a time): {took:.0f} s; "
+        f"{len(new)} firms newly tracked, earliest first qualification {first_dates}"
     )

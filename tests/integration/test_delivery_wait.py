@@ -7,6 +7,7 @@ import asyncio
 import datetime as dt
 import threading
 import time
+from types import SimpleNamespace
 
 from sme_credit.delivery_wait import DeliveryTrigger, WaitForDelivery, expected_files, missing_files
 from sme_credit.feeds import DELIVERY_DAY
@@ -82,3 +83,15 @@ def test_a_late_delivery_fails_own_systems_and_warns_for_outside_providers():
         WaitForDelivery(task_id="wait_tax", feed="tax").execute_complete({}, {**late, "feed": "tax"})["status"]
         == "late"
     )
+
+
+def test_a_backfill_run_does_not_wait_for_a_past_delivery(tmp_path, monkeypatch):
+    import pytest
+    from airflow.sdk.exceptions import AirflowFailException
+
+    monkeypatch.setenv("LANDING_DIR", str(tmp_path))
+    backfill = SimpleNamespace(run_type="backfill", logical_date=dt.datetime(2026, 12, 3, tzinfo=dt.UTC))
+    context = {"ds": "2026-12-03", "dag_run": backfill}
+    with pytest.raises(AirflowFailException, match=r"backfill does not wait for a past date\); missing settlement/"):
+        WaitForDelivery(task_id="wait_settlement", feed="settlement").execute(context)  # own system: fails
+    assert WaitForDelivery(task_id="wait_tax", feed="tax").execute(context)["status"] == "late"  # outside: warns

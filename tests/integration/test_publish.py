@@ -91,3 +91,20 @@ def test_republishing_a_date_changes_nothing_and_older_dates_do_not_win(engine):
     after = _tracked(engine)["A"]
     assert after.first_qualified_date == D1 and after.last_qualified_date == D2
     assert (after.current_tier, after.suggested_limit, after.tier_as_of_date) == ("high_potential", 250000, D2)
+
+
+def test_a_firm_first_tracked_by_a_backfilled_date_gets_the_latest_tier(engine):
+    _day(engine, D2, [("A", "high_potential", 710, 250000)], [("A", "high_potential", 710), ("C", "risk_warning", 410)])
+    publish.publish_candidates(engine, D2, log=lambda _: None)
+    _day(engine, D1, [("C", "steady", 640, 80000)], [("A", "steady", 620), ("C", "steady", 640)])
+    publish.publish_candidates(engine, D1, log=lambda _: None)  # a backfill: C qualified on D1 only
+
+    tracked = _tracked(engine)
+    assert (tracked["C"].first_qualified_date, tracked["C"].last_qualified_date) == (D1, D1)
+    assert tracked["C"].suggested_limit == 80000  # the terms of its (only) qualification
+    assert (tracked["C"].current_tier, tracked["C"].current_score, tracked["C"].tier_as_of_date) == (
+        "risk_warning",
+        410,
+        D2,
+    )
+    assert (tracked["A"].current_tier, tracked["A"].tier_as_of_date) == ("high_potential", D2)
