@@ -3,6 +3,7 @@
 Write-audit-publish: dbt writes the date's mart slices into `marts_build`, which nobody reads; the staging gate
 validates what they were built from and the marts gate the slices themselves, and only then `publish_marts`
 makes them visible in `marts`, in one transaction. A failed gate stops everything after it: nothing new is visible.
+The day's summary then goes to the alert channels (sme_credit.alerts), as does any failed task.
 
 Which date a run builds:
 - daily, when every raw Asset has been updated by sme_ingest: the delivery date their events carry (the latest
@@ -26,6 +27,7 @@ from cosmos import DbtTaskGroup
 from sme_credit import pipeline
 from sme_credit.airflow_plugin import BackfillOnlyDaily
 from sme_credit.dag_support import (
+    BUILD_POOL,
     DEFAULT_ARGS,
     MART_ASSETS,
     RAW_ASSETS,
@@ -88,6 +90,11 @@ def publish_candidates(as_of_date: str) -> dict:
     return pipeline.publish_candidates(as_of_date)
 
 
+@task
+def send_daily_summary(as_of_date: str) -> dict:
+    return pipeline.send_daily_summary(as_of_date)
+
+
 @dag(
     dag_id="sme_credit_build",
     description="dbt staging and marts with Great Expectations gates, then publish pre-credit candidates",
@@ -95,7 +102,7 @@ def publish_candidates(as_of_date: str) -> dict:
     start_date=START_DATE,
     catchup=False,
     max_active_runs=1,
-    default_args=DEFAULT_ARGS,
+    default_args={**DEFAULT_ARGS, "pool": BUILD_POOL},  # leaves slots free for sme_ingest
     params={"as_of_date": Param(None, type=["null", "string"], description="YYYY-MM-DD; default: latest delivery")},
     tags=["sme-credit", "dbt", "marts", "publish"],
     doc_md=__doc__,
@@ -119,6 +126,7 @@ def sme_credit_build():
         validate_marts(as_of_date),
         publish_marts(as_of_date),
         publish_candidates(as_of_date),
+        send_daily_summary(as_of_date),
         release_build().as_teardown(setups=claimed),
     )
 

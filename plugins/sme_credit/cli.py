@@ -40,17 +40,24 @@ def _airflow(*args: str, log: Path | None = None, check: bool = True) -> subproc
 
 
 def ensure_airflow_db(log: Path) -> None:
-    """Migrate Airflow's SQLite metadata DB when it is new or was made by another Airflow version."""
+    """Migrate Airflow's SQLite metadata DB when it is new or was made by another Airflow version, and import the
+    project's pools (a task of a pool the DB lacks is never scheduled)."""
+    import hashlib
+
     import airflow
+
+    from sme_credit.dag_support import POOLS_FILE
 
     home = Path(os.environ["AIRFLOW_HOME"])
     home.mkdir(parents=True, exist_ok=True)
     stamp = home / ".migrated-version"
-    if stamp.exists() and stamp.read_text() == airflow.__version__ and (home / "airflow.db").exists():
+    version = f"{airflow.__version__} pools {hashlib.sha256(POOLS_FILE.read_bytes()).hexdigest()[:12]}"
+    if stamp.exists() and stamp.read_text() == version and (home / "airflow.db").exists():
         return
     print(f"Preparing Airflow's metadata database in {home} ...", flush=True)
     _airflow("db", "migrate", log=log)
-    stamp.write_text(airflow.__version__)
+    _airflow("pools", "import", str(POOLS_FILE), log=log)
+    stamp.write_text(version)
 
 
 def _dag_run_state(dag_id: str) -> str | None:

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 from contextlib import contextmanager
+from pathlib import Path
 
 from airflow.sdk import Asset
 from airflow.sdk.exceptions import AirflowFailException, AirflowSkipException
 
+from sme_credit import alerts
 from sme_credit.feeds import RAW_TABLES, tables_of
 from sme_credit.ingest import LoadError
 from sme_credit.pipeline import NothingToBuild, raw_asset_extra
@@ -23,8 +26,15 @@ DEFAULT_ARGS = {
     # A task still running after this is stuck, not slow: the first full load or build of the `large` world
     # (100,000 firms, two years) takes about 10 minutes. The delivery waits get their feed's wait on top.
     "execution_timeout": dt.timedelta(hours=2),
+    "on_failure_callback": alerts.task_failed,  # e-mail and webhook, where configured (see alerts)
 }
 START_DATE = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
+
+# Airflow pools: the file `airflow pools import` reads in every setup (sme-credit airflow-ui / airflow-services,
+# make run, docker-compose's airflow-init); a task of a pool missing from the metadata DB would never be scheduled.
+POOLS_FILE = Path(__file__).with_name("airflow_pools.json")
+POOLS = json.loads(POOLS_FILE.read_text())
+BUILD_POOL = "sme_build"
 
 
 def _asset(relation: str, group: str) -> Asset:

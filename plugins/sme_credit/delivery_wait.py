@@ -18,7 +18,7 @@ from airflow.sdk import BaseOperator
 from airflow.sdk.exceptions import AirflowFailException
 from airflow.triggers.base import BaseTrigger, TriggerEvent
 
-from sme_credit import settings
+from sme_credit import alerts, settings
 from sme_credit.dag_support import backfill_date_of
 from sme_credit.feeds import FAIL, FEED_POLICIES, delivery_dir, is_delivery_day, tables_of
 
@@ -113,4 +113,5 @@ class WaitForDelivery(BaseOperator):
         if FEED_POLICIES[self.feed].late_delivery == FAIL:
             raise AirflowFailException(message)
         self.log.warning("%s. Loading what has arrived (the feed's policy says warn).", message)
+        alerts.policy_warnings(self.feed, event["day"], [f"{message}; loading what has arrived"], context)
         return {"feed": self.feed, "day": event["day"], "status": "late"}

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sme_credit import (
+    alerts,
     build_lease,
     ingest,
     input_keys,
@@ -14,6 +15,7 @@ from sme_credit import (
     publish,
     publish_marts,
     quality,
+    report,
     settings,
     warehouse,
 )
@@ -21,8 +23,11 @@ from sme_credit.feeds import FEEDS, tables_of
 
 
 def load_feed(feed: str, up_to: str | None) -> dict:
+    """Load the feed's new files; what its policy let through with a warning is also sent as an alert."""
     day = dt.date.fromisoformat(up_to[:10]) if up_to else dt.date.today()
-    return ingest.load_feed(warehouse.engine(), settings.landing_dir(), feed, day).summary()
+    loaded = ingest.load_feed(warehouse.engine(), settings.landing_dir(), feed, day).summary()
+    alerts.policy_warnings(feed, day.isoformat(), loaded["warnings"])
+    return loaded
 
 
 def validate_raw(feed: str, load_ids: list[int]) -> dict:
@@ -176,6 +181,23 @@ def publish_marts_slice(as_of_date: str) -> dict:
 
 def publish_candidates(as_of_date: str) -> dict:
     return publish.publish_candidates(warehouse.engine(), dt.date.fromisoformat(as_of_date))
+
+
+def is_published(as_of_date: str) -> bool:
+    """Whether the date's marts and candidates are published (its row in audit.mart_publications)."""
+    return publish_marts.is_published(warehouse.engine(), dt.date.fromisoformat(as_of_date[:10]))
+
+
+def send_daily_summary(as_of_date: str) -> dict:
+    """The published day's summary (report.summary_lines) to every alert channel."""
+    day = dt.date.fromisoformat(as_of_date)
+    lines = report.summary_lines(warehouse.engine(), day)
+    candidates = next((line for line in lines if line.startswith("Pre-credit pool: ")), "").removeprefix(
+        "Pre-credit pool: "
+    )
+    subject = f"{alerts.SUBJECT_PREFIX} {as_of_date} published: {candidates or 'no pool'}"
+    sent = alerts.send(alerts.Message(subject, "\n".join(line.strip("\n") for line in lines)))
+    return {"as_of_date": as_of_date, "channels": sent, "lines": len(lines)}
 
 
 def _call(_name: str, function, *args, **kwargs):

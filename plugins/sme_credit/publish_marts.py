@@ -205,6 +205,14 @@ def publish_marts(engine: Engine, as_of_date: dt.date, log=print) -> dict:
     return {"as_of_date": as_of_date.isoformat(), "rows": published, "history_firms_updated": changed}
 
 
+def is_published(engine: Engine, as_of_date: dt.date) -> bool:
+    with engine.connect() as conn:
+        if not conn.execute(text("select to_regclass('audit.mart_publications') is not null")).scalar():
+            return False
+        query = "select exists (select from audit.mart_publications where as_of_date = :d)"
+        return conn.execute(text(query), {"d": as_of_date}).scalar()
+
+
 def _update_history(conn: Connection, as_of_date: dt.date) -> int:
     """Derive again the tier versions of the firms whose tier on the date is not what their history said."""
     conn.execute(text(_AFFECTED_FIRMS), {"d": as_of_date})

@@ -1,4 +1,5 @@
-"""The summary `make run` prints: rows per layer, candidates per tier, top candidates, where results are."""
+"""The summary of an as-of date: rows per layer, files, candidates per tier, pool, warnings, top candidates, where
+the results are. `make run` prints it; the build DAG sends it as the day's success summary (alerts)."""
 
 from __future__ import annotations
 
@@ -37,6 +38,18 @@ def layer_counts(engine: Engine, as_of: dt.date) -> dict[str, int]:
 def print_summary(
     engine: Engine, as_of: dt.date | None, *, elapsed: float | None = None, log: Path | None = None
 ) -> None:
+    for line in summary_lines(engine, as_of):
+        print(line)
+    if log:
+        print(f"  Airflow run log: {log}")
+    if elapsed is not None:
+        print(f"Elapsed: {elapsed:.0f}s")
+
+
+def summary_lines(engine: Engine, as_of: dt.date | None) -> list[str]:
+    """The summary of the as-of date (default: the latest published), a line per item."""
+    lines: list[str] = []
+    add = lines.append
     with engine.connect() as conn:
         if as_of is None:
             as_of = conn.execute(text("select max(as_of_date) from marts.customer_risk_tiers")).scalar()
@@ -84,38 +97,43 @@ def print_summary(
             ),
             {"conflict": CONFLICT_REASON.split(":")[0] + ":%"},
         ).one()
+        delivered = conn.execute(
+            text(
+                "select count(*), count(*) filter (where status = 'rejected'), coalesce(sum(rows_quarantined), 0) "
+                "from audit.load_manifest where delivery_date = :d"
+            ),
+            {"d": as_of},
+        ).one()
     counts = layer_counts(engine, as_of)
 
-    print(f"\n== Summary for as-of date {as_of} ==")
-    print("Rows per layer (marts: rows for this as-of date):")
+    add(f"\n== Summary for as-of date {as_of} ==")
+    add("Rows per layer (marts: rows for this as-of date):")
     for relation, rows in counts.items():
-        print(f"  {relation:<45} {rows:>12,}")
+        add(f"  {relation:<45} {rows:>12,}")
     files, rejected, duplicates, irregular, quarantined, conflicts = loads
-    print(
+    add(
         f"Landing files: {files:,} recorded in audit.load_manifest, {rejected:,} rejected, {duplicates:,} "
         f"duplicate, {irregular:,} unexpected or dated in the future; {quarantined:,} rows in audit.quarantined_rows"
         f" ({conflicts:,} of them conflicts: a key delivered again with other values)"
     )
-    print("Firms and candidates per tier:")
+    add(f"Delivered on {as_of}: {delivered[0]:,} files, {delivered[1]:,} rejected, {delivered[2]:,} rows quarantined")
+    add("Firms and candidates per tier:")
     for tier, firms, candidates in tiers:
-        print(f"  {tier:<16} {firms:>7,} firms  {candidates:>7,} candidates")
-    print(
+        add(f"  {tier:<16} {firms:>7,} firms  {candidates:>7,} candidates")
+    add(
         "Pre-credit pool: "
         + ", ".join(
             f"{status} {n:,} ({triggered:,} triggered today)" if status == "candidate" else f"{status} {n:,}"
             for status, n, triggered in pool
         )
     )
-    print("Early warnings (high / all): " + ", ".join(f"{signal} {high:,}/{n:,}" for signal, high, n in warnings))
-    print("Top candidates:")
+    add("Early warnings (high / all): " + ", ".join(f"{signal} {high:,}/{n:,}" for signal, high, n in warnings))
+    add("Top candidates:")
     for uscc, name, tier, score, limit, term, product in top:
-        print(f"  {uscc}  {name}  {tier:<15} score {score:>4}  limit {limit:>12,.0f}  {term:>2} months  {product}")
-    print("Where the results are:")
-    print(f"  warehouse tables: {', '.join(OUTPUT_TABLES)}, {HISTORY_TABLE}, tracking.candidates")
-    print("  what was loaded, rejected or quarantined: audit.load_manifest, audit.quarantined_rows (docs/ingestion.md)")
-    print(f"  Great Expectations Data Docs: {quality.data_docs_index()}")
-    print(f"  dbt docs: `make dbt-docs`, then open {settings.DBT_PROJECT_DIR / 'target' / 'index.html'}")
-    if log:
-        print(f"  Airflow run log: {log}")
-    if elapsed is not None:
-        print(f"Elapsed: {elapsed:.0f}s")
+        add(f"  {uscc}  {name}  {tier:<15} score {score:>4}  limit {limit:>12,.0f}  {term:>2} months  {product}")
+    add("Where the results are:")
+    add(f"  warehouse tables: {', '.join(OUTPUT_TABLES)}, {HISTORY_TABLE}, tracking.candidates")
+    add("  what was loaded, rejected or quarantined: audit.load_manifest, audit.quarantined_rows (docs/ingestion.md)")
+    add(f"  Great Expectations Data Docs: {quality.data_docs_index()}")
+    add(f"  dbt docs: `make dbt-docs`, then open {settings.DBT_PROJECT_DIR / 'target' / 'index.html'}")
+    return lines

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import URL, make_url
@@ -104,3 +106,29 @@ def airflow_env(url: str) -> dict[str, str]:
         "WAREHOUSE_URL": url,
         **libpq_env(url),
     }
+
+
+@dataclass(frozen=True)
+class AlertChannels:
+    email_to: tuple[str, ...]  # SME_ALERT_EMAIL_TO, comma-separated
+    smtp_conn_id: str  # SME_ALERT_SMTP_CONN_ID, default smtp_default (AIRFLOW_CONN_SMTP_DEFAULT)
+    webhook_conn_id: str | None  # SME_ALERT_WEBHOOK_CONN_ID: a Slack incoming-webhook connection
+
+
+def alert_channels() -> AlertChannels:
+    """Where alerts go (see sme_credit.alerts); the servers themselves are Airflow connections."""
+    recipients = tuple(a.strip() for a in os.environ.get("SME_ALERT_EMAIL_TO", "").split(",") if a.strip())
+    return AlertChannels(
+        email_to=recipients,
+        smtp_conn_id=os.environ.get("SME_ALERT_SMTP_CONN_ID", "smtp_default"),
+        webhook_conn_id=os.environ.get("SME_ALERT_WEBHOOK_CONN_ID") or None,
+    )
+
+
+def publication_deadline() -> dt.timedelta:
+    """How long after the start of a delivery date (00:00 UTC, 08:00 in China) its candidates must be published
+    (SME_PUBLICATION_DEADLINE_HOURS, default 10: 18:00 China time); later, the publication watch alerts."""
+    hours = float(os.environ.get("SME_PUBLICATION_DEADLINE_HOURS", "10"))
+    if not 0 < hours <= 48:
+        raise ValueError(f"SME_PUBLICATION_DEADLINE_HOURS must be between 0 and 48 hours, got {hours}")
+    return dt.timedelta(hours=hours)

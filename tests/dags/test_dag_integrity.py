@@ -6,11 +6,12 @@ import datetime as dt
 
 import pytest
 
-from sme_credit import dbt, settings
+from sme_credit import alerts, dbt, settings
+from sme_credit.dag_support import BUILD_POOL, POOLS
 from sme_credit.feeds import FEEDS, RAW_TABLES
 from sme_credit.publish_marts import PUBLISHED_RELATIONS
 
-EXPECTED_DAGS = {"sme_ingest", "sme_credit_build"}
+EXPECTED_DAGS = {"sme_ingest", "sme_credit_build", "sme_publication_watch"}
 
 
 @pytest.fixture(scope="module")
@@ -35,6 +36,8 @@ def test_dag_is_operable(dagbag, dag_id):
     for task in dag.tasks:
         assert task.owner == "data-engineering", task.task_id
         assert task.retries is not None, task.task_id
+        assert alerts.task_failed in as_list(task.on_failure_callback), task.task_id  # a failure alerts someone
+        assert task.pool in {"default_pool", *POOLS}, f"{task.task_id}: pool {task.pool} is in no setup"
         assert task.execution_timeout is not None, task.task_id  # a stuck task fails instead of holding a slot
     dag.topological_sort()  # raises on a cycle
     assert all(task.retries >= 1 for task in dag.tasks if task.task_id.startswith("load_"))
@@ -89,6 +92,26 @@ def test_build_is_write_audit_publish(dagbag):
     assert publish_marts.task_id in publish.get_flat_relative_ids(upstream=True)
     assert {a.name for a in publish_marts.outlets} == set(PUBLISHED_RELATIONS)
     assert not gate_marts.outlets
+
+
+def as_list(callbacks) -> list:
+    return callbacks if isinstance(callbacks, list) else [callbacks]
+
+
+def test_the_build_takes_its_pool_and_ingest_does_not(dagbag):
+    """The build's tasks share a pool smaller than Airflow's parallelism, so ingest always finds slots."""
+    assert all(task.pool == BUILD_POOL for task in dagbag.dags["sme_credit_build"].tasks)
+    assert POOLS[BUILD_POOL]["slots"] < int(settings.airflow_env("postgresql://x@h/d")["AIRFLOW__CORE__PARALLELISM"])
+    assert all(task.pool == "default_pool" for task in dagbag.dags["sme_ingest"].tasks)
+
+
+def test_the_publication_watch_alerts_at_the_deadline(dagbag):
+    dag = dagbag.dags["sme_publication_watch"]
+    (deadline,) = dag.deadline if isinstance(dag.deadline, list) else [dag.deadline]
+    assert type(deadline.reference).__name__ == "DagRunLogicalDateDeadline"
+    assert deadline.interval == settings.publication_deadline()
+    assert deadline.callback.path == "sme_credit.alerts.publication_missed"
+    assert [task.task_id for task in dag.tasks] == ["await_publication"]
 
 
 def test_the_build_can_be_backfilled_yet_runs_daily_only_for_its_assets(dagbag):

@@ -23,7 +23,6 @@ import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -38,17 +37,12 @@ from sme_credit.feeds import RAW_TABLES
 from sme_credit.publish_marts import PUBLISHED_RELATIONS
 from sme_credit.warehouse import drop_database
 from tests.conftest import _fresh_database
+from tests.receivers import HttpReceiver, SmtpReceiver, free_port, wait_for
 
 pytestmark = pytest.mark.e2e
 
 SME_CREDIT = str(Path(sys.executable).with_name("sme-credit"))
 DEADLINE_SECONDS = 900
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 class Airflow:
@@ -137,6 +131,12 @@ def _failed_tasks(airflow: Airflow, dag_id: str, run_id: str) -> str:
     )
 
 
+@pytest.fixture
+def alert_receivers():
+    with SmtpReceiver() as smtp, HttpReceiver() as webhook:
+        yield smtp, webhook
+
+
 def _executors():
     broker = os.environ.get("SME_TEST_CELERY_BROKER_URL")
     return [
@@ -150,12 +150,13 @@ def _executors():
 
 
 @pytest.fixture(params=_executors())
-def scheduler_world(request, tmp_path, server_url, tiny_world):
+def scheduler_world(request, tmp_path, server_url, tiny_world, alert_receivers):
     executor = request.param
+    smtp, webhook = alert_receivers
     landing = tmp_path / "landing"
     shutil.copytree(tiny_world, landing)
     name, url = _fresh_database(server_url, "e2e_scheduler")
-    port = _free_port()
+    port = free_port()
     env = {
         **os.environ,
         "WAREHOUSE_URL": url,
@@ -163,6 +164,11 @@ def scheduler_world(request, tmp_path, server_url, tiny_world):
         "SME_STATE_DIR": str(tmp_path / "state"),
         "AIRFLOW__API__PORT": str(port),
         "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"http://127.0.0.1:{port}/execution/",
+        # alerts to real local receivers, configured as a team would: connections and environment only
+        "AIRFLOW_CONN_SMTP_DEFAULT": smtp.connection(),
+        "AIRFLOW_CONN_SLACK_ALERTS": webhook.connection(),
+        "SME_ALERT_EMAIL_TO": "risk-ops@example.com",
+        "SME_ALERT_WEBHOOK_CONN_ID": "slack_alerts",
     }
     env.pop("AIRFLOW_HOME", None)  # the run sets its own, under SME_STATE_DIR
     if executor == "celery":
@@ -172,6 +178,7 @@ def scheduler_world(request, tmp_path, server_url, tiny_world):
     else:
         command = ["airflow-ui"]
     airflow = Airflow(tmp_path / "state", env, port, executor, command)
+    airflow.smtp, airflow.webhook = smtp, webhook
     try:
         yield airflow, url
     finally:
@@ -248,6 +255,13 @@ def test_the_scheduler_runs_ingest_for_a_date_and_its_assets_build_that_date(sch
         )
     engine.dispose()
 
+    # the day's summary reached both alert channels, from the task that sent it
+    summary = wait_for(lambda: [m for m in airflow.smtp.mails if m.subject.startswith(f"[sme-credit] {day} published")])
+    assert summary, [m.subject for m in airflow.smtp.mails]
+    assert f"== Summary for as-of date {day} ==" in summary[0].body and "Rows per layer" in summary[0].body
+    assert f"candidate {candidates:,}" in summary[0].subject
+    assert any(f"{day} published" in post["json"]["text"] for post in airflow.webhook.posts)
+
     # the feeds' loads ran side by side, and nothing needed a second try
     loads = [
         ti for ti in _task_instances(airflow, "sme_ingest", ingest["dag_run_id"]) if ti["task_id"].startswith("load_")
@@ -279,8 +293,9 @@ def test_the_scheduler_runs_ingest_for_a_date_and_its_assets_build_that_date(sch
         f"sme_ingest {ingested - up:.0f} s "
         f"(at most {max(running)} loads at once), sme_credit_build {built - ingested:.0f} s, {candidates} candidates"
     )
-    if airflow.executor == "local":  # the backfill path needs one executor only, and starts from this day's state
+    if airflow.executor == "local":  # these need one executor only, and start from this day's state
         _backfill_the_two_dates_before(airflow, url, tiny_latest, build["dag_run_id"])
+        _a_failure_and_a_missed_deadline_alert(airflow)
 
 
 TRACKED_NOW = (
@@ -351,3 +366,31 @@ def _backfill_the_two_dates_before(airflow: Airflow, url: str, latest: dt.date, 
         f"backfill of {first} .. {last} (both DAGs, one date at a time): {took:.0f} s; "
         f"{len(new)} firms newly tracked, earliest first qualification {first_dates}"
     )
+
+
+def _a_failure_and_a_missed_deadline_alert(airflow: Airflow) -> None:
+    """A build asked for a date after today fails at once; the publication watch of a date never published is past
+    its deadline as soon as its run exists. Both must reach the alert channels."""
+    airflow.api(
+        "POST", "/dags/sme_credit_build/dagRuns", json={"logical_date": None, "conf": {"as_of_date": "2999-01-01"}}
+    )
+    airflow.api("POST", "/dags/sme_publication_watch/dagRuns", json={"logical_date": "2026-10-01T00:00:00Z"})
+    airflow.api("PATCH", "/dags/sme_publication_watch", json={"is_paused": False})
+
+    def mail(prefix: str):
+        return next((m for m in airflow.smtp.mails if m.subject.startswith(prefix)), None)
+
+    failed = airflow.wait_for("the failure alert", lambda: mail("[sme-credit] FAILED sme_credit_build."), 300)
+    assert "resolve_as_of_date" in failed.subject
+    assert "as-of date 2999-01-01 is after today" in failed.body and "log:" in failed.body
+    late = airflow.wait_for(
+        "the deadline alert", lambda: mail("[sme-credit] LATE: the candidates of 2026-10-01 are not published"), 300
+    )
+    assert "sme_ingest" in late.body
+    texts = [post["json"]["text"] for post in airflow.webhook.posts]
+    assert any("FAILED sme_credit_build.resolve_as_of_date" in t for t in texts)
+    assert any("LATE: the candidates of 2026-10-01" in t for t in texts)
+    print(f"alerts received: {len(airflow.smtp.mails)} mails, {len(airflow.webhook.posts)} webhook posts:")
+    print("\n".join(f"  {mail.subject}" for mail in airflow.smtp.mails))
+    print("--- failure alert as received ---\n" + failed.subject + "\n" + failed.body)
+    print("--- daily summary subject ---\n" + next(m.subject for m in airflow.smtp.mails if " published:" in m.subject))

@@ -257,6 +257,11 @@ def test_airflow_init_migrates_once_and_creates_no_secret(raw, text):
     init = raw["services"]["airflow-init"]
     script = as_text(init.get("entrypoint")) + " " + as_text(init.get("command"))
     assert re.search(r"\bairflow db migrate\b", script), "airflow-init must run `airflow db migrate`"
+    # the pools the DAGs use, from the file every other setup imports (mounted with ./plugins)
+    from sme_credit.dag_support import POOLS_FILE
+
+    pools = f"airflow pools import /opt/airflow/project/plugins/{POOLS_FILE.parent.name}/{POOLS_FILE.name}"
+    assert pools in script, "airflow-init must import the project's pools"
     assert str(init.get("restart", "no")) in {"no", "on-failure"}, "airflow-init is a one-shot service"
     assert "healthcheck" not in init
     for forbidden in ("users create", "_AIRFLOW_WWW_USER_PASSWORD", "_AIRFLOW_WWW_USER_CREATE", "--password"):

@@ -1,0 +1,99 @@
+"""Real local receivers for the alert tests: an SMTP server (aiosmtpd) and an HTTP server taking webhook posts,
+both on 127.0.0.1, each keeping what it received."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import json
+import socket
+import threading
+import time
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@dataclass
+class Mail:
+    sender: str
+    recipients: list[str]
+    subject: str
+    body: str
+
+
+class SmtpReceiver:
+    def __init__(self) -> None:
+        from aiosmtpd.controller import Controller
+
+        self.mails: list[Mail] = []
+        self.port = free_port()
+        self._controller = Controller(self, hostname="127.0.0.1", port=self.port)
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's handler hook
+        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        part = message.get_body(("html", "plain"))
+        body = part.get_content() if part else ""
+        self.mails.append(Mail(envelope.mail_from, list(envelope.rcpt_tos), str(message["subject"]), body))
+        return "250 OK"
+
+    def connection(self, sender: str = "sme-credit@example.com") -> str:
+        """An Airflow connection URI for this server (plain SMTP, no TLS)."""
+        return f"smtp://127.0.0.1:{self.port}/?disable_ssl=true&disable_tls=true&from_email={sender}"
+
+    def __enter__(self) -> SmtpReceiver:
+        self._controller.start()
+        return self
+
+    def __exit__(self, *_) -> None:
+        self._controller.stop()
+
+
+class HttpReceiver:
+    """Takes POSTs on any path, as a Slack incoming webhook would, and answers `ok`."""
+
+    def __init__(self) -> None:
+        self.posts: list[dict] = []
+        received = self.posts
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):  # noqa: N802 - http.server's hook
+                raw = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                received.append({"path": self.path, "json": json.loads(raw or b"{}")})
+                self.send_response(200)
+                self.send_header("Content-Type", "text/plain")
+                self.end_headers()
+                self.wfile.write(b"ok")
+
+            def log_message(self, *_):
+                pass
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", free_port()), Handler)
+        self.url = f"http://127.0.0.1:{self._server.server_address[1]}/hook"
+
+    def connection(self) -> str:
+        """An Airflow connection (JSON) for a Slack incoming webhook posting here."""
+        return json.dumps({"conn_type": "slackwebhook", "password": self.url})
+
+    def __enter__(self) -> HttpReceiver:
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        return self
+
+    def __exit__(self, *_) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+
+def wait_for(found, timeout: float = 60):
+    """Poll `found` until it returns something truthy."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if result := found():
+            return result
+        time.sleep(0.5)
+    return found()
