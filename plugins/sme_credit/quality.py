@@ -29,16 +29,26 @@ class DataQualityError(RuntimeError):
     """A validation gate failed; the message names each failing expectation and its table."""
 
 
+# The columns that say which row failed, where a relation has them: the file and line it was delivered on (raw,
+# staging), its key, and the date of a mart slice. GX reports them for the first failing rows of a column check.
+ROW_COLUMNS = ("_source_file", "_line_number", "source_file", "line_number", "txn_id", "uscc", "as_of_date")
+ROWS_SHOWN = 5
+
+
 @dataclass(frozen=True)
 class Failure:
     relation: str
     expectation: str
     column: str | None
     observed: str
+    rows: tuple[str, ...] = ()  # the first failing rows, by ROW_COLUMNS
+    data_docs: str | None = None  # the validation's Data Docs page
 
     def __str__(self) -> str:
         column = f" on column {self.column}" if self.column else ""
-        return f"{self.relation}: {self.expectation}{column} failed (observed: {self.observed})"
+        text = f"{self.relation}: {self.expectation}{column} failed (observed: {self.observed})"
+        text += "".join(f"\n      row {row}" for row in self.rows)
+        return text + (f"\n      Data Docs: {self.data_docs}" if self.data_docs else "")
 
 
 @dataclass(frozen=True)
@@ -114,6 +124,8 @@ def validate(
     url = settings.sqlalchemy_url(warehouse_url or settings.warehouse_url())
     os.environ[_URL_VARIABLE] = url.set(drivername="postgresql").render_as_string(hide_password=False)
     gx = _import_gx()
+    from great_expectations.core.run_identifier import RunIdentifier
+
     with _exclusive_context():
         context = gx.get_context(mode="file", project_root_dir=str(gx_dir()))
         if context.variables.progress_bars is None:  # tqdm bars flood task logs
@@ -126,40 +138,63 @@ def validate(
         except KeyError:
             datasource = context.data_sources.add_sql(name=DATASOURCE, connection_string=f"${{{_URL_VARIABLE}}}")
 
-        definitions = []
-        for target in targets:
-            suite = context.suites.add_or_update(_load_suite(gx, target.suite))
-            asset = _asset_for(datasource, target)
-            try:
-                batch = asset.get_batch_definition("whole_table")
-            except KeyError:
-                batch = asset.add_batch_definition_whole_table("whole_table")
-            definition = gx.ValidationDefinition(name=target.suite, data=batch, suite=suite)
-            definitions.append(context.validation_definitions.add_or_update(definition))
-
-        checkpoint = context.checkpoints.add_or_update(
-            gx.Checkpoint(
-                name=checkpoint_name,
-                validation_definitions=definitions,
-                actions=[gx.checkpoint.UpdateDataDocsAction(name="update_data_docs")],
-                result_format="SUMMARY",
+        results = []  # (checkpoint result, the row columns of its relations)
+        for row_columns, group in _grouped_by_row_columns(targets, url).items():
+            definitions = []
+            for target in group:
+                suite = context.suites.add_or_update(_load_suite(gx, target.suite))
+                asset = _asset_for(datasource, target)
+                try:
+                    batch = asset.get_batch_definition("whole_table")
+                except KeyError:
+                    batch = asset.add_batch_definition_whole_table("whole_table")
+                definition = gx.ValidationDefinition(name=target.suite, data=batch, suite=suite)
+                definitions.append(context.validation_definitions.add_or_update(definition))
+            name = checkpoint_name if not results else f"{checkpoint_name}__{'_'.join(row_columns) or 'rows'}"
+            checkpoint = context.checkpoints.add_or_update(
+                gx.Checkpoint(
+                    name=name,
+                    validation_definitions=definitions,
+                    actions=[gx.checkpoint.UpdateDataDocsAction(name="update_data_docs")],
+                    result_format={
+                        "result_format": "SUMMARY",
+                        "unexpected_index_column_names": list(row_columns),
+                        "partial_unexpected_count": ROWS_SHOWN,
+                    },
+                )
             )
-        )
-        parameters = {"as_of_date": as_of_date.isoformat()} if as_of_date else {}
-        result = checkpoint.run(expectation_parameters=parameters)
+            parameters = {"as_of_date": as_of_date.isoformat()} if as_of_date else {}
+            # the run's name and date, as Data Docs list it
+            run_id = RunIdentifier(run_name=f"{checkpoint_name} {as_of_date or 'load'}", run_time=_now())
+            results.append((checkpoint.run(expectation_parameters=parameters, run_id=run_id), row_columns))
 
-    failures: list[Failure] = []
-    evaluated = 0
-    for run_result in result.run_results.values():
-        relation = run_result.suite_name
-        for outcome in run_result.results:
-            evaluated += 1
-            if outcome.success:
-                continue
-            config = outcome.expectation_config
-            kwargs = config.kwargs
-            column = kwargs.get("column") or (",".join(kwargs["column_list"]) if kwargs.get("column_list") else None)
-            failures.append(Failure(relation, config.type, column, _describe(outcome)))
+        failures: list[Failure] = []
+        evaluated = 0
+        for result, row_columns in results:
+            for identifier, run_result in result.run_results.items():
+                docs = None
+                for outcome in run_result.results:
+                    evaluated += 1
+                    if outcome.success:
+                        continue
+                    if docs is None:
+                        sites = context.get_docs_sites_urls(resource_identifier=identifier, only_if_exists=False)
+                        docs = next((site["site_url"] for site in sites if site.get("site_url")), "")
+                    config = outcome.expectation_config
+                    kwargs = config.kwargs
+                    column = kwargs.get("column") or (
+                        ",".join(kwargs["column_list"]) if kwargs.get("column_list") else None
+                    )
+                    failures.append(
+                        Failure(
+                            run_result.suite_name,
+                            config.type,
+                            column,
+                            _describe(outcome),
+                            _failing_rows(outcome, row_columns),
+                            docs or None,
+                        )
+                    )
 
     relations = [target.data_relation for target in targets]
     summary = {
@@ -200,6 +235,47 @@ def _asset_for(datasource, target: Target):
     if target.where or target.relation:
         return datasource.add_query_asset(name=target.suite, query=target.query())
     return datasource.add_table_asset(name=target.suite, table_name=table, schema_name=schema)
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def _grouped_by_row_columns(targets: list[Target], url) -> dict[tuple[str, ...], list[Target]]:
+    """The targets grouped by the ROW_COLUMNS their relation has: one checkpoint per group, since GX takes the
+    columns that name a failing row per checkpoint, and every relation validated by it must have them."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            present = {
+                (schema, table): set(columns)
+                for schema, table, columns in conn.execute(
+                    text(
+                        "select table_schema, table_name, array_agg(column_name::text) "
+                        "from information_schema.columns where column_name = any(:names) group by 1, 2"
+                    ),
+                    {"names": list(ROW_COLUMNS)},
+                )
+            }
+    finally:
+        engine.dispose()
+    groups: dict[tuple[str, ...], list[Target]] = {}
+    for target in targets:
+        have = present.get(tuple(target.data_relation.split(".")), set())
+        groups.setdefault(tuple(column for column in ROW_COLUMNS if column in have), []).append(target)
+    return groups
+
+
+def _failing_rows(outcome, row_columns: tuple[str, ...]) -> tuple[str, ...]:
+    """The first failing rows of a column check, named by their row columns (file, line, key, date)."""
+    rows = (outcome.result or {}).get("partial_unexpected_index_list") or []
+    return tuple(
+        ", ".join(f"{column}={row[column]}" for column in row_columns if column in row)
+        for row in rows[:ROWS_SHOWN]
+        if isinstance(row, dict)
+    )
 
 
 def _describe(outcome) -> str:

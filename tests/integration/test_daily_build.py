@@ -12,9 +12,12 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import os
+import re
 import shutil
 from collections import defaultdict
 from decimal import Decimal
+from pathlib import Path
+from urllib.parse import unquote
 
 import pytest
 from sqlalchemy import text
@@ -236,16 +239,21 @@ def test_a_failed_marts_gate_leaves_the_published_marts_as_they_were(forward):
 def _break_features_before_the_gate(name, function, *args, **kwargs):
     if function is pipeline.validate_marts:
         with warehouse.engine().begin() as conn:
-            conn.execute(
+            broken = conn.execute(
                 text(
                     "update marts_build.customer_features set firm_age_years = -1 "
-                    "where uscc = (select min(uscc) from marts_build.customer_features)"
+                    "where uscc = (select min(uscc) from marts_build.customer_features) returning uscc, as_of_date"
                 )
-            )
+            ).one()
         try:
             return function(*args, **kwargs)
         except quality.DataQualityError as error:
-            assert "marts.customer_features" in str(error) and "firm_age_years" in str(error)
+            # the message leads to the fix: the check, the row (key and date) and the validation's Data Docs page
+            message = str(error)
+            assert "marts.customer_features" in message and "firm_age_years" in message
+            assert f"row uscc={broken.uscc}, as_of_date={broken.as_of_date}" in message, message
+            docs = re.search(r"Data Docs: file://(\S+/validations/marts/customer_features/\S+\.html)", message)
+            assert docs and Path(unquote(docs.group(1))).is_file(), message
             raise
     return function(*args, **kwargs)
 
