@@ -262,6 +262,9 @@ def test_airflow_init_migrates_once_and_creates_no_secret(raw, text):
 
     pools = f"airflow pools import /opt/airflow/project/plugins/{POOLS_FILE.parent.name}/{POOLS_FILE.name}"
     assert pools in script, "airflow-init must import the project's pools"
+    # sme_credit_build is rendered from dbt's manifest: a fresh checkout has none until something parses
+    assert re.search(r"\bsme-credit dbt parse\b", script), "airflow-init must write dbt's manifest"
+    assert script.index("dbt parse") > script.index("db migrate")
     assert str(init.get("restart", "no")) in {"no", "on-failure"}, "airflow-init is a one-shot service"
     assert "healthcheck" not in init
     for forbidden in ("users create", "_AIRFLOW_WWW_USER_PASSWORD", "_AIRFLOW_WWW_USER_CREATE", "--password"):
@@ -701,3 +704,16 @@ def test_docs_cover_every_variable(text):
         line = re.search(rf"^{variable}=(.*)$", docs, re.M)
         assert line, f"the example .env in the docs does not set {variable}"
         assert "change-me" in line.group(1), f"the example .env must use a change-me placeholder for {variable}"
+
+
+def test_every_published_port_is_bound_to_the_hosts_loopback(raw):
+    for name, service in raw["services"].items():
+        for port in service.get("ports", []):
+            assert str(port).startswith("127.0.0.1:"), f"{name} publishes {port} beyond 127.0.0.1"
+
+
+def test_the_worker_has_a_bounded_concurrency_above_the_build_pool(compose):
+    from sme_credit.dag_support import BUILD_POOL, POOLS
+
+    env = env_of(compose["services"]["airflow-worker"])
+    assert int(env["AIRFLOW__CELERY__WORKER_CONCURRENCY"]) > POOLS[BUILD_POOL]["slots"]
