@@ -103,8 +103,8 @@ airflow-ui: $(INSTALLED)  ## run Airflow (scheduler + UI) locally on http://127.
 airflow-services: $(INSTALLED)  ## Airflow as separate processes, 2 Celery workers on the local Redis (EXECUTOR=local: no Celery)
 	$(BIN)/sme-credit airflow-services --executor $(or $(EXECUTOR),celery)
 
-dbt-docs: $(INSTALLED)  ## generate dbt docs into dbt_project/target
-	$(BIN)/sme-credit dbt docs generate
+dbt-docs: $(INSTALLED)  ## generate dbt's docs page into .local/dbt_docs (the build DAG refreshes it daily)
+	$(BIN)/sme-credit docs
 
 clean:  ## remove the venv and all local state (embedded database, Airflow home, landing data)
 	-@test -x $(BIN)/sme-credit && $(BIN)/sme-credit warehouse stop

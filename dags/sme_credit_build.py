@@ -3,7 +3,8 @@
 Write-audit-publish: dbt writes the date's mart slices into `marts_build`, which nobody reads; the staging gate
 validates what they were built from and the marts gate the slices themselves, and only then `publish_marts`
 makes them visible in `marts`, in one transaction. A failed gate stops everything after it: nothing new is visible.
-The day's summary then goes to the alert channels (sme_credit.alerts), as does any failed task.
+The day's summary then goes to the alert channels (sme_credit.alerts), as does any failed task, and dbt's docs
+page is refreshed; it and the Data Docs are in the Airflow UI's Browse menu.
 
 Which date a run builds:
 - daily, when every raw Asset has been updated by sme_ingest: the delivery date their events carry (the latest
@@ -25,7 +26,6 @@ from airflow.sdk import AssetOrTimeSchedule, Param, PokeReturnValue, chain, dag,
 from cosmos import DbtTaskGroup
 
 from sme_credit import pipeline
-from sme_credit.airflow_plugin import BackfillOnlyDaily
 from sme_credit.dag_support import (
     BUILD_POOL,
     DEFAULT_ARGS,
@@ -39,6 +39,7 @@ from sme_credit.dag_support import (
     skip_when_nothing_to_build,
 )
 from sme_credit.dbt import BUILD_GROUP, BUILD_SELECTION, cosmos_configs, operator_args, render_config, wire_watchers
+from sme_credit.timetables import BackfillOnlyDaily
 
 PROJECT, PROFILE, EXECUTION = cosmos_configs()
 DBT_ARGS = operator_args(as_of_date="{{ ti.xcom_pull(task_ids='resolve_as_of_date') }}")
@@ -95,6 +96,11 @@ def send_daily_summary(as_of_date: str) -> dict:
     return pipeline.send_daily_summary(as_of_date)
 
 
+@task
+def refresh_dbt_docs() -> str:
+    return pipeline.refresh_dbt_docs()
+
+
 @dag(
     dag_id="sme_credit_build",
     description="dbt staging and marts with Great Expectations gates, then publish pre-credit candidates",
@@ -127,6 +133,7 @@ def sme_credit_build():
         publish_marts(as_of_date),
         publish_candidates(as_of_date),
         send_daily_summary(as_of_date),
+        refresh_dbt_docs(),
         release_build().as_teardown(setups=claimed),
     )
 

@@ -1,33 +1,25 @@
-"""What this project adds to Airflow itself, registered through the `airflow.plugins` entry point (pyproject)."""
+"""What this project adds to Airflow itself, registered through the `airflow.plugins` entry point (pyproject):
+the build's timetable, and its documentation pages in the api-server with links in the UI's Browse menu."""
 
 from __future__ import annotations
 
 from airflow.plugins_manager import AirflowPlugin
-from airflow.timetables.base import DagRunInfo, TimeRestriction
-from airflow.timetables.trigger import CronTriggerTimetable
+
+from sme_credit import docs_app
+from sme_credit.timetables import BackfillOnlyDaily
 
 
-class BackfillOnlyDaily(CronTriggerTimetable):
-    """One run per day (00:00 UTC, the ingest DAG's logical dates) inside a window a backfill names, and none
-    on its own: the build's daily runs come from the raw Assets. Being periodic is what lets `airflow backfill`
-    create a run per date of the build."""
-
-    def __init__(self, cron: str = "0 0 * * *", *, timezone="UTC", **kwargs) -> None:
-        super().__init__(cron, timezone=timezone, **kwargs)
-
-    @property
-    def summary(self) -> str:
-        return "backfills only (daily)"
-
-    def next_dagrun_info(self, *, last_automated_data_interval, restriction: TimeRestriction) -> DagRunInfo | None:
-        # The scheduler asks with the DAG's open-ended restriction (no end date); a backfill with its window.
-        if restriction.earliest is None or restriction.latest is None:
-            return None
-        return super().next_dagrun_info(
-            last_automated_data_interval=last_automated_data_interval, restriction=restriction
-        )
+def _docs_app() -> list[dict]:
+    """The docs pages (docs_app), mounted by the api-server."""
+    return [{"app": docs_app.create_app(), "url_prefix": docs_app.URL_PREFIX, "name": "sme-credit docs"}]
 
 
 class SmeCreditPlugin(AirflowPlugin):
     name = "sme_credit"
     timetables = [BackfillOnlyDaily]
+    fastapi_apps = _docs_app()
+    # In the UI's Browse menu: the pages docs_app serves
+    external_views = [
+        {"name": "Data Docs (data quality)", "href": docs_app.DATA_DOCS, "category": "browse"},
+        {"name": "dbt docs (models)", "href": docs_app.DBT_DOCS, "category": "browse"},
+    ]

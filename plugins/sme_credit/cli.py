@@ -340,6 +340,20 @@ def command_backfill(args: argparse.Namespace) -> int:
     return 0
 
 
+def command_docs(args: argparse.Namespace) -> int:
+    """dbt's docs page, and Great Expectations' Data Docs made to render offline; says where both are."""
+    from sme_credit import data_docs, dbt, quality
+
+    _environment()
+    page = dbt.generate_docs()
+    site = quality.data_docs_index()
+    data_docs.make_offline(site.parent)
+    print(f"dbt docs: {page}")
+    print(f"Great Expectations Data Docs: {site}" + ("" if site.exists() else " (after the first gate has run)"))
+    print("In the Airflow UI (make airflow-ui): the Browse menu, or http://127.0.0.1:8080/sme-credit/")
+    return 0
+
+
 def command_lint_sql(args: argparse.Namespace) -> int:
     """sqlfluff over the dbt project with the dbt templater, which compiles against the warehouse."""
     _environment()
@@ -438,6 +452,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="dates that already have a run: run them all again (completed, the default), only failed ones, or none",
     )
     backfill.set_defaults(handler=command_backfill)
+
+    docs = commands.add_parser("docs", help="generate dbt's docs page and make the Data Docs render offline")
+    docs.set_defaults(handler=command_docs)
 
     lint_sql = commands.add_parser("lint-sql", help="sqlfluff lint (or fix) the dbt project's SQL")
     lint_sql.add_argument("action", nargs="?", default="lint", choices=("lint", "fix"))

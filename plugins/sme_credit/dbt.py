@@ -42,6 +42,19 @@ def run_dbt(*args: str) -> None:
         raise RuntimeError(f"dbt {' '.join(args)} failed: {result.exception or 'see the dbt log above'}")
 
 
+def docs_page() -> Path:
+    """dbt's docs as one self-contained page, in local state (the Airflow UI links it: airflow_plugin)."""
+    return settings.state_dir() / "dbt_docs" / "static_index.html"
+
+
+def generate_docs() -> Path:
+    """`dbt docs generate --static` into local state: the models, their columns and tests, and the warehouse's
+    catalog, in a page that needs no server and no network. Its own target path leaves the project's
+    manifest (which Cosmos renders the build DAG from) alone."""
+    run_dbt("docs", "generate", "--static", "--quiet", "--target-path", str(docs_page().parent))
+    return docs_page()
+
+
 def ensure_manifest() -> Path:
     """`dbt parse` when the manifest is missing or older than any project file (Cosmos renders from it)."""
     if not manifest_is_current():

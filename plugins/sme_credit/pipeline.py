@@ -183,6 +183,12 @@ def publish_candidates(as_of_date: str) -> dict:
     return publish.publish_candidates(warehouse.engine(), dt.date.fromisoformat(as_of_date))
 
 
+def refresh_dbt_docs() -> str:
+    from sme_credit import dbt
+
+    return str(dbt.generate_docs())
+
+
 def is_published(as_of_date: str) -> bool:
     """Whether the date's marts and candidates are published (its row in audit.mart_publications)."""
     return publish_marts.is_published(warehouse.engine(), dt.date.fromisoformat(as_of_date[:10]))

@@ -15,10 +15,11 @@ import datetime as dt
 import json
 import logging
 import os
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from sme_credit import settings
+from sme_credit import data_docs, settings
 from sme_credit.locking import file_lock
 
 DATASOURCE = "warehouse"
@@ -138,6 +139,7 @@ def validate(
         except KeyError:
             datasource = context.data_sources.add_sql(name=DATASOURCE, connection_string=f"${{{_URL_VARIABLE}}}")
 
+        started = time.time()
         results = []  # (checkpoint result, the row columns of its relations)
         for row_columns, group in _grouped_by_row_columns(targets, url).items():
             definitions = []
@@ -195,6 +197,8 @@ def validate(
                             docs or None,
                         )
                     )
+
+        data_docs.make_offline(data_docs_index().parent, since=started)  # the pages just written
 
     relations = [target.data_relation for target in targets]
     summary = {

@@ -8,7 +8,8 @@ from pathlib import Path
 
 from sqlalchemy import Engine, text
 
-from sme_credit import quality, settings
+from sme_credit import quality
+from sme_credit.dbt import docs_page as dbt_docs_page
 from sme_credit.publish_marts import HISTORY, PUBLISHED_RELATIONS
 from sme_credit.row_checks import CONFLICT_REASON
 
@@ -135,5 +136,6 @@ def summary_lines(engine: Engine, as_of: dt.date | None) -> list[str]:
     add(f"  warehouse tables: {', '.join(OUTPUT_TABLES)}, {HISTORY_TABLE}, tracking.candidates")
     add("  what was loaded, rejected or quarantined: audit.load_manifest, audit.quarantined_rows (docs/ingestion.md)")
     add(f"  Great Expectations Data Docs: {quality.data_docs_index()}")
-    add(f"  dbt docs: `make dbt-docs`, then open {settings.DBT_PROJECT_DIR / 'target' / 'index.html'}")
+    add(f"  dbt docs: {dbt_docs_page()} (`make dbt-docs` refreshes it)")
+    add("  both in the Airflow UI too (Browse menu), under /sme-credit/ of the api-server")
     return lines

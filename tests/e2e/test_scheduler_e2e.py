@@ -36,6 +36,7 @@ from sme_credit import settings
 from sme_credit.feeds import RAW_TABLES
 from sme_credit.publish_marts import PUBLISHED_RELATIONS
 from sme_credit.warehouse import drop_database
+from tests import browser
 from tests.conftest import _fresh_database
 from tests.receivers import HttpReceiver, SmtpReceiver, free_port, wait_for
 
@@ -296,6 +297,7 @@ def test_the_scheduler_runs_ingest_for_a_date_and_its_assets_build_that_date(sch
     if airflow.executor == "local":  # these need one executor only, and start from this day's state
         _backfill_the_two_dates_before(airflow, url, tiny_latest, build["dag_run_id"])
         _a_failure_and_a_missed_deadline_alert(airflow)
+        _the_docs_pages_in_chromium(airflow, day)
 
 
 TRACKED_NOW = (
@@ -394,3 +396,56 @@ def _a_failure_and_a_missed_deadline_alert(airflow: Airflow) -> None:
     print("\n".join(f"  {mail.subject}" for mail in airflow.smtp.mails))
     print("--- failure alert as received ---\n" + failed.subject + "\n" + failed.body)
     print("--- daily summary subject ---\n" + next(m.subject for m in airflow.smtp.mails if " published:" in m.subject))
+
+
+def _the_docs_pages_in_chromium(airflow: Airflow, day: str) -> None:
+    """The Data Docs and dbt's docs, served by Airflow's api-server to signed-in users and linked from its UI,
+    render in headless Chromium with nothing loaded from outside (no CDN), and show the day's validations."""
+    if not browser.available():
+        pytest.skip("Debian's chromium is not installed (apt-get install chromium; .ci/run does it)")
+    base = f"http://127.0.0.1:{airflow.port}"
+    assert httpx.get(f"{base}/sme-credit/data-docs/index.html").status_code in (401, 403)  # signed-in users only
+    (plugin,) = [p for p in airflow.api("GET", "/plugins")["plugins"] if p["name"] == "sme_credit"]
+    assert {view["href"] for view in plugin["external_views"]} == {
+        "/sme-credit/data-docs/index.html",
+        "/sme-credit/dbt-docs/",
+    }
+    token = ("_token", airflow.client.headers["Authorization"].removeprefix("Bearer "))
+    shots = airflow.state / "screenshots"
+    shots.mkdir(exist_ok=True)
+    with browser.Browser() as chromium:
+        chromium.open(f"{base}/sme-credit/", cookie=token)
+        assert "Great Expectations Data Docs" in chromium.evaluate("document.body.innerText")
+
+        chromium.open(f"{base}/sme-credit/data-docs/index.html", cookie=token)
+        index = chromium.evaluate(browser.PAGE_FACTS)
+        assert index["remote"] == [] and index["css_rules"] > 1000, index  # Bootstrap and co., from the site
+        assert any("Font Awesome" in family for family in index["fonts_loaded"]), index  # the status icons
+        # the validations table, filled by bootstrap-table: shown, and holding the day's gates by name and date
+        table = "$('#section-1-content-block-2-1-body-table')"
+        assert chromium.evaluate(f"{table}.find('tr[data-index]').length") > 0
+        validations = chromium.evaluate(
+            f"{table}.bootstrapTable('getData', {{useCurrentPage: false, includeHiddenRows: true}})"
+            ".map(r => [r.run_name, r.asset_name, r._validation_success_text, r._table_row_link_path])"
+        )
+        runs = {(run, asset): (status, path) for run, asset, status, path in validations}
+        assert runs[(f"marts {day}", "marts.customer_features")][0] == "Success", validations
+        assert ("raw_settlement load", "raw.settlement_transactions") in runs
+        assert not any(run == "__none__" for run, _ in runs)
+        chromium.screenshot(shots / "data-docs-index.png")
+
+        link = f"{base}/sme-credit/data-docs/{runs[(f'marts {day}', 'marts.customer_features')][1]}"
+        chromium.open(link, cookie=token)
+        page = chromium.evaluate(browser.PAGE_FACTS)
+        assert page["remote"] == [] and page["css_rules"] > 1000, page
+        assert "marts.customer_features" in page["text"] and f"marts {day}" in page["text"]
+        chromium.screenshot(shots / "data-docs-validation.png")
+
+        chromium.open(f"{base}/sme-credit/dbt-docs/", cookie=token, settle=3)
+        dbt_docs = chromium.evaluate(browser.PAGE_FACTS)
+        assert dbt_docs["title"] == "dbt Docs" and dbt_docs["remote"] == [], dbt_docs["remote"]
+        assert "sme_credit" in dbt_docs["text"]
+        chromium.open(f"{base}/sme-credit/dbt-docs/#!/model/model.sme_credit.customer_features", cookie=token, settle=3)
+        assert "firm_age_years" in chromium.evaluate("document.body.innerText")  # a documented column
+        chromium.screenshot(shots / "dbt-docs-customer-features.png")
+    print(f"docs pages checked in Chromium; screenshots in {shots}")

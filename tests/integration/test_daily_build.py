@@ -22,7 +22,7 @@ from urllib.parse import unquote
 import pytest
 from sqlalchemy import text
 
-from sme_credit import pipeline, quality, warehouse
+from sme_credit import data_docs, pipeline, quality, warehouse
 from tests.conftest import _fresh_database
 
 D1, D2, D3 = dt.date(2026, 11, 1), dt.date(2026, 11, 2), dt.date(2026, 11, 3)
@@ -254,6 +254,11 @@ def _break_features_before_the_gate(name, function, *args, **kwargs):
             assert f"row uscc={broken.uscc}, as_of_date={broken.as_of_date}" in message, message
             docs = re.search(r"Data Docs: file://(\S+/validations/marts/customer_features/\S+\.html)", message)
             assert docs and Path(unquote(docs.group(1))).is_file(), message
+            # and that page, like every page of the site, loads nothing from the network
+            site = quality.data_docs_index().parent
+            assert {str(page): data_docs.remote_loads(page) for page in site.rglob("*.html")} == {
+                str(page): [] for page in site.rglob("*.html")
+            }
             raise
     return function(*args, **kwargs)
 
