@@ -17,7 +17,7 @@ from sme_credit.dag_support import DEFAULT_ARGS, START_DATE
 
 
 # gives up (skipped) before the next day's run starts
-@task.sensor(poke_interval=300, timeout=dt.timedelta(hours=23).total_seconds(), mode="reschedule", soft_fail=True)
+@task.sensor(poke_interval=600, timeout=dt.timedelta(hours=23).total_seconds(), mode="reschedule", soft_fail=True)
 def await_publication(ds: str | None = None) -> PokeReturnValue:
     return PokeReturnValue(is_done=pipeline.is_published(ds))
 
