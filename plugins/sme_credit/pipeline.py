@@ -190,7 +190,8 @@ def refresh_dbt_docs() -> str:
 
 
 def is_published(as_of_date: str) -> bool:
-    """Whether the date's marts and candidates are published (its row in audit.mart_publications)."""
+    """Whether the date's marts are published (its row in audit.mart_publications); its candidates follow in the
+    build's next task, within seconds."""
     return publish_marts.is_published(warehouse.engine(), dt.date.fromisoformat(as_of_date[:10]))
 
 
