@@ -9,15 +9,11 @@ from sme_credit import docs_app
 from sme_credit.timetables import BackfillOnlyDaily
 
 
-def _docs_app() -> list[dict]:
-    """The docs pages (docs_app), mounted by the api-server."""
-    return [{"app": docs_app.create_app(), "url_prefix": docs_app.URL_PREFIX, "name": "sme-credit docs"}]
-
-
 class SmeCreditPlugin(AirflowPlugin):
     name = "sme_credit"
     timetables = [BackfillOnlyDaily]
-    fastapi_apps = _docs_app()
+    # the docs pages, mounted by the api-server
+    fastapi_apps = [{"app": docs_app.LazyDocsApp(), "url_prefix": docs_app.URL_PREFIX, "name": "sme-credit docs"}]
     # In the UI's Browse menu: the pages docs_app serves
     external_views = [
         {"name": "Data Docs (data quality)", "href": docs_app.DATA_DOCS, "category": "browse"},

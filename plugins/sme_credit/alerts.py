@@ -27,9 +27,6 @@ class Message:
     subject: str
     body: str
 
-    def __str__(self) -> str:
-        return f"{self.subject}\n\n{self.body}"
-
 
 def _notifiers(message: Message) -> list:
     """One provider notifier per configured channel, carrying the message."""

@@ -10,47 +10,16 @@ build's own backfill does, one run per date, each building its logical date.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
 
-import httpx
+from sme_credit.airflow_api import AirflowApi
 
 FINISHED = ("success", "failed")
 
 
 class BackfillError(RuntimeError):
     """Airflow refused or could not finish the backfill; the message says what to do."""
-
-
-class AirflowApi:
-    """A client of Airflow's REST API (v2) with a bearer token."""
-
-    def __init__(self, base_url: str, token: str) -> None:
-        self.client = httpx.Client(base_url=base_url, timeout=30, headers={"Authorization": f"Bearer {token}"})
-
-    @classmethod
-    def local(cls, airflow_home: Path, port: str) -> AirflowApi:
-        """The Airflow that `sme-credit airflow-ui` / `airflow-services` run on 127.0.0.1, as its admin."""
-        base_url = f"http://127.0.0.1:{port}"
-        passwords = airflow_home / "simple_auth_manager_passwords.json.generated"
-        try:
-            password = json.loads(passwords.read_text())["admin"]
-            response = httpx.post(f"{base_url}/auth/token", json={"username": "admin", "password": password})
-            response.raise_for_status()
-        except (OSError, ValueError, KeyError, httpx.HTTPError) as error:
-            raise BackfillError(
-                f"no local Airflow answers on {base_url} ({error}): start it with `make airflow-ui` or "
-                "`make airflow-services` (a backfill's runs need the scheduler), then run this again"
-            ) from error
-        return cls(base_url, response.json()["access_token"])
-
-    def call(self, method: str, path: str, **kwargs) -> dict:
-        response = self.client.request(method, f"/api/v2{path}", **kwargs)
-        if response.status_code >= 300:
-            raise BackfillError(f"Airflow answered {method} {path} with {response.status_code}: {response.text}")
-        return response.json()
 
 
 @dataclass

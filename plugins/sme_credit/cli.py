@@ -329,9 +329,10 @@ def command_airflow_services(args: argparse.Namespace) -> int:
 def command_backfill(args: argparse.Namespace) -> int:
     """Both DAGs' backfills over a date range, through the running local Airflow (see `backfill`)."""
     from sme_credit import backfill
+    from sme_credit.airflow_api import AirflowApi
 
     env = _environment()
-    api = backfill.AirflowApi.local(Path(env["AIRFLOW_HOME"]), os.environ.get("AIRFLOW__API__PORT", "8080"))
+    api = AirflowApi.local(Path(env["AIRFLOW_HOME"]), os.environ.get("AIRFLOW__API__PORT", "8080"))
     dag_ids = DAG_IDS if args.dag == "both" else (args.dag,)
     started = time.monotonic()
     done = backfill.backfill(api, args.start, args.end, dag_ids, args.reprocess)

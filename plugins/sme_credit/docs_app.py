@@ -62,3 +62,16 @@ def create_app():
         return FileResponse(dbt.docs_page(), media_type="text/html")
 
     return app
+
+
+class LazyDocsApp:
+    """The app, built on its first request. Every Airflow component loads the plugin, and most (scheduler,
+    workers, task processes) never serve a page: building the app imports the api-server's security (~1 s)."""
+
+    def __init__(self) -> None:
+        self._app = None
+
+    async def __call__(self, scope, receive, send) -> None:
+        if self._app is None:
+            self._app = create_app()
+        await self._app(scope, receive, send)

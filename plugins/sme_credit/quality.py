@@ -19,7 +19,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from sme_credit import data_docs, settings
+from sme_credit import data_docs, settings, warehouse
 from sme_credit.locking import file_lock
 
 DATASOURCE = "warehouse"
@@ -141,7 +141,8 @@ def validate(
 
         started = time.time()
         results = []  # (checkpoint result, the row columns of its relations)
-        for row_columns, group in _grouped_by_row_columns(targets, url).items():
+        engine = warehouse.engine_for(warehouse_url or settings.warehouse_url())
+        for row_columns, group in _grouped_by_row_columns(targets, engine).items():
             definitions = []
             for target in group:
                 suite = context.suites.add_or_update(_load_suite(gx, target.suite))
@@ -245,26 +246,22 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-def _grouped_by_row_columns(targets: list[Target], url) -> dict[tuple[str, ...], list[Target]]:
+def _grouped_by_row_columns(targets: list[Target], engine) -> dict[tuple[str, ...], list[Target]]:
     """The targets grouped by the ROW_COLUMNS their relation has: one checkpoint per group, since GX takes the
     columns that name a failing row per checkpoint, and every relation validated by it must have them."""
-    from sqlalchemy import create_engine, text
+    from sqlalchemy import text
 
-    engine = create_engine(url)
-    try:
-        with engine.connect() as conn:
-            present = {
-                (schema, table): set(columns)
-                for schema, table, columns in conn.execute(
-                    text(
-                        "select table_schema, table_name, array_agg(column_name::text) "
-                        "from information_schema.columns where column_name = any(:names) group by 1, 2"
-                    ),
-                    {"names": list(ROW_COLUMNS)},
-                )
-            }
-    finally:
-        engine.dispose()
+    with engine.connect() as conn:
+        present = {
+            (schema, table): set(columns)
+            for schema, table, columns in conn.execute(
+                text(
+                    "select table_schema, table_name, array_agg(column_name::text) "
+                    "from information_schema.columns where column_name = any(:names) group by 1, 2"
+                ),
+                {"names": list(ROW_COLUMNS)},
+            )
+        }
     groups: dict[tuple[str, ...], list[Target]] = {}
     for target in targets:
         have = present.get(tuple(target.data_relation.split(".")), set())

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import json
 import os
 import shutil
 import signal
@@ -33,6 +32,7 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from sme_credit import settings
+from sme_credit.airflow_api import AirflowApiError, local_token
 from sme_credit.feeds import RAW_TABLES
 from sme_credit.publish_marts import PUBLISHED_RELATIONS
 from sme_credit.warehouse import drop_database
@@ -64,18 +64,15 @@ class Airflow:
 
     def wait_until_up(self, timeout: float = 240) -> None:
         deadline = time.monotonic() + timeout
-        passwords = self.state / "airflow" / "simple_auth_manager_passwords.json.generated"
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise AssertionError(f"Airflow exited ({self.process.returncode}):\n{self._log_tail()}")
             try:
-                if passwords.exists() and self.client.get("/api/v2/monitor/health").status_code == 200:
-                    password = json.loads(passwords.read_text())["admin"]
-                    token = self.client.post("/auth/token", json={"username": "admin", "password": password})
-                    token.raise_for_status()
-                    self.client.headers["Authorization"] = f"Bearer {token.json()['access_token']}"
+                if self.client.get("/api/v2/monitor/health").status_code == 200:
+                    token = local_token(self.state / "airflow", str(self.client.base_url).rstrip("/"))
+                    self.client.headers["Authorization"] = f"Bearer {token}"
                     return
-            except (httpx.TransportError, ValueError, KeyError):
+            except (httpx.TransportError, AirflowApiError):
                 pass
             time.sleep(2)
         raise AssertionError(f"Airflow's API did not answer within {timeout:.0f} s:\n{self._log_tail()}")
