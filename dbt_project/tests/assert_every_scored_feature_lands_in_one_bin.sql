@@ -1,5 +1,5 @@
--- Every feature of the scorecard is computed (macro scorecard_feature_expressions) and every firm's value of it
--- falls in exactly one bin, so the score is a sum over all features.
+-- Every feature of the scorecard (seed scorecard_points) is a column of customer_features, and every firm's value of
+-- it falls in exactly one bin, so the score is a sum over all features.
 with feature_values as (
     {{ scorecard_feature_values(ref('customer_features')) }}
 ),
@@ -39,7 +39,8 @@ select
     'scorecard feature is not computed' as problem
 from scorecard
 where feature not in (
-        {%- for feature in scorecard_feature_expressions().keys() %}
-        '{{ feature }}'{{ ',' if not loop.last }}
-        {%- endfor %}
+        select columns.column_name
+        from information_schema.columns as columns
+        where columns.table_schema = '{{ ref("customer_features").schema }}'
+            and columns.table_name = '{{ ref("customer_features").identifier }}'
     )

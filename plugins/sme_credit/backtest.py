@@ -21,15 +21,14 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import text
 
-from sme_credit import dbt, ingest, settings, warehouse
+from sme_credit import dbt, ingest, rules, settings, warehouse
 from sme_credit.feeds import FEEDS
 from sme_credit.generate import generate_world
 from sme_credit.generate.landing import ground_truth_path
 from sme_credit.generate.world import read_world_spec
 from sme_credit.publish_marts import publish_marts
-from sme_credit.scorecard_model import derived_features, fit, ks_and_auc, write_seed
+from sme_credit.scorecard_model import fit, ks_and_auc, scored_values, write_seed
 
-TIERS = ("risk_warning", "steady", "high_potential")  # worst to best
 REQUIRED_KS = 0.35
 OUTCOME_MONTHS = 12
 TRAINING_SEED = 7  # the scorecard is fitted on another world than the demo world (seed 42) it is tested on
@@ -117,9 +116,7 @@ class BacktestResult:
             lines.append(
                 f"    {tier:<15} {int(row.firms):>6,} firms {int(row.defaults):>5,} defaults {row.default_rate:>8.2%}"
             )
-        lines.append(
-            f"  falls strictly from risk_warning to steady to high_potential: {'yes' if self.monotone else 'NO'}"
-        )
+        lines.append(f"  falls strictly from {' to '.join(self.per_tier.index)}: {'yes' if self.monotone else 'NO'}")
         lines.append(f"Result: {'PASSED' if self.passed else 'FAILED'}")
         return "\n".join(lines)
 
@@ -133,7 +130,7 @@ def run_backtest(landing: Path | None = None, log=print) -> BacktestResult:
     tiers = outcomes(url, "customer_risk_tiers", [as_of], ground_truth_path(landing))
     ks, auc = ks_and_auc(tiers.score.to_numpy(dtype=float), tiers.defaulted.to_numpy())
     grouped = tiers.groupby("risk_tier").defaulted.agg(firms="size", defaults="sum")
-    grouped = grouped.reindex(TIERS).fillna(0)
+    grouped = grouped.reindex(rules.risk_tiers()).fillna(0)
     grouped["default_rate"] = grouped.defaults / grouped.firms.replace(0, np.nan)
     return BacktestResult(as_of, len(tiers), int(tiers.defaulted.sum()), ks, auc, grouped)
 
@@ -151,7 +148,7 @@ def train_scorecard(seed_path: Path, log=print) -> dict:
         rows = outcomes(url, "customer_features", dates, ground_truth_path(landing))
     card = fit(rows, rows.defaulted)
     write_seed(card, seed_path)
-    ks, auc = ks_and_auc(card.score(derived_features(rows)), rows.defaulted.to_numpy())
+    ks, auc = ks_and_auc(card.score(scored_values(rows)), rows.defaulted.to_numpy())
     log(
         f"Fitted on {len(rows):,} firm-dates with {int(rows.defaulted.sum())} defaults: in-sample KS {ks:.3f}, "
         f"AUC {auc:.3f}; wrote {seed_path}"

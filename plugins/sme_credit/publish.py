@@ -13,6 +13,8 @@ import datetime as dt
 
 from sqlalchemy import Engine, text
 
+from sme_credit import rules
+
 TRACKING_DDL = [
     "create schema if not exists tracking",
     """
@@ -42,7 +44,7 @@ COLUMN_COMMENTS = {
     "enterprise_name": "Registered name of the enterprise.",
     "first_qualified_date": "First as-of date on which the enterprise was a pre-credit candidate.",
     "last_qualified_date": "Latest as-of date on which the enterprise was a pre-credit candidate.",
-    "current_tier": "Risk tier on tier_as_of_date: high_potential, steady or risk_warning.",
+    "current_tier": f"Risk tier on tier_as_of_date: {rules.risk_tiers_text()}.",
     "current_score": "Scorecard score on tier_as_of_date.",
     "tier_as_of_date": "As-of date of current_tier and current_score.",
     "suggested_limit": "Suggested credit limit in yuan from the latest qualification (never above inferred demand).",

@@ -21,10 +21,11 @@ import json
 
 from sqlalchemy import Connection, Engine, text
 
+from sme_credit import rules
+
 BUILD_SCHEMA = "marts_build"
 PUBLISHED_SCHEMA = "marts"
-# The marts BI and the risk team read, in publishing order (dbt models under models/marts/).
-MARTS = ("customer_features", "customer_risk_tiers", "early_warning_signals", "precredit_pool", "precredit_candidates")
+MARTS = rules.marts()  # the marts BI and the risk team read: the dbt models under models/marts/
 PUBLISHED_RELATIONS = tuple(f"{PUBLISHED_SCHEMA}.{mart}" for mart in MARTS)
 HISTORY = f"{PUBLISHED_SCHEMA}.customer_risk_tiers_history"
 _LOCK = "select pg_advisory_xact_lock(hashtext('sme_credit.publish_marts'))"
@@ -57,7 +58,7 @@ _SETUP = (
 )
 HISTORY_COMMENTS = {
     "uscc": "Unified Social Credit Code.",
-    "risk_tier": "high_potential, steady or risk_warning during the version.",
+    "risk_tier": f"{rules.risk_tiers_text()} during the version.",
     "knock_out": "Whether a hard knock-out applied during the version.",
     "score": "Scorecard score on valid_from, the first date of the version.",
     "probability_of_default": "Probability of default on valid_from.",

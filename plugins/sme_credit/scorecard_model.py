@@ -5,8 +5,10 @@ points, reason code), applied in SQL. This module produces that seed from point-
 outcomes (`sme-credit train-scorecard`, on a training world that is not the one backtested). The risk team
 may then edit the seed by hand; the pipeline never refits on its own.
 
-Scaling (dbt vars): score = base_score + pdo * log2(odds_good / base_odds), so that
-probability_of_default = 1 / (1 + base_odds * 2 ^ ((score - base_score) / pdo)).
+Scaling (dbt vars, read through `rules.scorecard_scale`): score = base_score + pdo * log2(odds_good / base_odds),
+so that probability_of_default = 1 / (1 + base_odds * 2 ^ ((score - base_score) / pdo)).
+The scored values are customer_features columns of the features' names, computed there once; the fit reads them
+as they are (`scored_values`), as the SQL scorecard does.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-BASE_SCORE, BASE_ODDS, PDO = 600, 50, 40  # the same as the dbt vars scorecard_base_score/_odds/_pdo
+from sme_credit import rules
 
 
 @dataclass(frozen=True)
@@ -47,18 +49,9 @@ FEATURES: tuple[ScoredFeature, ...] = (
 )
 
 
-def derived_features(features: pd.DataFrame) -> pd.DataFrame:
-    """The scored values from customer_features rows: the same expressions as the dbt macro
-    `scorecard_feature_expressions` (a test keeps the two in step)."""
-    out = pd.DataFrame(index=features.index)
-    for feature in FEATURES:
-        if feature.name == "tax_rating_rank":
-            out[feature.name] = features.tax_rating.map({"A": 4, "B": 3, "M": 2, "C": 1, "D": 0})
-        elif feature.name == "net_flow_3m_share":
-            out[feature.name] = features.net_flow_3m / features.inflow_3m.where(features.inflow_3m > 0)
-        else:
-            out[feature.name] = features[feature.name]
-    return out.astype(float)
+def scored_values(features: pd.DataFrame) -> pd.DataFrame:
+    """The scored features' values from customer_features rows: the columns of their names, as numbers."""
+    return features[[feature.name for feature in FEATURES]].astype(float)
 
 
 def _bin_index(values: pd.Series, cut_points: tuple[float, ...]) -> np.ndarray:
@@ -116,8 +109,8 @@ class FittedScorecard:
 
 def fit(features: pd.DataFrame, bad: pd.Series) -> FittedScorecard:
     """Bin every scored feature, replace bins by their weight of evidence, fit a logistic regression of `bad`
-    on them and turn each bin's contribution into integer points on the BASE_SCORE/BASE_ODDS/PDO scale."""
-    values = derived_features(features)
+    on them and turn each bin's contribution into integer points on the scale of the dbt vars."""
+    values = scored_values(features)
     y = bad.to_numpy(dtype=float)
     goods, bads = (1 - y).sum(), y.sum()
     woe_columns, woe_tables = [], {}
@@ -134,8 +127,9 @@ def fit(features: pd.DataFrame, bad: pd.Series) -> FittedScorecard:
         woe_tables[feature.name] = woe
         woe_columns.append(woe[bins])
     beta = _logistic(np.column_stack(woe_columns), y)
-    factor = PDO / math.log(2)
-    offset = BASE_SCORE - factor * math.log(BASE_ODDS)
+    scale = rules.scorecard_scale()
+    factor = scale.pdo / math.log(2)
+    offset = scale.base_score - factor * math.log(scale.base_odds)
     share = (offset - factor * beta[0]) / len(FEATURES)  # log-odds of bad = b0 + sum(b_i * woe_i)
     rows = []
     for feature, coefficient in zip(FEATURES, beta[1:]):

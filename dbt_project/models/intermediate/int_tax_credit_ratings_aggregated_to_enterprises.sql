@@ -30,6 +30,7 @@ a_streaks as (
 select
     ranked.uscc,
     ranked.credit_rating as tax_rating,
+    ratings.rating_rank as tax_rating_rank,
     ranked.rating_year as tax_rating_year,
     ranked.published_date as tax_rating_published_date,
     case
@@ -40,4 +41,5 @@ select
     end::integer as consecutive_a_years
 from ranked
 inner join a_streaks on ranked.uscc = a_streaks.uscc
+left join {{ ref('tax_credit_ratings') }} as ratings on ranked.credit_rating = ratings.credit_rating
 where ranked.publication_rank = 1

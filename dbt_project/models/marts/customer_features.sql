@@ -61,6 +61,9 @@ select
     -- months of inflow the firm holds as balance: thin cushions break first
     round(settlement.avg_balance_3m / nullif(settlement.inflow_3m / 3, 0), 4)::numeric(18, 4)
         as balance_to_monthly_inflow,
+    -- the share of the last 3 months' inflow the firm kept (or, below 0, drained on top); unrounded: a scorecard bin
+    -- bound is matched exactly
+    coalesce(settlement.net_flow_3m, 0) / nullif(settlement.inflow_3m, 0) as net_flow_3m_share,
     coalesce(settlement.owner_top_ups_12m, 0)::integer as owner_top_ups_12m,
 
     -- settlement, daily: bookings of the days before the as-of date (as_of_date - N <= booking date < as_of_date)
@@ -84,6 +87,7 @@ select
     tax_filings.late_filings_12m::integer as late_filings_12m,
     tax_filings.zero_declaration_months_12m::integer as zero_declaration_months_12m,
     tax_ratings.tax_rating,
+    tax_ratings.tax_rating_rank,
     tax_ratings.tax_rating_year,
     coalesce(tax_ratings.consecutive_a_years, 0)::integer as consecutive_a_years,
 

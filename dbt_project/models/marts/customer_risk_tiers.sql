@@ -1,6 +1,6 @@
 -- One row per enterprise and as-of date: scorecard score, probability of default, knock-outs and risk tier.
 -- Score = sum of the points of each feature's bin (seed scorecard_points). Hard knock-outs put a firm in
--- risk_warning whatever its score; otherwise the tier is the highest in tier_policy whose min_score it reaches.
+-- the lowest tier of tier_policy (risk_warning) whatever its score; otherwise the tier is the highest in tier_policy whose min_score it reaches.
 with features as (
     select *
     from {{ ref('customer_features') }}
@@ -65,6 +65,11 @@ score_reasons as (
     group by uscc
 ),
 
+knock_out_ratings as (
+    select credit_rating from {{ ref('tax_credit_ratings') }}
+    where knock_out
+),
+
 knock_outs as (
     select
         uscc,
@@ -72,7 +77,9 @@ knock_outs as (
             ',',
             case when is_dishonest_debtor then 'KO_DISHONEST_DEBTOR' end,
             case when has_consumption_restriction then 'KO_CONSUMPTION_RESTRICTION' end,
-            case when tax_rating = 'D' then 'KO_TAX_RATING_D' end,
+            case
+                when tax_rating in (select knock_out_ratings.credit_rating from knock_out_ratings) then 'KO_TAX_RATING_' || tax_rating
+            end,
             case when open_enforcement_cases > 0 then 'KO_OPEN_ENFORCEMENT' end
         ) as knock_out_codes
     from features
@@ -82,14 +89,20 @@ tier_policy as (
     select * from {{ ref('tier_policy') }}
 ),
 
+lowest_tier as (
+    -- where knocked-out firms go, and firms below every other tier's min_score
+    select risk_tier from tier_policy
+    order by min_score limit 1
+),
+
 tiered as (
     select
         scores.uscc,
         scores.score,
         knock_outs.knock_out_codes <> '' as knock_out,
         case
-            when knock_outs.knock_out_codes <> '' then 'risk_warning'
-            else coalesce(score_tier.risk_tier, 'risk_warning')
+            when knock_outs.knock_out_codes <> '' then (select lowest_tier.risk_tier from lowest_tier)
+            else coalesce(score_tier.risk_tier, (select lowest_tier.risk_tier from lowest_tier))
         end as risk_tier,
         nullif(concat_ws(',', nullif(knock_outs.knock_out_codes, ''), score_reasons.score_reason_codes), '')
             as reason_codes

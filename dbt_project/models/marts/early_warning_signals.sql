@@ -19,19 +19,21 @@ court as (
 ),
 
 ratings as (
-    -- each firm's latest rating next to the one of the year before
+    -- each firm's latest rating next to the one of the year before, ranked by the seed tax_credit_ratings
     select
-        uscc,
-        rating_year,
-        credit_rating,
-        published_date,
-        {{ rating_rank('credit_rating') }} as rating_rank,
-        lag(credit_rating) over by_year as previous_rating,
-        lag(rating_year) over by_year as previous_year,
-        lag({{ rating_rank('credit_rating') }}) over by_year as previous_rank,
-        row_number() over (partition by uscc order by rating_year desc) as recency
-    from {{ ref('stg_tax__credit_ratings') }}
-    window by_year as (partition by uscc order by rating_year)
+        rated.uscc,
+        rated.rating_year,
+        rated.credit_rating,
+        rated.published_date,
+        rating_scale.rating_rank,
+        rating_scale.precredit_acceptable,
+        lag(rated.credit_rating) over by_year as previous_rating,
+        lag(rated.rating_year) over by_year as previous_year,
+        lag(rating_scale.rating_rank) over by_year as previous_rank,
+        row_number() over (partition by rated.uscc order by rated.rating_year desc) as recency
+    from {{ ref('stg_tax__credit_ratings') }} as rated
+    left join {{ ref('tax_credit_ratings') }} as rating_scale on rated.credit_rating = rating_scale.credit_rating
+    window by_year as (partition by rated.uscc order by rated.rating_year)
 ),
 
 bills as (
@@ -89,7 +91,7 @@ downgrades as (
     select
         uscc,
         'rating_downgrade' as signal,
-        case when credit_rating in ('C', 'D') then 'high' else 'medium' end as severity,
+        case when precredit_acceptable then 'medium' else 'high' end as severity,
         rating_rank::numeric as observed_value,
         previous_rank::numeric as threshold,
         'tax rating ' || previous_rating || ' (' || previous_year || ') -> ' || credit_rating

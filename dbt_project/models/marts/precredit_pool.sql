@@ -19,6 +19,11 @@ tier_policy as (
     select * from {{ ref('tier_policy') }}
 ),
 
+acceptable_ratings as (
+    select credit_rating from {{ ref('tax_credit_ratings') }}
+    where precredit_acceptable
+),
+
 in_tier as (
     select
         features.*,
@@ -52,7 +57,9 @@ demand as (
     select
         eligible.*,
         least(coalesce(eligible.declared_sales_12m, 0), eligible.inflow_12m) as sales_basis,
-        greatest(-0.3, least(0.5, coalesce(eligible.inflow_growth_6m, 0))) as expected_growth
+        greatest(
+            {{ var('demand_growth_floor') }}, least({{ var('demand_growth_cap') }}, coalesce(eligible.inflow_growth_6m, 0))
+        ) as expected_growth
     from eligible
 ),
 
@@ -68,8 +75,11 @@ demand_sized as (
             ),
             0
         ) as inferred_demand,
-        -- inflows every month of the year: a revolving, year-round need; gaps: a seasonal need of half a year
-        case when demand.months_without_inflow_12m = 0 then 12 else 6 end as inferred_term_months
+        -- inflows every month of the year: a revolving, year-round need; gaps: a seasonal need
+        case
+            when demand.months_without_inflow_12m = 0 then {{ var('demand_year_round_term_months') }}
+            else {{ var('demand_seasonal_term_months') }}
+        end as inferred_term_months
     from demand
 ),
 
@@ -121,7 +131,7 @@ conditions as (
             case when not (offers.tax_paid_basis >= {{ var('precredit_min_tax_paid_12m') }})
                     then 'tax_paid_threshold'
             end,
-            case when not (offers.tax_rating is null or offers.tax_rating in ('A', 'B', 'M'))
+            case when not (offers.tax_rating is null or offers.tax_rating in (select acceptable_ratings.credit_rating from acceptable_ratings))
                     then 'tax_rating_acceptable'
             end,
             case when not (offers.unpaid_bills = 0) then 'no_utility_arrears' end,
