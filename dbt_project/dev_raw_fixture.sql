@@ -1,7 +1,8 @@
 -- Hand-made raw rows to develop the dbt project against, without the loader or the data generator.
--- NOT part of the pipeline: it drops and recreates schema `raw` in the database it runs in.
+-- NOT part of the pipeline. Load it into a database of its own (created afresh, with the loader's raw and audit
+-- tables, so the rows have the layout the loader gives them):
 --
---   psql -h 127.0.0.1 -U postgres -d dbt_dev -v ON_ERROR_STOP=1 -f dbt_project/dev_raw_fixture.sql
+--   sme-credit dev-fixture [--database sme_dbt_dev]
 --
 -- Seven firms, settlement from 2024-10 to 2026-11-05, with the cases the models must handle:
 --   F1 上海申华机械  strong manufacturer, two accounts, tax rating A three years running  -> unsecured_tax_loan
@@ -16,51 +17,14 @@
 -- Deliveries after 2026-11-03 (a renamed F1, a dishonest-debtor entry for F1, October tax filings) must never
 -- show up in a build for as_of_date 2026-11-03.
 
-drop schema if exists raw cascade;
-create schema raw;
-
-create table raw.enterprise_master (
-  uscc text, enterprise_name text, industry_code text, region_code text, established_date text,
-  registered_capital text, legal_rep_name text, legal_rep_id_number text, legal_rep_phone text,
-  customer_since text, updated_at text,
-  _delivery_date date not null, _source_file text not null, _line_number integer not null,
-  _loaded_at timestamptz not null default now()
-);
-create table raw.tax_filings (
-  uscc text, tax_period text, declared_sales text, vat_paid text, income_tax_paid text, filing_date text,
-  is_late text, is_zero_declaration text,
-  _delivery_date date not null, _source_file text not null, _line_number integer not null,
-  _loaded_at timestamptz not null default now()
-);
-create table raw.tax_credit_ratings (
-  uscc text, rating_year text, credit_rating text, published_date text,
-  _delivery_date date not null, _source_file text not null, _line_number integer not null,
-  _loaded_at timestamptz not null default now()
-);
-create table raw.utility_bills (
-  bill_id text, uscc text, meter_id text, utility_type text, billing_month text, consumption text, unit text,
-  amount text, due_date text, paid_date text,
-  _delivery_date date not null, _source_file text not null, _line_number integer not null,
-  _loaded_at timestamptz not null default now()
-);
-create table raw.court_records (
-  record_id text, record_type text, case_number text, court_name text, case_type text, cause text,
-  party_name text, party_uscc text, party_role text, amount text, filing_date text, closing_date text,
-  status text,
-  _delivery_date date not null, _source_file text not null, _line_number integer not null,
-  _loaded_at timestamptz not null default now()
-);
-create table raw.settlement_transactions (
-  txn_id text, account_no text, uscc text, txn_ts text, direction text, amount text, counterparty_name text,
-  counterparty_account text, channel text, balance_after text,
-  _delivery_date date not null, _source_file text not null, _line_number integer not null,
-  _loaded_at timestamptz not null default now()
-);
-
 -- Enterprise master -----------------------------------------------------------------------------------------
-insert into raw.enterprise_master
+insert into raw.enterprise_master (
+  uscc, enterprise_name, industry_code, region_code, established_date, registered_capital, legal_rep_name,
+  legal_rep_id_number, legal_rep_phone, customer_since, updated_at, _delivery_date, _source_file, _line_number,
+  _loaded_at
+)
 select v.*, 'enterprise/delivery_date=' || v.d || '/enterprise_master_' || to_char(v.d, 'YYYYMMDD') || '.csv',
-       row_number() over (partition by v.d order by v.uscc)
+       row_number() over (partition by v.d order by v.uscc), now()
 from (values
   ('91310115MA1K4C2X8T', '上海申华机械制造有限公司', 'C34', '310115', '2012-05-18', '5000000.00', '张伟',
    '310115198003120011', '13800000001', '2016-03-01', '2024-09-30 10:00:00', date '2024-10-01'),
@@ -101,7 +65,10 @@ insert into fixture_accounts values
   ('91320106MA1XK6P73H', '6222020100000007', '2024-10-01', 20000, 0.95, 0.000, 7, null, null),
   ('91310115MA1H9TQ246', '6222020100000008', '2026-09-01', 12000, 0.90, 0.000, 3, null, null);
 
-insert into raw.settlement_transactions
+insert into raw.settlement_transactions (
+  txn_id, account_no, uscc, txn_ts, direction, amount, counterparty_name, counterparty_account, channel,
+  balance_after, _delivery_date, _source_file, _line_number, _loaded_at
+)
 with account_days as (
   select a.*, day::date as day,
          ((extract(year from day) - extract(year from a.opened)) * 12
@@ -147,7 +114,10 @@ select txn_id, account_no, uscc, to_char(ts, 'YYYY-MM-DD HH24:MI:SS'), direction
 from with_balance;
 
 -- a corrected transaction re-delivered ten days later: the later amount wins
-insert into raw.settlement_transactions
+insert into raw.settlement_transactions (
+  txn_id, account_no, uscc, txn_ts, direction, amount, counterparty_name, counterparty_account, channel,
+  balance_after, _delivery_date, _source_file, _line_number, _loaded_at
+)
 select txn_id, account_no, uscc, txn_ts, direction, (amount::numeric + 1000)::text, counterparty_name,
        counterparty_account, channel, balance_after, date '2026-09-20',
        'settlement/delivery_date=2026-09-20/settlement_transactions_20260920.csv', 999, now()
@@ -157,7 +127,10 @@ order by txn_id
 limit 1;
 
 -- Tax filings: one per month, filed on the 15th of the next month (some late), delivered the day after ----------
-insert into raw.tax_filings
+insert into raw.tax_filings (
+  uscc, tax_period, declared_sales, vat_paid, income_tax_paid, filing_date, is_late, is_zero_declaration,
+  _delivery_date, _source_file, _line_number, _loaded_at
+)
 with periods as (
   select a.uscc, a.daily_in, a.monthly_growth, a.gap_from, a.gap_to, p::date as period
   from (select uscc, min(opened) as opened, sum(daily_in) as daily_in, max(monthly_growth) as monthly_growth,
@@ -186,11 +159,17 @@ select uscc, to_char(period, 'YYYY-MM'), declared_sales::text, round(declared_sa
 from filings;
 
 -- F2 corrects its May 2026 filing (higher sales) in a later delivery
-insert into raw.tax_filings values
+insert into raw.tax_filings (
+  uscc, tax_period, declared_sales, vat_paid, income_tax_paid, filing_date, is_late, is_zero_declaration,
+  _delivery_date, _source_file, _line_number, _loaded_at
+)
+values
   ('91330106MA27Y3LQ59', '2026-05', '1350000.00', '40500.00', '6750.00', '2026-06-15', '0', '0',
    '2026-08-01', 'tax/delivery_date=2026-08-01/tax_filings_20260801.csv', 1, now());
 
-insert into raw.tax_credit_ratings
+insert into raw.tax_credit_ratings (
+  uscc, rating_year, credit_rating, published_date, _delivery_date, _source_file, _line_number, _loaded_at
+)
 select v.*, 'tax/delivery_date=' || v.d || '/tax_credit_ratings_' || to_char(v.d, 'YYYYMMDD') || '.csv',
        row_number() over (partition by v.d order by v.uscc, v.rating_year), now()
 from (values
@@ -232,7 +211,10 @@ from months,
      (values ('electricity', 'E', 3.0, 'kWh', 0.85), ('water', 'W', 400.0, 'm3', 4.2))
        as kind(utility_type, prefix, divisor, unit, price);
 
-insert into raw.utility_bills
+insert into raw.utility_bills (
+  bill_id, uscc, meter_id, utility_type, billing_month, consumption, unit, amount, due_date, paid_date,
+  _delivery_date, _source_file, _line_number, _loaded_at
+)
 select bill_id, uscc, meter_id, utility_type, to_char(month, 'YYYY-MM'), consumption::text, unit,
        round(consumption * price, 2)::text, due_date::text, null,
        issued_on, 'utilities/delivery_date=' || issued_on || '/utility_bills.csv',
@@ -247,7 +229,10 @@ from fixture_bills
 where paid_date is not null;
 
 -- Court records (delivered as JSONL; every value lands as text) -----------------------------------------------
-insert into raw.court_records
+insert into raw.court_records (
+  record_id, record_type, case_number, court_name, case_type, cause, party_name, party_uscc, party_role, amount,
+  filing_date, closing_date, status, _delivery_date, _source_file, _line_number, _loaded_at
+)
 select v.*, 'court/delivery_date=' || v.d || '/court_records_' || to_char(v.d, 'YYYYMMDD') || '.jsonl',
        row_number() over (partition by v.d order by v.record_id), now()
 from (values

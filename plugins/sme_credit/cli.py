@@ -275,6 +275,15 @@ def command_warehouse(args: argparse.Namespace) -> int:
     return 0
 
 
+def command_dev_fixture(args: argparse.Namespace) -> int:
+    from sme_credit.dev_fixture import load_dev_fixture
+
+    counts = load_dev_fixture(warehouse.resolve_url(), args.database)
+    print(f"database {args.database}: " + ", ".join(f"raw.{table} {rows:,}" for table, rows in counts.items()))
+    print(f"build on it with: WAREHOUSE_URL=<its URL> sme-credit dbt build (or PGDATABASE={args.database})")
+    return 0
+
+
 def command_dbt(args: argparse.Namespace) -> int:
     from sme_credit import dbt
 
@@ -415,6 +424,14 @@ def build_parser() -> argparse.ArgumentParser:
         "loads need; stop: stop the embedded server",
     )
     store.set_defaults(handler=command_warehouse)
+
+    fixture = commands.add_parser(
+        "dev-fixture",
+        help="load dbt_project/dev_raw_fixture.sql's hand-made raw rows into a database of their own (created "
+        "afresh on the warehouse's server) to develop the dbt project against",
+    )
+    fixture.add_argument("--database", default="sme_dbt_dev", help="the database to (re)create (default sme_dbt_dev)")
+    fixture.set_defaults(handler=command_dev_fixture)
 
     dbt = commands.add_parser("dbt", help="run dbt against the warehouse, e.g. `sme-credit dbt build`")
     dbt.add_argument("dbt_args", nargs=argparse.REMAINDER)
