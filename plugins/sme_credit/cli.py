@@ -249,14 +249,18 @@ def command_world_stats(args: argparse.Namespace) -> int:
 
 
 def command_contracts(args: argparse.Namespace) -> int:
-    from sme_credit import contract_doc
+    from sme_credit import contract_doc, raw_suites
 
     path = settings.PROJECT_DIR / "docs" / "data-contracts.md"
-    changed = contract_doc.update(path, write=not args.check)
+    changed = [path] if contract_doc.update(path, write=not args.check) else []
+    changed += raw_suites.update(write=not args.check)
     if args.check and changed:
-        print(f"{path} is out of date with sme_credit/feeds.py: run `sme-credit contracts`", file=sys.stderr)
+        stale = ", ".join(str(p.relative_to(settings.PROJECT_DIR)) for p in changed)
+        print(f"out of date with sme_credit/feeds.py: {stale}; run `sme-credit contracts`", file=sys.stderr)
         return 1
-    print(f"{path}: {'updated' if changed else 'up to date'}")
+    for rendered in changed:
+        print(f"{rendered.relative_to(settings.PROJECT_DIR)}: {'updated' if rendered.exists() else 'removed'}")
+    print("the contract document and the raw suites are up to date" if not changed else "done")
     return 0
 
 
@@ -412,8 +416,10 @@ def build_parser() -> argparse.ArgumentParser:
     stats = commands.add_parser("world-stats", help="realism statistics of the sample world in the landing area")
     stats.set_defaults(handler=command_world_stats)
 
-    contracts = commands.add_parser("contracts", help="render docs/data-contracts.md's tables from the contract")
-    contracts.add_argument("--check", action="store_true", help="only check that the document is up to date")
+    contracts = commands.add_parser(
+        "contracts", help="render docs/data-contracts.md's tables and the raw suites from the contract"
+    )
+    contracts.add_argument("--check", action="store_true", help="only check that they are up to date")
     contracts.set_defaults(handler=command_contracts)
 
     store = commands.add_parser("warehouse", help="the embedded PostgreSQL (or WAREHOUSE_URL)")

@@ -204,6 +204,17 @@ def _amount(name: str, description: str, example: str, minimum: str | None = "0"
 
 
 @dataclass(frozen=True)
+class DeliveryCheck:
+    """A rule over a delivery as a whole that its rows can each keep while the delivery breaks it (so the loader,
+    which checks values, cannot see it). `breaking_rows` is a SQL condition on the raw rows that picks the rows
+    breaking it. The raw gate checks it, through the suites `sme-credit contracts` renders to expectations/raw/."""
+
+    name: str
+    description: str
+    breaking_rows: str
+
+
+@dataclass(frozen=True)
 class RawTable:
     """One delivered file type and the raw table it loads into."""
 
@@ -225,6 +236,7 @@ class RawTable:
     # the key grows with the delivery date (a settlement txn_id starts with its booking day): the rows of other
     # deliveries near a file's keys are then found by a BRIN index, which costs next to nothing to keep
     key_ascends: bool = False
+    delivery_checks: tuple[DeliveryCheck, ...] = ()
 
     @property
     def column_names(self) -> tuple[str, ...]:
@@ -493,6 +505,14 @@ RAW_TABLES: tuple[RawTable, ...] = (
         ),
         key=("txn_id",),
         key_ascends=True,
+        delivery_checks=(
+            DeliveryCheck(
+                "booked_the_day_before_delivery",
+                "T+1: a delivery carries the transactions booked on the day before its delivery date. Each value "
+                "can be valid while the file holds the wrong day (a re-run extract of another day).",
+                "left(txn_ts, 10) <> to_char(_delivery_date - 1, 'YYYY-MM-DD')",
+            ),
+        ),
         description="Settlement account transactions from the core banking system.",
     ),
 )

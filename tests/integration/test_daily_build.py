@@ -230,7 +230,7 @@ def test_rebuilding_a_date_again_changes_nothing(forward):
 def test_a_failed_marts_gate_leaves_the_published_marts_as_they_were(forward):
     published = {mart: forward.rows(f"select count(*), max(as_of_date) from marts.{mart}") for mart in MARTS}
     with forward:
-        with pytest.raises(quality.DataQualityError):  # on the firm made impossible below
+        with pytest.raises(quality.DataQualityError):  # on the row of another date slipped in below
             pipeline.run_day(D3, forward.landing, step=_break_features_before_the_gate, log=_quiet)
         assert forward.rows("select count(*) from marts_build.customer_features where as_of_date = :d", d=D3)
     assert {mart: forward.rows(f"select count(*), max(as_of_date) from marts.{mart}") for mart in MARTS} == published
@@ -241,7 +241,7 @@ def _break_features_before_the_gate(name, function, *args, **kwargs):
         with warehouse.engine().begin() as conn:
             broken = conn.execute(
                 text(
-                    "update marts_build.customer_features set firm_age_years = -1 "
+                    "update marts_build.customer_features set as_of_date = as_of_date - 1 "
                     "where uscc = (select min(uscc) from marts_build.customer_features) returning uscc, as_of_date"
                 )
             ).one()
@@ -250,7 +250,7 @@ def _break_features_before_the_gate(name, function, *args, **kwargs):
         except quality.DataQualityError as error:
             # the message leads to the fix: the check, the row (key and date) and the validation's Data Docs page
             message = str(error)
-            assert "marts.customer_features" in message and "firm_age_years" in message
+            assert "marts.customer_features" in message and "as_of_date" in message
             assert f"row uscc={broken.uscc}, as_of_date={broken.as_of_date}" in message, message
             docs = re.search(r"Data Docs: file://(\S+/validations/marts/customer_features/\S+\.html)", message)
             assert docs and Path(unquote(docs.group(1))).is_file(), message

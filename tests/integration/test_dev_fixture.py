@@ -34,9 +34,7 @@ def test_the_fixture_loads_through_the_loader_tables_and_builds_the_cases_it_nam
 
     dbt.run_dbt("build", "--quiet", "--vars", "{as_of_date: '2026-11-03'}")
     with engine.connect() as conn:
-        tiers = dict(
-            conn.execute(text("select uscc, knock_out from marts_build.customer_risk_tiers")).tuples().all()
-        )
+        tiers = dict(conn.execute(text("select uscc, knock_out from marts_build.customer_risk_tiers")).tuples().all())
         products = dict(
             conn.execute(text("select uscc, suggested_product from marts_build.precredit_candidates")).tuples().all()
         )

@@ -4,10 +4,11 @@ rendered from it is up to date; the landing layout (delivery folders, file names
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pytest
 
-from sme_credit import contract_doc, settings
+from sme_credit import contract_doc, raw_suites, settings
 from sme_credit.feeds import (
     CONTRACT_CHANGES,
     CONTRACT_VERSION,
@@ -97,6 +98,17 @@ def test_the_document_is_rendered_from_the_contract():
         assert f"<!-- generated:columns.{table.name} -->" in text
         for column in table.columns:
             assert f"| `{column.name}` |" in text
+
+
+def test_the_raw_suites_are_rendered_from_the_contract_and_check_only_what_the_loader_cannot():
+    assert not raw_suites.update(write=False), "expectations/raw/ is stale: run `make contracts`"
+    for table in RAW_TABLES:
+        path = settings.EXPECTATIONS_DIR / "raw" / f"{table.name}.json"
+        assert path.exists() == bool(table.delivery_checks), path
+        if path.exists():
+            suite = json.loads(path.read_text(encoding="utf-8"))
+            assert {e["type"] for e in suite["expectations"]} == {"unexpected_rows_expectation"}
+            assert [e["meta"]["check"] for e in suite["expectations"]] == [c.name for c in table.delivery_checks]
 
 
 def test_the_renderer_refuses_a_document_without_its_sections(tmp_path):
