@@ -15,7 +15,7 @@ DAYS ?= 1
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export DO_NOT_TRACK := 1
 
-.PHONY: help install run test test-fast lint format backfill bench-daily bench-orchestration data data-next-day bench-generate bench-ingest backtest train-scorecard world-stats contracts stop warehouse-url airflow-ui airflow-services dbt-docs lock clean
+.PHONY: help install run test test-fast lint hooks format backfill bench-daily bench-orchestration data data-next-day bench-generate bench-ingest backtest train-scorecard world-stats contracts stop warehouse-url airflow-ui airflow-services dbt-docs lock clean
 
 help:  ## list the targets
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -47,10 +47,11 @@ test: $(INSTALLED)  ## the whole pytest suite (unit, DAG integrity, dbt, end to 
 test-fast: $(INSTALLED)  ## the suite without the end-to-end DAG runs
 	$(BIN)/python -m pytest -m "not e2e"
 
-lint: $(INSTALLED)  ## ruff (lint and format check) for Python, sqlfluff (dbt templater) for the dbt SQL
-	$(BIN)/ruff check .
-	$(BIN)/ruff format --check .
-	$(BIN)/sme-credit lint-sql
+lint: $(INSTALLED)  ## every pre-commit hook on every file: ruff, ruff format, mypy, sqlfluff, YAML/JSON, rendered files
+	$(BIN)/pre-commit run --all-files --show-diff-on-failure
+
+hooks: $(INSTALLED)  ## install the same checks as a git pre-commit hook
+	$(BIN)/pre-commit install
 
 format: $(INSTALLED)  ## apply ruff's fixes and formatting, and sqlfluff's fixes
 	$(BIN)/ruff check --fix .
@@ -88,7 +89,7 @@ train-scorecard: $(INSTALLED)  ## refit dbt_project/seeds/scorecard_points.csv o
 world-stats: $(INSTALLED)  ## realism statistics of the sample world (ratings, default rate, fake-trade signals)
 	$(BIN)/sme-credit world-stats
 
-contracts: $(INSTALLED)  ## re-render the tables of docs/data-contracts.md from sme_credit/feeds.py
+contracts: $(INSTALLED)  ## re-render the tables of docs/data-contracts.md from sme_credit/contract/feeds.py
 	$(BIN)/sme-credit contracts
 
 stop: $(INSTALLED)  ## stop the embedded PostgreSQL

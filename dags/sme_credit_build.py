@@ -3,8 +3,8 @@
 Write-audit-publish: dbt writes the date's mart slices into `marts_build`, which nobody reads; the staging gate
 validates what they were built from and the marts gate the slices themselves, and only then `publish_marts`
 makes them visible in `marts`, in one transaction. A failed gate stops everything after it: nothing new is visible.
-The day's summary then goes to the alert channels (sme_credit.alerts), as does any failed task, and dbt's docs
-page is refreshed; it and the Data Docs are in the Airflow UI's Browse menu.
+The day's summary then goes to the alert channels (sme_credit.orchestration.alerts), as does any failed task,
+and dbt's docs page is refreshed; it and the Data Docs are in the Airflow UI's Browse menu.
 
 Which date a run builds:
 - daily, when every raw Asset has been updated by sme_ingest: the delivery date their events carry (the latest
@@ -25,8 +25,8 @@ import datetime as dt
 from airflow.sdk import AssetOrTimeSchedule, Param, PokeReturnValue, chain, dag, task
 from cosmos import DbtTaskGroup
 
-from sme_credit import pipeline
-from sme_credit.dag_support import (
+from sme_credit.orchestration import pipeline
+from sme_credit.orchestration.dag_support import (
     BUILD_POOL,
     DEFAULT_ARGS,
     MART_ASSETS,
@@ -38,8 +38,15 @@ from sme_credit.dag_support import (
     run_is_active,
     skip_when_nothing_to_build,
 )
-from sme_credit.dbt import BUILD_GROUP, BUILD_SELECTION, cosmos_configs, operator_args, render_config, wire_watchers
-from sme_credit.timetables import BackfillOnlyDaily
+from sme_credit.orchestration.timetables import BackfillOnlyDaily
+from sme_credit.transform.dbt_runner import (
+    BUILD_GROUP,
+    BUILD_SELECTION,
+    cosmos_configs,
+    operator_args,
+    render_config,
+    wire_watchers,
+)
 
 PROJECT, PROFILE, EXECUTION = cosmos_configs()
 DBT_ARGS = operator_args(as_of_date="{{ ti.xcom_pull(task_ids='resolve_as_of_date') }}")

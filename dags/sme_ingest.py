@@ -16,17 +16,21 @@ from __future__ import annotations
 
 from airflow.sdk import chain, dag, task
 
-from sme_credit import pipeline
-from sme_credit.dag_support import DEFAULT_ARGS, START_DATE, fail_without_retry, raw_asset_extras, raw_assets_of
-from sme_credit.delivery_wait import WaitForDelivery
-from sme_credit.feeds import FEEDS
-from sme_credit.ingest import ensure_schemas
-from sme_credit.warehouse import engine
+from sme_credit.contract.feeds import FEEDS
+from sme_credit.ingest.delivery_wait import WaitForDelivery
+from sme_credit.orchestration import pipeline
+from sme_credit.orchestration.dag_support import (
+    DEFAULT_ARGS,
+    START_DATE,
+    fail_without_retry,
+    raw_asset_extras,
+    raw_assets_of,
+)
 
 
 @task
 def prepare_warehouse() -> None:
-    ensure_schemas(engine())
+    pipeline.prepare_warehouse()
 
 
 @task

@@ -3,7 +3,8 @@
 One run per day (00:00 UTC, like sme_ingest). Its only task waits, holding no slot between looks, until the
 build has published that date; the run carries an Airflow deadline alert: when the date is not published
 `SME_PUBLICATION_DEADLINE_HOURS` after the run's logical date (default 10 h: 18:00 China time), the alert
-channels hear it (sme_credit.alerts). A day that never gets published ends the wait skipped after 23 hours.
+channels hear it (sme_credit.orchestration.alerts). A day that never gets published ends the wait skipped
+after 23 hours.
 """
 
 from __future__ import annotations
@@ -12,8 +13,9 @@ import datetime as dt
 
 from airflow.sdk import AsyncCallback, DeadlineAlert, DeadlineReference, PokeReturnValue, dag, task
 
-from sme_credit import alerts, pipeline, settings
-from sme_credit.dag_support import DEFAULT_ARGS, START_DATE
+from sme_credit import settings
+from sme_credit.orchestration import alerts, pipeline
+from sme_credit.orchestration.dag_support import DEFAULT_ARGS, START_DATE
 
 
 # gives up (skipped) before the next day's run starts

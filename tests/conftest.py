@@ -16,6 +16,7 @@ os.environ.setdefault("AIRFLOW__COSMOS__ENABLE_TELEMETRY", "False")
 os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
 
 from sme_credit import warehouse  # noqa: E402
+from sme_credit_dev import local_warehouse
 
 TINY_SEED = 7
 
@@ -23,11 +24,11 @@ TINY_SEED = 7
 @pytest.fixture(scope="session")
 def server_url() -> str:
     """The embedded PostgreSQL (started if needed, stopped again if this session started it)."""
-    was_running = warehouse._is_running()
-    url = warehouse.ensure_embedded()
+    was_running = local_warehouse._is_running()
+    url = local_warehouse.ensure_embedded()
     yield url
     if not was_running:
-        warehouse.stop_embedded()
+        local_warehouse.stop_embedded()
 
 
 def _fresh_database(server: str, prefix: str) -> tuple[str, str]:
@@ -49,16 +50,16 @@ def fresh_db(server_url, monkeypatch) -> str:
 def prepared_db(fresh_db) -> str:
     """A fresh database with the raw and audit schemas, as the ingest DAG's prepare_warehouse leaves it (a load
     runs no DDL)."""
-    from sme_credit import ingest
+    from sme_credit.ingest import loader
 
-    ingest.ensure_schemas(warehouse.engine_for(fresh_db), log=lambda _: None)
+    loader.ensure_schemas(warehouse.engine_for(fresh_db), log=lambda _: None)
     return fresh_db
 
 
 @pytest.fixture(scope="session")
 def tiny_world(tmp_path_factory) -> Path:
     """A tiny generated landing area (shared, read-only for tests: copy it before changing files)."""
-    from sme_credit.generate import generate_world
+    from sme_credit_sample import generate_world
 
     landing = tmp_path_factory.mktemp("tiny") / "landing"
     generate_world(landing, scale="tiny", seed=TINY_SEED, progress=None)
@@ -68,7 +69,7 @@ def tiny_world(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def faulty_world(tmp_path_factory) -> Path:
     """A tiny landing area with every fault of the catalogue added (shared, read-only)."""
-    from sme_credit.generate import generate_world
+    from sme_credit_sample import generate_world
 
     landing = tmp_path_factory.mktemp("faulty") / "landing"
     generate_world(landing, scale="tiny", seed=TINY_SEED, progress=None, faults=True)
@@ -77,7 +78,7 @@ def faulty_world(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def tiny_latest(tiny_world) -> dt.date:
-    from sme_credit.feeds import delivery_dates
+    from sme_credit.contract.feeds import delivery_dates
 
     return delivery_dates(tiny_world)[-1]
 

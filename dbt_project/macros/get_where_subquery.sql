@@ -1,7 +1,7 @@
 {#
   dbt's get_where_subquery (what a data test reads from the model it tests), extended for tables kept by input
   key (macros/input_keys.sql): their rows are tested once per input key. A key the staging gate recorded in
-  audit.validated_input_keys (plugins/sme_credit/input_keys.py) was tested and validated already, so the test
+  audit.validated_input_keys (plugins/sme_credit/transform/input_keys.py) was tested and validated already, so the test
   reads none of its rows; a new key is tested in full. The test's own `where` config still applies.
 #}
 {% macro postgres__get_where_subquery(relation) -%}

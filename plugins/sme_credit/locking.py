@@ -8,9 +8,7 @@ import os
 from contextlib import contextmanager
 from pathlib import Path
 
-
-class Busy(RuntimeError):
-    """Another process holds the lock; the message says which and since when."""
+from sme_credit.errors import Busy  # noqa: F401 - raised here, defined with the others
 
 
 @contextmanager

@@ -9,6 +9,8 @@ from pathlib import Path
 
 from sqlalchemy import URL, make_url
 
+from sme_credit.errors import WarehouseNotConfigured  # noqa: F401 - raised here, defined with the others
+
 
 def _path_from_env(variable: str, default: Path) -> Path:
     value = os.environ.get(variable)
@@ -36,8 +38,37 @@ def ground_truth_dir() -> Path:
     return landing_dir().parent / "ground_truth"
 
 
-class WarehouseNotConfigured(RuntimeError):
-    pass
+def given_warehouse_url() -> str | None:
+    """WAREHOUSE_URL as the user gave it, or None when it is unset or only the embedded server's (which the
+    developer tooling sets itself, and marks as SME_EMBEDDED_URL)."""
+    url = os.environ.get("WAREHOUSE_URL")
+    return url if url and url != os.environ.get("SME_EMBEDDED_URL") else None
+
+
+def embedded_url() -> str | None:
+    """The embedded server's URL, when the developer tooling started it in this process or a parent."""
+    return os.environ.get("SME_EMBEDDED_URL")
+
+
+def runtime_dir() -> Path:
+    """XDG_RUNTIME_DIR, or a folder in local state when the session has none (the embedded server's sockets)."""
+    return _path_from_env("XDG_RUNTIME_DIR", state_dir() / "run")
+
+
+def task_retries() -> int:
+    """Retries of every DAG task (SME_TASK_RETRIES, default 2); local runs and tests set 0 to fail at once."""
+    return int(os.environ.get("SME_TASK_RETRIES", "2"))
+
+
+def airflow_home() -> Path:
+    """AIRFLOW_HOME of a local run (`sme-credit run`, `airflow-ui`, ...): always in local state, whatever AIRFLOW_HOME
+    the shell has, so a local run never touches another Airflow's database."""
+    return state_dir() / "airflow"
+
+
+def airflow_api_port() -> str:
+    """The port of the local Airflow's API server and UI (AIRFLOW__API__PORT, default 8080)."""
+    return os.environ.get("AIRFLOW__API__PORT", "8080")
 
 
 def warehouse_url() -> str:
@@ -86,7 +117,7 @@ def libpq_env(url: str) -> dict[str, str]:
 
 def airflow_env(url: str) -> dict[str, str]:
     """Environment for any Airflow process of a local run: state under .local, this project's DAGs."""
-    home = state_dir() / "airflow"
+    home = airflow_home()
     return {
         "AIRFLOW_HOME": str(home),
         "AIRFLOW__CORE__DAGS_FOLDER": str(DAGS_DIR),
@@ -116,7 +147,7 @@ class AlertChannels:
 
 
 def alert_channels() -> AlertChannels:
-    """Where alerts go (see sme_credit.alerts); the servers themselves are Airflow connections."""
+    """Where alerts go (see sme_credit.orchestration.alerts); the servers themselves are Airflow connections."""
     recipients = tuple(a.strip() for a in os.environ.get("SME_ALERT_EMAIL_TO", "").split(",") if a.strip())
     return AlertChannels(
         email_to=recipients,

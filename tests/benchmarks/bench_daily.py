@@ -36,8 +36,11 @@ from pathlib import Path
 from bench_ingest import _landing_for
 from sqlalchemy import text
 
-from sme_credit import dbt, pipeline, settings, warehouse
-from sme_credit.feeds import FEEDS, delivery_dates, landed_files, table_by_name
+from sme_credit import settings, warehouse
+from sme_credit.contract.feeds import FEEDS, delivery_dates, landed_files, table_by_name
+from sme_credit.orchestration import pipeline
+from sme_credit.transform import dbt_runner
+from sme_credit_dev import local_warehouse
 
 INCREMENT_SHARE = 0.10
 HISTORY_RATIO = 1.2
@@ -189,8 +192,8 @@ def main() -> int:
     )
     full_day = next_day - dt.timedelta(days=1)
     half_first = dt.date(full_day.year - 1, full_day.month, 1)
-    server = args.server or warehouse.ensure_embedded()
-    dbt.ensure_manifest()
+    server = args.server or local_warehouse.ensure_embedded()
+    dbt_runner.ensure_manifest()
 
     work = landing.parent / f"bench-daily-{uuid.uuid4().hex[:6]}"
     try:

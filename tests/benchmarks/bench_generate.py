@@ -24,7 +24,7 @@ TARGETS = {"large": {"seconds": 15 * 60, "peak_mb": 4096}}
 
 
 def _child(scale: str, seed: int, landing: Path) -> None:
-    from sme_credit.generate import generate_world
+    from sme_credit_sample import generate_world
 
     started = time.perf_counter()
     summary = generate_world(

@@ -7,7 +7,7 @@
 Both load every settlement file of the landing area into a fresh database on the same server:
 - bare COPY: `COPY ... FROM STDIN (FORMAT csv, HEADER)` of each file into one UNLOGGED table of text columns,
   nothing else (no checks, no manifest, no line numbers, no WAL);
-- the loader: `sme_credit.ingest.load_feed`, i.e. COPY into the unlogged raw table with its provenance columns
+- the loader: `sme_credit.ingest.loader.load_feed`, i.e. COPY into the unlogged raw table with its provenance columns
   and indexes, every column rule of the contract (Arrow, alongside), duplicates and conflicts with earlier
   versions of a key, quarantine, the manifest, one transaction per file.
 With `--logged`, the loader runs a second time into a database whose raw table is LOGGED (durable through a
@@ -30,8 +30,10 @@ from pathlib import Path
 
 from sqlalchemy import text
 
-from sme_credit import ingest, settings, warehouse
-from sme_credit.feeds import delivery_dates, landed_files, table_by_name
+from sme_credit import settings, warehouse
+from sme_credit.contract.feeds import delivery_dates, landed_files, table_by_name
+from sme_credit.ingest import loader
+from sme_credit_dev import local_warehouse
 
 TARGET_SHARE = 0.50
 FEED = "settlement"
@@ -40,7 +42,7 @@ FEED = "settlement"
 def _landing_for(scale: str, seed: int) -> Path:
     landing = settings.state_dir() / "bench" / f"{scale}-{seed}" / "landing"
     if not (landing / FEED).is_dir():
-        from sme_credit.generate import generate_world
+        from sme_credit_sample import generate_world
 
         print(f"generating the {scale} world into {landing} (once; later runs reuse it) ...", flush=True)
         generate_world(landing, scale=scale, seed=seed, progress=lambda line: print(f"  {line}", flush=True))
@@ -89,12 +91,12 @@ def main() -> int:
     subset = (
         _link_subset(files, landing, landing.parent / f"bench-subset-{uuid.uuid4().hex[:6]}") if args.days else landing
     )
-    server = args.server or warehouse.ensure_embedded()
+    server = args.server or local_warehouse.ensure_embedded()
     database = f"bench_ingest_{uuid.uuid4().hex[:8]}"
     url = warehouse.create_database(server, database)
     try:
         engine = warehouse.engine_for(url)
-        ingest.ensure_schemas(engine, log=lambda _: None)
+        loader.ensure_schemas(engine, log=lambda _: None)
         bare_rows, bare_seconds = _bare_copy(engine, files)
         print(
             f"bare COPY into an unlogged table: {bare_rows:,} rows in {bare_seconds:.1f} s "
@@ -108,7 +110,7 @@ def main() -> int:
             logged_url = warehouse.create_database(server, f"{database}_logged")
             try:
                 logged = warehouse.engine_for(logged_url)
-                ingest.ensure_schemas(logged, log=lambda _: None)
+                loader.ensure_schemas(logged, log=lambda _: None)
                 with logged.begin() as conn:
                     conn.execute(text("alter table raw.settlement_transactions set logged"))
                 _, logged_seconds = _run_loader(logged, subset, up_to, "the loader into a LOGGED raw table:")
@@ -135,7 +137,7 @@ def main() -> int:
 
 def _run_loader(engine, landing: Path, up_to: dt.date, label: str) -> tuple[int, float]:
     started = time.perf_counter()
-    summary = ingest.load_feed(engine, landing, FEED, up_to, log=lambda _: None).summary()
+    summary = loader.load_feed(engine, landing, FEED, up_to, log=lambda _: None).summary()
     seconds = time.perf_counter() - started
     rows = summary["rows_read"]
     print(

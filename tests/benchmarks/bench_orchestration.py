@@ -24,7 +24,10 @@ import sys
 import time
 from pathlib import Path
 
-from sme_credit import dbt, ingest, settings, warehouse
+from sme_credit import settings, warehouse
+from sme_credit.ingest import loader
+from sme_credit.transform import dbt_runner
+from sme_credit_dev import local_warehouse
 
 TARGET_RATIO = 1.2
 SME_CREDIT = str(Path(sys.executable).with_name("sme-credit"))
@@ -48,7 +51,7 @@ def _dbt_task_seconds(airflow_home: Path) -> tuple[float, float, int, float]:
         rows = db.execute(
             "select task_id, duration from task_instance where dag_id = 'sme_credit_build' and run_id = ?", (run,)
         ).fetchall()
-    dbt_seconds = sum(d or 0 for task, d in rows if task.startswith(f"{dbt.BUILD_GROUP}."))
+    dbt_seconds = sum(d or 0 for task, d in rows if task.startswith(f"{dbt_runner.BUILD_GROUP}."))
     # Cosmos's PRODUCER_WATCHER_TASK_ID ("dbt_producer_watcher"); cosmos.constants imports only after Airflow
     producer_seconds = sum(d or 0 for task, d in rows if task.endswith("dbt_producer_watcher"))
     return dbt_seconds, sum(d or 0 for _, d in rows), len(rows), producer_seconds
@@ -62,11 +65,11 @@ def main() -> int:
     )
     args = parser.parse_args()
 
-    url = warehouse.resolve_url()
+    url = local_warehouse.resolve_url()
     env = {**os.environ, **settings.airflow_env(url), "SME_TASK_RETRIES": "0"}
-    as_of = args.date or ingest.latest_loaded_delivery(warehouse.engine_for(url)).isoformat()
+    as_of = args.date or loader.latest_loaded_delivery(warehouse.engine_for(url)).isoformat()
     airflow_home = Path(env["AIRFLOW_HOME"])
-    print(f"as-of date {as_of}, warehouse {warehouse.describe(url)}", flush=True)
+    print(f"as-of date {as_of}, warehouse {local_warehouse.describe(url)}", flush=True)
 
     build = [
         SME_CREDIT,
@@ -76,7 +79,7 @@ def main() -> int:
         "--vars",
         f"{{as_of_date: '{as_of}'}}",
         "--select",
-        *dbt.BUILD_SELECTION,
+        *dbt_runner.BUILD_SELECTION,
     ]
     # alternated, so that a slow minute of the machine falls on both sides; the median of each is compared
     plains, runs = [], {"watcher": [], "local": []}

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+import subprocess
+import sys
 
 import pytest
 
-from sme_credit import alerts, dbt, settings
-from sme_credit.dag_support import BUILD_POOL, POOLS
-from sme_credit.feeds import FEEDS, RAW_TABLES
-from sme_credit.publish_marts import PUBLISHED_RELATIONS
+from sme_credit import settings
+from sme_credit.contract.feeds import FEEDS, RAW_TABLES
+from sme_credit.orchestration import alerts
+from sme_credit.orchestration.dag_support import BUILD_POOL, POOLS
+from sme_credit.publish.marts import PUBLISHED_RELATIONS
+from sme_credit.transform import dbt_runner
 
 EXPECTED_DAGS = {"sme_ingest", "sme_credit_build", "sme_publication_watch"}
 
@@ -18,7 +22,7 @@ EXPECTED_DAGS = {"sme_ingest", "sme_credit_build", "sme_publication_watch"}
 def dagbag():
     from airflow.dag_processing.dagbag import DagBag
 
-    dbt.ensure_manifest()
+    dbt_runner.ensure_manifest()
     return DagBag(dag_folder=str(settings.DAGS_DIR))
 
 
@@ -44,7 +48,7 @@ def test_dag_is_operable(dagbag, dag_id):
 
 
 def test_a_delivery_wait_outlasts_its_feeds_wait(dagbag):
-    from sme_credit.feeds import FEED_POLICIES
+    from sme_credit.contract.feeds import FEED_POLICIES
 
     dag = dagbag.dags["sme_ingest"]
     for feed in FEEDS:
@@ -53,7 +57,7 @@ def test_a_delivery_wait_outlasts_its_feeds_wait(dagbag):
 
 
 def test_ingest_waits_loads_then_gates_each_feed_and_emits_raw_assets_only_after_the_gate(dagbag):
-    from sme_credit.delivery_wait import WaitForDelivery
+    from sme_credit.ingest.delivery_wait import WaitForDelivery
 
     dag = dagbag.dags["sme_ingest"]
     for feed in FEEDS:
@@ -73,7 +77,7 @@ def test_build_is_write_audit_publish(dagbag):
     assert type(condition).__name__ == "AssetAll"
     assert {asset.name for asset in condition.objects} == {t.qualified_name for t in RAW_TABLES}
 
-    dbt_tasks = [t for t in dag.tasks if t.task_id.startswith(f"{dbt.BUILD_GROUP}.")]
+    dbt_tasks = [t for t in dag.tasks if t.task_id.startswith(f"{dbt_runner.BUILD_GROUP}.")]
     mart_models = [t for t in dbt_tasks if "customer_risk_tiers" in t.task_id or "precredit_pool" in t.task_id]
     assert any("stg_settlement__transactions" in t.task_id for t in dbt_tasks) and mart_models
 
@@ -110,7 +114,7 @@ def test_the_publication_watch_alerts_at_the_deadline(dagbag):
     (deadline,) = dag.deadline if isinstance(dag.deadline, list) else [dag.deadline]
     assert type(deadline.reference).__name__ == "DagRunLogicalDateDeadline"
     assert deadline.interval == settings.publication_deadline()
-    assert deadline.callback.path == "sme_credit.alerts.publication_missed"
+    assert deadline.callback.path == "sme_credit.orchestration.alerts.publication_missed"
     assert [task.task_id for task in dag.tasks] == ["await_publication"]
 
 
@@ -134,18 +138,18 @@ def test_one_build_at_a_time_holds_the_lease_from_dbt_to_publishing(dagbag):
     claim, release = dag.get_task("claim_build"), dag.get_task("release_build")
     assert claim.is_setup and release.is_teardown and claim.mode == "reschedule"  # waiting holds no slot
     held = claim.get_flat_relative_ids(upstream=False) & release.get_flat_relative_ids(upstream=True)
-    builds = {t.task_id for t in dag.tasks if t.task_id.startswith(f"{dbt.BUILD_GROUP}.")}
+    builds = {t.task_id for t in dag.tasks if t.task_id.startswith(f"{dbt_runner.BUILD_GROUP}.")}
     assert builds | {"validate_staging", "validate_marts", "publish_marts", "publish_candidates"} <= held
 
 
 def test_dbt_runs_one_build_and_a_sensor_per_model_after_it(dagbag):
     from cosmos.constants import PRODUCER_WATCHER_TASK_ID
 
-    from sme_credit.cosmos_watcher import ModelResultSensor, QuietDbtProducerWatcherOperator, SeedResultSensor
+    from sme_credit.transform.cosmos_watcher import ModelResultSensor, QuietDbtProducerWatcherOperator, SeedResultSensor
 
     dag = dagbag.dags["sme_credit_build"]
-    tasks = [t for t in dag.tasks if t.task_id.startswith(f"{dbt.BUILD_GROUP}.")]
-    producer = dag.get_task(f"{dbt.BUILD_GROUP}.{PRODUCER_WATCHER_TASK_ID}")
+    tasks = [t for t in dag.tasks if t.task_id.startswith(f"{dbt_runner.BUILD_GROUP}.")]
+    producer = dag.get_task(f"{dbt_runner.BUILD_GROUP}.{PRODUCER_WATCHER_TASK_ID}")
     sensors = [t for t in tasks if hasattr(t, "model_unique_id") and t is not producer]
     # one sensor per model of every layer: each model's state shows in the UI
     assert {"stg_settlement__transactions", "customer_features", "precredit_candidates"} <= {
@@ -164,7 +168,7 @@ def test_dbt_runs_one_build_and_a_sensor_per_model_after_it(dagbag):
 
 
 def test_the_producer_stores_only_what_model_sensors_read():
-    from sme_credit.cosmos_watcher import is_stored
+    from sme_credit.transform.cosmos_watcher import is_stored
 
     def event(name, resource_type=None):
         data = {"node_info": {"resource_type": resource_type, "unique_id": "x"}} if resource_type else {}
@@ -192,7 +196,9 @@ def test_the_producer_converts_debug_events_only_when_cosmos_acts_on_them(dagbag
     from dbt.events.types import MainReportVersion, NodeFinished, NodeStart
     from dbt_common.events.base_types import msg_from_base_event
 
-    producer = copy.copy(dagbag.dags["sme_credit_build"].get_task(f"{dbt.BUILD_GROUP}.{PRODUCER_WATCHER_TASK_ID}"))
+    producer = copy.copy(
+        dagbag.dags["sme_credit_build"].get_task(f"{dbt_runner.BUILD_GROUP}.{PRODUCER_WATCHER_TASK_ID}")
+    )
     seen = []
     producer._dbt_runner_callbacks = [*(producer._dbt_runner_callbacks or []), lambda event: seen.append(event)]
     callback = producer._dbt_runner_callbacks[-1]
@@ -234,9 +240,11 @@ def test_the_build_keeps_node_results_in_memory_and_sensors_read_them_from_one_x
     from dbt_common.events.base_types import msg_from_base_event
     from google.protobuf.json_format import MessageToJson
 
-    from sme_credit.cosmos_watcher import NODE_RESULTS_KEY, _ResultsReader
+    from sme_credit.transform.cosmos_watcher import NODE_RESULTS_KEY, _ResultsReader
 
-    producer = copy.copy(dagbag.dags["sme_credit_build"].get_task(f"{dbt.BUILD_GROUP}.{PRODUCER_WATCHER_TASK_ID}"))
+    producer = copy.copy(
+        dagbag.dags["sme_credit_build"].get_task(f"{dbt_runner.BUILD_GROUP}.{PRODUCER_WATCHER_TASK_ID}")
+    )
     ti = _PushesAndPulls()
     keep = producer._make_parse_callable()
     model = "model.sme_credit.customer_features"
@@ -263,3 +271,21 @@ def test_the_build_keeps_node_results_in_memory_and_sensors_read_them_from_one_x
     assert reader.xcom_pull(producer.task_id, key="producer_cmd_flags") == ["--full-refresh"]
     assert reader.xcom_pull("another_task", key=get_status_xcom_key(model)) is None
     assert airflow_ti.pulls == [NODE_RESULTS_KEY, "producer_cmd_flags", get_status_xcom_key(model)]
+
+
+# What a DAG file must not pull in while the scheduler parses it: the loader's Arrow and database driver, Great
+# Expectations, pandas, and the packages that are not the pipeline (the sample world, the developer's tooling).
+HEAVY_OR_FOREIGN = ("pyarrow", "psycopg2", "great_expectations", "pandas", "sme_credit_sample", "sme_credit_dev")
+
+
+@pytest.mark.parametrize("dag_file", sorted(p.name for p in settings.DAGS_DIR.glob("*.py")))
+def test_parsing_a_dag_imports_nothing_heavy_nor_the_dev_and_sample_packages(dag_file):
+    probe = (
+        "import importlib.util, sys\n"
+        f"spec = importlib.util.spec_from_file_location('dag', {str(settings.DAGS_DIR / dag_file)!r})\n"
+        "spec.loader.exec_module(importlib.util.module_from_spec(spec))\n"
+        f"print(sorted(m for m in {HEAVY_OR_FOREIGN!r} if m in sys.modules))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.strip().splitlines()[-1] == "[]", result.stdout

@@ -157,7 +157,7 @@ def test_a_failed_gate_stops_everything_downstream(tmp_path, server_url, tiny_wo
 def test_a_faulty_delivery_day_follows_each_feeds_policy(tmp_path, server_url, faulty_world):
     """The fault catalogue through the real ingest DAG: the bank's own feeds fail their load, the outside
     providers' loads warn and their raw gates run, nothing is published, and every fault is on record."""
-    from sme_credit.generate.faults import read_catalogue
+    from sme_credit_sample.faults import read_catalogue
 
     landing = tmp_path / "landing"
     shutil.copytree(faulty_world, landing)

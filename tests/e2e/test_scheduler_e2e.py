@@ -32,10 +32,10 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from sme_credit import settings
-from sme_credit.airflow_api import AirflowApiError, local_token
-from sme_credit.feeds import RAW_TABLES
-from sme_credit.publish_marts import PUBLISHED_RELATIONS
+from sme_credit.contract.feeds import RAW_TABLES
+from sme_credit.publish.marts import PUBLISHED_RELATIONS
 from sme_credit.warehouse import drop_database
+from sme_credit_dev.airflow_api import AirflowApiError, local_token
 from tests import browser
 from tests.conftest import _fresh_database
 from tests.receivers import HttpReceiver, SmtpReceiver, free_port, wait_for

@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from sme_credit import alerts
+from sme_credit.orchestration import alerts
 from tests.receivers import HttpReceiver, SmtpReceiver
 
 

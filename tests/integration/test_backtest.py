@@ -9,7 +9,8 @@ import os
 
 import pytest
 
-from sme_credit import backtest, warehouse
+from sme_credit import warehouse
+from sme_credit_dev import backtest
 
 
 @pytest.fixture

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sme_credit import build_lease, warehouse
+from sme_credit import warehouse
+from sme_credit.orchestration import build_lease
 
 DAY = dt.date(2026, 10, 30)
 

@@ -22,7 +22,9 @@ from urllib.parse import unquote
 import pytest
 from sqlalchemy import text
 
-from sme_credit import data_docs, pipeline, quality, warehouse
+from sme_credit import warehouse
+from sme_credit.orchestration import pipeline
+from sme_credit.quality import data_docs, gates
 from tests.conftest import _fresh_database
 
 D1, D2, D3 = dt.date(2026, 11, 1), dt.date(2026, 11, 2), dt.date(2026, 11, 3)
@@ -230,7 +232,7 @@ def test_rebuilding_a_date_again_changes_nothing(forward):
 def test_a_failed_marts_gate_leaves_the_published_marts_as_they_were(forward):
     published = {mart: forward.rows(f"select count(*), max(as_of_date) from marts.{mart}") for mart in MARTS}
     with forward:
-        with pytest.raises(quality.DataQualityError):  # on the row of another date slipped in below
+        with pytest.raises(gates.DataQualityError):  # on the row of another date slipped in below
             pipeline.run_day(D3, forward.landing, step=_break_features_before_the_gate, log=_quiet)
         assert forward.rows("select count(*) from marts_build.customer_features where as_of_date = :d", d=D3)
     assert {mart: forward.rows(f"select count(*), max(as_of_date) from marts.{mart}") for mart in MARTS} == published
@@ -247,7 +249,7 @@ def _break_features_before_the_gate(name, function, *args, **kwargs):
             ).one()
         try:
             return function(*args, **kwargs)
-        except quality.DataQualityError as error:
+        except gates.DataQualityError as error:
             # the message leads to the fix: the check, the row (key and date) and the validation's Data Docs page
             message = str(error)
             assert "marts.customer_features" in message and "as_of_date" in message
@@ -255,7 +257,7 @@ def _break_features_before_the_gate(name, function, *args, **kwargs):
             docs = re.search(r"Data Docs: file://(\S+/validations/marts/customer_features/\S+\.html)", message)
             assert docs and Path(unquote(docs.group(1))).is_file(), message
             # and that page, like every page of the site, loads nothing from the network
-            site = quality.data_docs_index().parent
+            site = gates.data_docs_index().parent
             assert {str(page): data_docs.remote_loads(page) for page in site.rglob("*.html")} == {
                 str(page): [] for page in site.rglob("*.html")
             }

@@ -9,8 +9,8 @@ import threading
 import time
 from types import SimpleNamespace
 
-from sme_credit.delivery_wait import DeliveryTrigger, WaitForDelivery, expected_files, missing_files
-from sme_credit.feeds import DELIVERY_DAY
+from sme_credit.contract.feeds import DELIVERY_DAY
+from sme_credit.ingest.delivery_wait import DeliveryTrigger, WaitForDelivery, expected_files, missing_files
 
 
 async def _first_event(trigger: DeliveryTrigger):
@@ -55,7 +55,7 @@ def test_the_trigger_gives_up_at_the_deadline_naming_what_is_missing(tmp_path):
 def test_the_trigger_survives_serialisation(tmp_path):
     trigger = _trigger(tmp_path, "court", dt.date(2026, 12, 3), seconds=5)
     classpath, kwargs = trigger.serialize()
-    assert classpath == "sme_credit.delivery_wait.DeliveryTrigger"
+    assert classpath == "sme_credit.ingest.delivery_wait.DeliveryTrigger"
     assert DeliveryTrigger(**kwargs).serialize() == (classpath, kwargs)
 
 

@@ -6,8 +6,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import text
 
-from sme_credit import dbt, settings, warehouse
-from sme_credit.dev_fixture import FIXTURE_LOAD_ID, load_dev_fixture
+from sme_credit import settings, warehouse
+from sme_credit.transform import dbt_runner
+from sme_credit_dev.dev_fixture import FIXTURE_LOAD_ID, load_dev_fixture
 
 F1, F4, F6, F7 = "91310115MA1K4C2X8T", "91440115MA5CWL8R2K", "91320106MA1XK6P73H", "91310115MA1H9TQ246"
 
@@ -32,7 +33,7 @@ def test_the_fixture_loads_through_the_loader_tables_and_builds_the_cases_it_nam
         load_ids = conn.execute(text("select distinct _load_id from raw.settlement_transactions")).scalars().all()
     assert load_ids == [FIXTURE_LOAD_ID]
 
-    dbt.run_dbt("build", "--quiet", "--vars", "{as_of_date: '2026-11-03'}")
+    dbt_runner.run_dbt("build", "--quiet", "--vars", "{as_of_date: '2026-11-03'}")
     with engine.connect() as conn:
         tiers = dict(conn.execute(text("select uscc, knock_out from marts_build.customer_risk_tiers")).tuples().all())
         products = dict(

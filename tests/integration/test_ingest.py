@@ -11,8 +11,9 @@ import shutil
 import pytest
 from sqlalchemy import bindparam, text
 
-from sme_credit import ingest, warehouse
-from sme_credit.feeds import FEEDS, RAW_TABLES, landed_files
+from sme_credit import warehouse
+from sme_credit.contract.feeds import FEEDS, RAW_TABLES, landed_files
+from sme_credit.ingest import loader
 
 
 def _data_rows(landed) -> int:
@@ -37,14 +38,14 @@ def landing(tiny_world, tmp_path):
 def test_every_delivered_row_lands_once_and_a_rerun_changes_nothing(prepared_db, landing, tiny_latest):
     engine = warehouse.engine()
     for feed in FEEDS:
-        ingest.load_feed(engine, landing, feed, tiny_latest, log=lambda _: None)
+        loader.load_feed(engine, landing, feed, tiny_latest, log=lambda _: None)
     for table in RAW_TABLES:
         expected = sum(_data_rows(f) for f in landed_files(landing, table.feed) if f.table == table)
         assert _count(engine, f"select count(*) from {table.qualified_name}") == expected, table.name
     manifest_rows = _count(engine, "select count(*) from audit.load_manifest")
     assert manifest_rows == sum(len(landed_files(landing, feed)) for feed in FEEDS)
 
-    again = ingest.load_feed(engine, landing, "settlement", tiny_latest, log=lambda _: None)
+    again = loader.load_feed(engine, landing, "settlement", tiny_latest, log=lambda _: None)
     assert again.summary()["rows_loaded"] == 0 and all(f.already_recorded for f in again.files)
     assert _count(engine, "select count(*) from audit.load_manifest") == manifest_rows
     duplicates = _count(
@@ -56,7 +57,7 @@ def test_every_delivered_row_lands_once_and_a_rerun_changes_nothing(prepared_db,
 def test_only_deliveries_up_to_the_run_date_are_loaded(prepared_db, landing, tiny_latest):
     engine = warehouse.engine()
     cutoff = tiny_latest - dt.timedelta(days=40)
-    ingest.load_feed(engine, landing, "tax", cutoff, log=lambda _: None)
+    loader.load_feed(engine, landing, "tax", cutoff, log=lambda _: None)
     latest = _count(engine, "select max(_delivery_date) from raw.tax_filings")
     assert latest <= cutoff
     assert _count(engine, "select count(*) from raw.tax_filings where _delivery_date > :d", d=cutoff) == 0
@@ -64,12 +65,12 @@ def test_only_deliveries_up_to_the_run_date_are_loaded(prepared_db, landing, tin
 
 def test_corrected_redelivery_replaces_the_earlier_rows(prepared_db, landing, tiny_latest):
     engine = warehouse.engine()
-    ingest.load_feed(engine, landing, "tax", tiny_latest, log=lambda _: None)
+    loader.load_feed(engine, landing, "tax", tiny_latest, log=lambda _: None)
     target = [f for f in landed_files(landing, "tax") if f.table.name == "tax_filings"][-1]
     lines = target.path.read_text(encoding="utf-8").splitlines()
     target.path.write_text("\n".join(lines[:-1]) + "\n", encoding="utf-8")  # the corrected file drops a row
 
-    result = ingest.load_feed(engine, landing, "tax", tiny_latest, log=lambda _: None)
+    result = loader.load_feed(engine, landing, "tax", tiny_latest, log=lambda _: None)
     replaced = [f for f in result.files if f.status == "replaced"]
     assert [f.path for f in replaced] == [target.path.relative_to(landing).as_posix()]
     in_raw = _count(engine, "select count(*) from raw.tax_filings where _source_file = :p", p=replaced[0].path)
@@ -79,16 +80,16 @@ def test_corrected_redelivery_replaces_the_earlier_rows(prepared_db, landing, ti
 def test_a_rerun_hashes_only_files_written_since_their_load(prepared_db, landing, tiny_latest, monkeypatch):
     """A daily run does not read the whole landing area again, yet a same-size correction is still seen."""
     engine = warehouse.engine()
-    ingest.load_feed(engine, landing, "settlement", tiny_latest, log=lambda _: None)
+    loader.load_feed(engine, landing, "settlement", tiny_latest, log=lambda _: None)
     target = landed_files(landing, "settlement")[-3]
     content = target.path.read_bytes()
     digit = content.rindex(b"1")  # the same size, another amount
     target.path.write_bytes(content[:digit] + b"2" + content[digit + 1 :])
 
     hashed = []
-    real_sha256_of = ingest.sha256_of
-    monkeypatch.setattr(ingest, "sha256_of", lambda path: hashed.append(path) or real_sha256_of(path))
-    result = ingest.load_feed(engine, landing, "settlement", tiny_latest, log=lambda _: None)
+    real_sha256_of = loader.sha256_of
+    monkeypatch.setattr(loader, "sha256_of", lambda path: hashed.append(path) or real_sha256_of(path))
+    result = loader.load_feed(engine, landing, "settlement", tiny_latest, log=lambda _: None)
     assert hashed == [target.path]
     assert [f.path for f in result.files if f.status == "replaced"] == [target.path.relative_to(landing).as_posix()]
 
@@ -99,7 +100,7 @@ def test_wrong_header_rejects_the_file_naming_line_and_columns(prepared_db, land
     target.path.write_text(content, encoding="utf-8")
     engine = warehouse.engine()
     # Utilities come from an outside provider: a rejected file warns, the other files load.
-    result = ingest.load_feed(engine, landing, "utilities", tiny_latest, log=lambda _: None)
+    result = loader.load_feed(engine, landing, "utilities", tiny_latest, log=lambda _: None)
     rejected = [f for f in result.files if f.status == "rejected"]
     assert [f.path for f in rejected] == [target.path.relative_to(landing).as_posix()]
     assert (rejected[0].error_line, rejected[0].error_column) == (1, "paid_date")
@@ -122,8 +123,8 @@ def test_a_malformed_row_mid_file_is_quarantined_and_the_rest_loads(prepared_db,
     lines[broken_line - 1] += ",one-column-too-many"
     target.path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
-    ingest.load_feed(engine, landing, "settlement", tiny_latest - dt.timedelta(days=1), log=lambda _: None)
-    result = ingest.load_file(engine, target, landing)
+    loader.load_feed(engine, landing, "settlement", tiny_latest - dt.timedelta(days=1), log=lambda _: None)
+    result = loader.load_file(engine, target, landing)
     assert (result.rows_read, result.rows_loaded, result.rows_quarantined) == (len(lines) - 1, len(lines) - 2, 1)
     with engine.connect() as conn:
         quarantined = conn.execute(
@@ -135,12 +136,12 @@ def test_a_malformed_row_mid_file_is_quarantined_and_the_rest_loads(prepared_db,
 
 def test_corrected_redelivery_that_is_rejected_keeps_the_earlier_version(prepared_db, landing, tiny_latest):
     engine = warehouse.engine()
-    ingest.load_feed(engine, landing, "tax", tiny_latest, log=lambda _: None)
+    loader.load_feed(engine, landing, "tax", tiny_latest, log=lambda _: None)
     target = [f for f in landed_files(landing, "tax") if f.table.name == "tax_filings"][-1]
     relative = target.path.relative_to(landing).as_posix()
     before = _count(engine, "select count(*) from raw.tax_filings where _source_file = :p", p=relative)
     target.path.write_bytes(b"")  # the "correction" is an empty export
-    result = ingest.load_file(engine, target, landing)
+    result = loader.load_file(engine, target, landing)
     assert result.status == "rejected"
     assert _count(engine, "select count(*) from raw.tax_filings where _source_file = :p", p=relative) == before
     with engine.connect() as conn:
@@ -159,8 +160,8 @@ def test_broken_json_line_is_quarantined_with_its_position(prepared_db, landing,
     with target.path.open("a", encoding=target.table.encoding) as handle:
         handle.write('{"record_id": "X1", "party_name": \n')
     line = len(target.path.read_text(encoding=target.table.encoding).splitlines())
-    ingest.ensure_schemas(warehouse.engine(), log=lambda _: None)
-    result = ingest.load_file(warehouse.engine(), target, landing)
+    loader.ensure_schemas(warehouse.engine(), log=lambda _: None)
+    result = loader.load_file(warehouse.engine(), target, landing)
     assert (result.status, result.rows_quarantined) == ("loaded", 1)
     with warehouse.engine().connect() as conn:
         row = conn.execute(text("select line_number, field, reason from audit.quarantined_rows")).one()
@@ -169,7 +170,7 @@ def test_broken_json_line_is_quarantined_with_its_position(prepared_db, landing,
 
 def test_json_nulls_arrive_as_sql_nulls(prepared_db, landing, tiny_latest):
     engine = warehouse.engine()
-    ingest.load_feed(engine, landing, "court", tiny_latest, log=lambda _: None)
+    loader.load_feed(engine, landing, "court", tiny_latest, log=lambda _: None)
     records = [
         json.loads(line)
         for f in landed_files(landing, "court")
@@ -201,8 +202,8 @@ def test_line_numbers_are_physical_lines_after_a_quoted_line_break(prepared_db, 
         csv.writer(handle, lineterminator="\n").writerows([header, *rows])
     physical = target.path.read_text(encoding="utf-8").split("\n")
 
-    ingest.load_feed(engine, landing, "settlement", tiny_latest - dt.timedelta(days=1), log=lambda _: None)
-    result = ingest.load_file(engine, target, landing)
+    loader.load_feed(engine, landing, "settlement", tiny_latest - dt.timedelta(days=1), log=lambda _: None)
+    result = loader.load_file(engine, target, landing)
     assert (result.rows_read, result.rows_loaded, result.rows_quarantined) == (6, 5, 1)
     with engine.connect() as conn:
         quarantined = conn.execute(
@@ -239,7 +240,7 @@ def test_irregular_files_are_recorded_once_and_never_loaded(prepared_db, landing
         (landing / relative).write_text(header)
 
     for _ in range(2):  # a re-run records nothing again
-        outcome = ingest.load_feed(engine, landing, "settlement", tiny_latest, log=lambda _: None)
+        outcome = loader.load_feed(engine, landing, "settlement", tiny_latest, log=lambda _: None)
         assert {f.path: f.status for f in outcome.irregular} == strays
         assert len(outcome.warnings) >= len(strays)
     with engine.connect() as conn:
@@ -251,7 +252,7 @@ def test_irregular_files_are_recorded_once_and_never_loaded(prepared_db, landing
         ).all()
     assert sorted((r.source_file, r.status) for r in recorded) == sorted(strays.items())
     assert all(r.raw_table is None and r.rows_read == 0 and r.error for r in recorded)
-    assert ingest.latest_loaded_delivery(engine) == tiny_latest
+    assert loader.latest_loaded_delivery(engine) == tiny_latest
     assert (
         _count(engine, "select count(*) from raw.settlement_transactions where _delivery_date > :d", d=tiny_latest) == 0
     )
@@ -272,8 +273,8 @@ def test_only_a_file_of_the_same_table_with_rows_can_be_a_duplicate(prepared_db,
 
     for feed in ("court", "utilities", "settlement"):
         # the utilities policy fails the task on a rejected file; the file is recorded all the same
-        with contextlib.suppress(ingest.LoadError):
-            ingest.load_feed(engine, landing, feed, tiny_latest, log=lambda _: None)
+        with contextlib.suppress(loader.LoadError):
+            loader.load_feed(engine, landing, feed, tiny_latest, log=lambda _: None)
     expected = {
         f"court/{day}/court_records_{tiny_latest:%Y%m%d}_none.jsonl": "loaded",
         f"utilities/{day}/utility_bills_{tiny_latest:%Y%m%d}_empty.csv": "rejected",
@@ -293,7 +294,7 @@ def test_a_missing_past_delivery_is_reported(prepared_db, landing, tiny_latest):
     engine = warehouse.engine()
     gap = tiny_latest - dt.timedelta(days=5)
     shutil.rmtree(landing / "settlement" / f"delivery_date={gap}")
-    outcome = ingest.load_feed(engine, landing, "settlement", tiny_latest, log=lambda _: None)
+    outcome = loader.load_feed(engine, landing, "settlement", tiny_latest, log=lambda _: None)
     expected = f"settlement/delivery_date={gap}/settlement_transactions_{gap:%Y%m%d}.csv"
     assert outcome.summary()["missing"] == [expected]
     assert any(expected in warning and "missing" in warning for warning in outcome.warnings)
@@ -303,18 +304,18 @@ def test_a_landing_file_that_raw_holds_and_is_gone_fails_the_load_naming_it(
     prepared_db, landing, tiny_latest, tmp_path
 ):
     engine = warehouse.engine()
-    ingest.load_feed(engine, landing, "utilities", tiny_latest, log=lambda _: None)
+    loader.load_feed(engine, landing, "utilities", tiny_latest, log=lambda _: None)
     loaded = landed_files(landing, "utilities")[0]
     relative = loaded.path.relative_to(landing).as_posix()
     kept = tmp_path / "kept"
     shutil.move(loaded.path, kept)
 
-    with pytest.raises(ingest.LoadError, match="no longer under") as failure:
-        ingest.load_feed(engine, landing, "utilities", tiny_latest, log=lambda _: None)
+    with pytest.raises(loader.LoadError, match="no longer under") as failure:
+        loader.load_feed(engine, landing, "utilities", tiny_latest, log=lambda _: None)
     assert relative in str(failure.value) and "restore" in str(failure.value)
 
     shutil.move(kept, loaded.path)  # restored: the run goes on, nothing loads twice
-    again = ingest.load_feed(engine, landing, "utilities", tiny_latest, log=lambda _: None)
+    again = loader.load_feed(engine, landing, "utilities", tiny_latest, log=lambda _: None)
     assert again.summary()["rows_loaded"] == 0
 
 
@@ -336,8 +337,8 @@ def test_a_key_delivered_again_with_other_values_is_a_conflict_until_the_file_is
         csv.writer(handle, lineterminator="\n").writerows([header, *rows])
 
     # one row of 84 on the tiny world: above the bank's own feed's 1 %, so the day fails, after every file loaded
-    with pytest.raises(ingest.LoadError, match="quarantined"):
-        ingest.load_feed(engine, landing, "settlement", tiny_latest, log=lambda _: None)
+    with pytest.raises(loader.LoadError, match="quarantined"):
+        loader.load_feed(engine, landing, "settlement", tiny_latest, log=lambda _: None)
     with engine.connect() as conn:
         conflict = conn.execute(
             text("select line_number, field, reason from audit.quarantined_rows where reason like 'conflict:%'")
@@ -352,7 +353,7 @@ def test_a_key_delivered_again_with_other_values_is_a_conflict_until_the_file_is
     assert versions == [(earlier_relative, first_earlier[5])]
 
     later.write_bytes(original)  # the sender re-delivers the day's file, corrected, under its name
-    corrected = ingest.load_feed(engine, landing, "settlement", tiny_latest, log=lambda _: None)
+    corrected = loader.load_feed(engine, landing, "settlement", tiny_latest, log=lambda _: None)
     assert [f.status for f in corrected.files if not f.already_recorded] == ["replaced"]
     with engine.connect() as conn:
         assert (
@@ -381,7 +382,7 @@ def test_a_conflict_is_found_whatever_the_order_of_the_keys(prepared_db, landing
         csv.writer(handle, lineterminator="\n").writerow(changed)
     lines = len(later.read_text(encoding="utf-8-sig").splitlines())
 
-    ingest.load_feed(engine, landing, "utilities", tiny_latest, log=lambda _: None)
+    loader.load_feed(engine, landing, "utilities", tiny_latest, log=lambda _: None)
     with engine.connect() as conn:
         conflicts = conn.execute(
             text("select source_file, line_number, field, reason from audit.quarantined_rows")
@@ -401,8 +402,8 @@ def test_a_bad_key_neither_breaks_nor_widens_the_conflict_search(prepared_db, la
     rows[0][0], rows[1][0] = "\x00", "N/A"
     with later.open("w", encoding="utf-8", newline="") as handle:
         csv.writer(handle, lineterminator="\n").writerows([header, *rows])
-    with pytest.raises(ingest.LoadError, match="quarantined"):  # 2 of 84 rows: above settlement's 1 %
-        ingest.load_feed(engine, landing, "settlement", tiny_latest, log=lambda _: None)
+    with pytest.raises(loader.LoadError, match="quarantined"):  # 2 of 84 rows: above settlement's 1 %
+        loader.load_feed(engine, landing, "settlement", tiny_latest, log=lambda _: None)
     with engine.connect() as conn:
         fields = conn.execute(text("select field from audit.quarantined_rows order by line_number")).scalars().all()
         low, high = conn.execute(

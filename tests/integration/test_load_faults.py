@@ -13,24 +13,26 @@ import time
 import pytest
 from sqlalchemy import text
 
-from sme_credit import ingest, warehouse
-from sme_credit.feeds import FEEDS, landed_files, table_by_name
-from sme_credit.generate.faults import read_catalogue
-from sme_credit.landing_read import NUL_REASON, printable
-from sme_credit.landing_survey import latest_delivery_date, survey_feed
-from sme_credit.row_checks import KnownGoodValues
+from sme_credit import warehouse
+from sme_credit.contract.feeds import FEEDS, landed_files, table_by_name
+from sme_credit.ingest import loader
+from sme_credit.ingest.landing_read import NUL_REASON, printable
+from sme_credit.ingest.landing_survey import latest_delivery_date, survey_feed
+from sme_credit.ingest.row_checks import KnownGoodValues
+from sme_credit_dev import local_warehouse
+from sme_credit_sample.faults import read_catalogue
 
 
-def _load_everything(engine, landing) -> dict[str, ingest.FileResult]:
+def _load_everything(engine, landing) -> dict[str, loader.FileResult]:
     """Every file under the landing area as `load_feed` handles it (without the feeds' policies): misplaced
     files recorded, the others loaded."""
-    ingest.ensure_schemas(engine, log=lambda _: None)
+    loader.ensure_schemas(engine, log=lambda _: None)
     known = KnownGoodValues()
     results = {}
     for feed in FEEDS:
         survey = survey_feed(landing, feed)
-        results.update((r.path, r) for r in ingest.record_irregular(engine, landing, survey.irregular))
-        results.update((r.path, r) for r in (ingest.load_file(engine, f, landing, known) for f in survey.files))
+        results.update((r.path, r) for r in loader.record_irregular(engine, landing, survey.irregular))
+        results.update((r.path, r) for r in (loader.load_file(engine, f, landing, known) for f in survey.files))
     return results
 
 
@@ -176,17 +178,17 @@ def test_the_feed_policy_fails_own_systems_and_warns_for_outside_providers(fault
     engine = warehouse.engine()
     latest = latest_delivery_date(faulty_world)  # the real latest: the catalogue has a folder dated 2099
     with pytest.raises(
-        ingest.LoadError,
+        loader.LoadError,
         match=r"enterprise_master_\d+_extra_column\.csv: rejected, line 1, "
         r"column source_system",
     ):
-        ingest.load_feed(engine, faulty_world, "enterprise", latest, log=lambda _: None)
-    utilities = ingest.load_feed(engine, faulty_world, "utilities", latest, log=lambda _: None)
+        loader.load_feed(engine, faulty_world, "enterprise", latest, log=lambda _: None)
+    utilities = loader.load_feed(engine, faulty_world, "utilities", latest, log=lambda _: None)
     rejected = sum(e["table"] == "utility_bills" and e["action"] == "reject" for e in read_catalogue(faulty_world))
     assert rejected >= 3 and any(f"{rejected} file(s) rejected" in w for w in utilities.warnings)
     # Re-running the day reaches the same verdict: the failure does not go away by retrying.
-    with pytest.raises(ingest.LoadError):
-        ingest.load_feed(engine, faulty_world, "enterprise", latest, log=lambda _: None)
+    with pytest.raises(loader.LoadError):
+        loader.load_feed(engine, faulty_world, "enterprise", latest, log=lambda _: None)
 
 
 def _big_settlement_file(landing, rows: int):
@@ -216,7 +218,7 @@ def _loading_in_background(engine, landed, landing) -> tuple[threading.Thread, d
 
     def load():
         try:
-            outcome["result"] = ingest.load_file(engine, landed, landing)
+            outcome["result"] = loader.load_file(engine, landed, landing)
         except Exception as error:  # noqa: BLE001 - the killed load's error is what the test inspects
             outcome["error"] = error
 
@@ -230,16 +232,16 @@ def test_a_load_killed_mid_file_leaves_nothing_and_the_rerun_is_exact(tiny_world
     path, day = _big_settlement_file(landing, rows)
     relative = path.relative_to(landing).as_posix()
     engine = warehouse.engine()
-    ingest.ensure_schemas(engine, log=lambda _: None)
+    loader.ensure_schemas(engine, log=lambda _: None)
     landed = next(f for f in landed_files(landing, "settlement") if f.path == path)
     database = engine.url.database
 
-    loader, outcome = _loading_in_background(engine, landed, landing)
+    worker, outcome = _loading_in_background(engine, landed, landing)
     killed = False
     with engine.connect() as watcher:
-        loader.start()
+        worker.start()
         deadline = time.monotonic() + 60
-        while loader.is_alive() and time.monotonic() < deadline and not killed:
+        while worker.is_alive() and time.monotonic() < deadline and not killed:
             killed = bool(
                 watcher.execute(
                     text(
@@ -253,7 +255,7 @@ def test_a_load_killed_mid_file_leaves_nothing_and_the_rerun_is_exact(tiny_world
             )
             watcher.commit()  # pg_stat_activity is a snapshot per transaction
             time.sleep(0.005)
-        loader.join()
+        worker.join()
     assert killed and "error" in outcome, f"the COPY was not caught in flight: {outcome}"
 
     counts = _rows(
@@ -264,7 +266,7 @@ def test_a_load_killed_mid_file_leaves_nothing_and_the_rerun_is_exact(tiny_world
     )
     assert counts == [(0, 0)], "a killed load left rows or a manifest entry behind"
 
-    result = ingest.load_file(engine, landed, landing)
+    result = loader.load_file(engine, landed, landing)
     assert (result.status, result.rows_read, result.rows_loaded, result.rows_quarantined) == ("loaded", rows, rows, 0)
     stats = _rows(
         engine,
@@ -273,7 +275,7 @@ def test_a_load_killed_mid_file_leaves_nothing_and_the_rerun_is_exact(tiny_world
         f=relative,
     )
     assert stats == [(rows, rows, 2, rows + 1, rows)]
-    assert ingest.load_file(engine, landed, landing).already_recorded
+    assert loader.load_file(engine, landed, landing).already_recorded
 
 
 def test_the_warehouse_restarts_after_its_server_is_killed_mid_load_and_the_rerun_is_exact(tiny_world, tmp_path):
@@ -287,7 +289,7 @@ def test_the_warehouse_restarts_after_its_server_is_killed_mid_load_and_the_reru
     previous = os.environ.get("SME_STATE_DIR")
     os.environ["SME_STATE_DIR"] = str(state)
     try:
-        server = warehouse.ensure_embedded()
+        server = local_warehouse.ensure_embedded()
         landing = tmp_path / "landing"
         shutil.copytree(tiny_world / "settlement", landing / "settlement")
         rows = 600_000
@@ -300,9 +302,9 @@ def test_the_warehouse_restarts_after_its_server_is_killed_mid_load_and_the_reru
         landed = next(f for f in landed_files(landing, "settlement") if f.path == path)
 
         postmaster = int((state / "postgres" / "pgdata" / "postmaster.pid").read_text().split()[0])
-        loader, outcome = _loading_in_background(engine, landed, landing)
+        worker, outcome = _loading_in_background(engine, landed, landing)
         with engine.connect() as watcher:
-            loader.start()
+            worker.start()
             deadline = time.monotonic() + 60
             while time.monotonic() < deadline:
                 copying = watcher.execute(
@@ -313,16 +315,16 @@ def test_the_warehouse_restarts_after_its_server_is_killed_mid_load_and_the_reru
                     os.kill(postmaster, signal.SIGKILL)
                     break
                 time.sleep(0.005)
-        loader.join()
+        worker.join()
         assert "error" in outcome, f"the load was not caught in flight: {outcome}"
         engine.dispose()
         warehouse.engine_for.cache_clear()
         time.sleep(2)  # the killed postmaster's backends notice and exit
 
-        assert warehouse.ensure_embedded() == server, "the warehouse did not start again"
+        assert local_warehouse.ensure_embedded() == server, "the warehouse did not start again"
         engine = warehouse.engine_for(url)
         # what the load task's retry runs: the warehouse was prepared before the crash, not again after it
-        ingest.load_feed(engine, landing, "settlement", day, log=lambda _: None)
+        loader.load_feed(engine, landing, "settlement", day, log=lambda _: None)
         assert _rows(engine, "select count(*) from raw.settlement_transactions") == [(expected,)]
         assert _rows(
             engine,
@@ -331,7 +333,7 @@ def test_the_warehouse_restarts_after_its_server_is_killed_mid_load_and_the_reru
         ) == [(len(earlier) + 1, expected)]
     finally:
         warehouse.engine_for.cache_clear()
-        warehouse.stop_embedded()
+        local_warehouse.stop_embedded()
         if previous is None:
             os.environ.pop("SME_STATE_DIR", None)
         else:
@@ -339,7 +341,7 @@ def test_the_warehouse_restarts_after_its_server_is_killed_mid_load_and_the_reru
 
 
 def _load_everything_of(engine, landing, files) -> None:
-    ingest.ensure_schemas(engine, log=lambda _: None)
+    loader.ensure_schemas(engine, log=lambda _: None)
     known = KnownGoodValues()
     for landed in files:
-        ingest.load_file(engine, landed, landing, known)
+        loader.load_file(engine, landed, landing, known)

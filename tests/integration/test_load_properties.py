@@ -18,8 +18,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import text
 
-from sme_credit import ingest, warehouse
-from sme_credit.feeds import LandedFile, landed_files, table_by_name
+from sme_credit import warehouse
+from sme_credit.contract.feeds import LandedFile, landed_files, table_by_name
+from sme_credit.ingest import loader
 
 # Arrow cannot hand an undecodable malformed row to the loader's invalid-row handler (it fails to decode the
 # row's text and reports that as unraisable); the file then falls back to the Python reader, which rejects it
@@ -48,7 +49,7 @@ def warehouse_engine(server_url):
     name = f"test_properties_{next(_numbers)}_{dt.datetime.now():%H%M%S%f}"
     url = warehouse.create_database(server_url, name)
     engine = warehouse.engine_for(url)
-    ingest.ensure_schemas(engine, log=lambda _: None)
+    loader.ensure_schemas(engine, log=lambda _: None)
     yield engine
     warehouse.engine_for.cache_clear()
     warehouse.drop_database(server_url, name)
@@ -85,15 +86,15 @@ def court_files(draw, lines):
     return "".join(line + "\n" for line in out).encode(COURT.encoding, "replace")
 
 
-def _load(engine, landing, table, content: bytes) -> ingest.FileResult:
+def _load(engine, landing, table, content: bytes) -> loader.FileResult:
     part = f"p{next(_numbers)}"
     path = landing / table.feed / f"delivery_date={DAY}" / table.file_name(DAY, part)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(content)
-    return ingest.load_file(engine, LandedFile(table, path, DAY), landing)
+    return loader.load_file(engine, LandedFile(table, path, DAY), landing)
 
 
-def _assert_recorded_and_reconciled(engine, result: ingest.FileResult) -> None:
+def _assert_recorded_and_reconciled(engine, result: loader.FileResult) -> None:
     assert result.rows_read == result.rows_loaded + result.rows_quarantined
     with engine.connect() as conn:
         recorded = conn.execute(

@@ -4,7 +4,7 @@ real PostgreSQL, many times, none fails and each ends with the rows one load aft
 Each load used to set up the schemas itself, and its `create index if not exists` on a table another feed was
 loading waited for that feed's file transaction while holding a lock on audit.load_manifest that the file
 transaction needed next: `DeadlockDetected`. The warehouse is now prepared once, before the loads
-(`ingest.ensure_schemas`, the ingest DAG's `prepare_warehouse`), and a load runs no DDL.
+(`loader.ensure_schemas`, the ingest DAG's `prepare_warehouse`), and a load runs no DDL.
 """
 
 from __future__ import annotations
@@ -13,8 +13,9 @@ import threading
 
 from sqlalchemy import text
 
-from sme_credit import ingest, warehouse
-from sme_credit.feeds import FEEDS, RAW_TABLES
+from sme_credit import warehouse
+from sme_credit.contract.feeds import FEEDS, RAW_TABLES
+from sme_credit.ingest import loader
 from tests.conftest import _fresh_database
 
 ROUNDS = 6  # the reference, then five rounds at once
@@ -31,7 +32,7 @@ def _load_all_feeds_at_once(engine, landing, up_to) -> dict[str, BaseException]:
     def load(feed: str) -> None:
         start.wait()
         try:
-            ingest.load_feed(engine, landing, feed, up_to, log=_quiet)
+            loader.load_feed(engine, landing, feed, up_to, log=_quiet)
         except BaseException as error:  # noqa: BLE001 - reported by the test
             errors[feed] = error
 
@@ -65,13 +66,13 @@ def test_every_feeds_load_runs_at_once_without_a_deadlock(server_url, tiny_world
         engine = warehouse.engine_for(url)
         try:
             if round_ == 0:  # the reference: one feed after the other
-                ingest.ensure_schemas(engine, log=_quiet)
+                loader.ensure_schemas(engine, log=_quiet)
                 for feed in FEEDS:
-                    ingest.load_feed(engine, tiny_world, feed, tiny_latest, log=_quiet)
+                    loader.load_feed(engine, tiny_world, feed, tiny_latest, log=_quiet)
                 expected = _state(engine)
                 assert all(rows > 0 for rows, _ in expected.values()), expected
                 continue
-            ingest.ensure_schemas(engine, log=_quiet)
+            loader.ensure_schemas(engine, log=_quiet)
             errors = _load_all_feeds_at_once(engine, tiny_world, tiny_latest)
             assert not errors, f"round {round_}: " + "; ".join(f"{f}: {e!r}" for f, e in errors.items())
             assert _state(engine) == expected
@@ -87,8 +88,8 @@ def test_every_feeds_load_runs_at_once_without_a_deadlock(server_url, tiny_world
 def test_a_load_refuses_a_warehouse_that_was_not_prepared(fresh_db, tiny_world, tiny_latest):
     engine = warehouse.engine_for(fresh_db)
     try:
-        ingest.load_feed(engine, tiny_world, "court", tiny_latest, log=_quiet)
-    except ingest.LoadError as error:
+        loader.load_feed(engine, tiny_world, "court", tiny_latest, log=_quiet)
+    except loader.LoadError as error:
         assert "sme-credit warehouse prepare" in str(error)
     else:
         raise AssertionError("a load ran on a warehouse without the raw and audit schemas")

@@ -7,7 +7,8 @@ import datetime as dt
 import pytest
 from sqlalchemy import text
 
-from sme_credit import publish, warehouse
+from sme_credit import warehouse
+from sme_credit.publish import tracking
 
 D1, D2 = dt.date(2026, 10, 3), dt.date(2026, 11, 3)
 
@@ -59,7 +60,7 @@ def test_new_candidates_start_as_new_and_status_is_never_overwritten(engine):
         [("A", "steady", 620, 100000), ("B", "high_potential", 720, 300000)],
         [("A", "steady", 620), ("B", "high_potential", 720), ("C", "risk_warning", 400)],
     )
-    first = publish.publish_candidates(engine, D1, log=lambda _: None)
+    first = tracking.publish_candidates(engine, D1, log=lambda _: None)
     assert first["new"] == 2 and first["candidates"] == 2
     tracked = _tracked(engine)
     assert set(tracked) == {"A", "B"} and {r.status for r in tracked.values()} == {"new"}
@@ -68,7 +69,7 @@ def test_new_candidates_start_as_new_and_status_is_never_overwritten(engine):
         conn.execute(text("update tracking.candidates set status = 'contacted' where uscc = 'A'"))
 
     _day(engine, D2, [("A", "high_potential", 710, 250000)], [("A", "high_potential", 710), ("B", "risk_warning", 450)])
-    second = publish.publish_candidates(engine, D2, log=lambda _: None)
+    second = tracking.publish_candidates(engine, D2, log=lambda _: None)
     assert second["new"] == 0 and second["updated"] == 1
     tracked = _tracked(engine)
     assert tracked["A"].status == "contacted"
@@ -81,13 +82,13 @@ def test_new_candidates_start_as_new_and_status_is_never_overwritten(engine):
 def test_republishing_a_date_changes_nothing_and_older_dates_do_not_win(engine):
     _day(engine, D1, [("A", "steady", 620, 100000)], [("A", "steady", 620)])
     _day(engine, D2, [("A", "high_potential", 710, 250000)], [("A", "high_potential", 710)])
-    publish.publish_candidates(engine, D2, log=lambda _: None)
+    tracking.publish_candidates(engine, D2, log=lambda _: None)
     before = _tracked(engine)["A"]
 
-    assert publish.publish_candidates(engine, D2, log=lambda _: None)["updated"] == 0
+    assert tracking.publish_candidates(engine, D2, log=lambda _: None)["updated"] == 0
     assert _tracked(engine)["A"].updated_at == before.updated_at
 
-    publish.publish_candidates(engine, D1, log=lambda _: None)  # a backfill of an older date
+    tracking.publish_candidates(engine, D1, log=lambda _: None)  # a backfill of an older date
     after = _tracked(engine)["A"]
     assert after.first_qualified_date == D1 and after.last_qualified_date == D2
     assert (after.current_tier, after.suggested_limit, after.tier_as_of_date) == ("high_potential", 250000, D2)
@@ -95,9 +96,9 @@ def test_republishing_a_date_changes_nothing_and_older_dates_do_not_win(engine):
 
 def test_a_firm_first_tracked_by_a_backfilled_date_gets_the_latest_tier(engine):
     _day(engine, D2, [("A", "high_potential", 710, 250000)], [("A", "high_potential", 710), ("C", "risk_warning", 410)])
-    publish.publish_candidates(engine, D2, log=lambda _: None)
+    tracking.publish_candidates(engine, D2, log=lambda _: None)
     _day(engine, D1, [("C", "steady", 640, 80000)], [("A", "steady", 620), ("C", "steady", 640)])
-    publish.publish_candidates(engine, D1, log=lambda _: None)  # a backfill: C qualified on D1 only
+    tracking.publish_candidates(engine, D1, log=lambda _: None)  # a backfill: C qualified on D1 only
 
     tracked = _tracked(engine)
     assert (tracked["C"].first_qualified_date, tracked["C"].last_qualified_date) == (D1, D1)

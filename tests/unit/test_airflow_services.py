@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sme_credit.airflow_services import components, environment
+from sme_credit_dev.airflow_services import components, environment
 
 
 def test_celery_runs_every_component_and_the_workers_on_one_queue():

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from sme_credit import pipeline
+from sme_credit.orchestration import pipeline
 
 
 @dataclass
@@ -87,7 +87,7 @@ def test_events_of_an_ingest_backfill_build_nothing_unless_a_daily_run_completed
 def test_only_a_backfill_run_stands_for_its_logical_date():
     from types import SimpleNamespace
 
-    from sme_credit.dag_support import backfill_date_of
+    from sme_credit.orchestration.dag_support import backfill_date_of
 
     midnight = dt.datetime(2026, 10, 30, tzinfo=dt.UTC)
     assert backfill_date_of(SimpleNamespace(run_type="backfill", logical_date=midnight)) == "2026-10-30"

@@ -8,8 +8,8 @@ import json
 
 import pytest
 
-from sme_credit import contract_doc, raw_suites, settings
-from sme_credit.feeds import (
+from sme_credit import settings
+from sme_credit.contract.feeds import (
     CONTRACT_CHANGES,
     CONTRACT_VERSION,
     RAW_TABLES,
@@ -18,6 +18,7 @@ from sme_credit.feeds import (
     landed_files,
     table_by_name,
 )
+from sme_credit_dev import contract_doc, raw_suites
 
 
 @pytest.mark.parametrize(

@@ -258,9 +258,10 @@ def test_airflow_init_migrates_once_and_creates_no_secret(raw, text):
     script = as_text(init.get("entrypoint")) + " " + as_text(init.get("command"))
     assert re.search(r"\bairflow db migrate\b", script), "airflow-init must run `airflow db migrate`"
     # the pools the DAGs use, from the file every other setup imports (mounted with ./plugins)
-    from sme_credit.dag_support import POOLS_FILE
+    from sme_credit import settings
+    from sme_credit.orchestration.dag_support import POOLS_FILE
 
-    pools = f"airflow pools import /opt/airflow/project/plugins/{POOLS_FILE.parent.name}/{POOLS_FILE.name}"
+    pools = f"airflow pools import /opt/airflow/project/{POOLS_FILE.relative_to(settings.PROJECT_DIR).as_posix()}"
     assert pools in script, "airflow-init must import the project's pools"
     # sme_credit_build is rendered from dbt's manifest: a fresh checkout has none until something parses
     assert re.search(r"\bsme-credit dbt parse\b", script), "airflow-init must write dbt's manifest"
@@ -713,7 +714,7 @@ def test_every_published_port_is_bound_to_the_hosts_loopback(raw):
 
 
 def test_the_worker_has_a_bounded_concurrency_above_the_build_pool(compose):
-    from sme_credit.dag_support import BUILD_POOL, POOLS
+    from sme_credit.orchestration.dag_support import BUILD_POOL, POOLS
 
     env = env_of(compose["services"]["airflow-worker"])
     assert int(env["AIRFLOW__CELERY__WORKER_CONCURRENCY"]) > POOLS[BUILD_POOL]["slots"]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sme_credit.docs_app import _inside
+from sme_credit.orchestration.docs_app import _inside
 
 
 def test_only_files_inside_the_docs_folder_are_served(tmp_path):

@@ -3,7 +3,7 @@ which PostgreSQL (binding with SO_REUSEADDR) ignores, so the port probe must ign
 
 import socket
 
-from sme_credit import warehouse
+from sme_credit_dev import local_warehouse
 
 
 def test_a_port_whose_server_was_killed_with_connections_open_counts_as_free():
@@ -18,7 +18,7 @@ def test_a_port_whose_server_was_killed_with_connections_open_counts_as_free():
     server.close()
     client.close()
 
-    assert warehouse._port_is_free(port)
+    assert local_warehouse._port_is_free(port)
 
 
 def test_a_port_with_a_listener_is_taken():
@@ -26,4 +26,4 @@ def test_a_port_with_a_listener_is_taken():
         listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as PostgreSQL's own listener
         listener.bind(("127.0.0.1", 0))
         listener.listen()
-        assert not warehouse._port_is_free(listener.getsockname()[1])
+        assert not local_warehouse._port_is_free(listener.getsockname()[1])

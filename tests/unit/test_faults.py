@@ -14,9 +14,9 @@ from decimal import Decimal
 
 import pytest
 
-from sme_credit.feeds import FEEDS, NUMERIC_TYPES, RawTable, landed_files, table_by_name, tables_of
-from sme_credit.generate import generate_world
-from sme_credit.generate.faults import CATALOGUE, read_catalogue
+from sme_credit.contract.feeds import FEEDS, NUMERIC_TYPES, RawTable, landed_files, table_by_name, tables_of
+from sme_credit_sample import generate_world
+from sme_credit_sample.faults import CATALOGUE, read_catalogue
 
 SEED = 7
 TODAY = dt.date.today()

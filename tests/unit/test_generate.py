@@ -16,11 +16,11 @@ from pathlib import Path
 
 import pytest
 
-from sme_credit import uscc
-from sme_credit.feeds import FEEDS, RAW_TABLES, RawTable, delivery_dates, landed_files, table_by_name
-from sme_credit.generate import SCALES, LandingNotEmpty, extend_world, generate_world
-from sme_credit.generate.vocab import REGIONS
-from sme_credit.generate.world import read_world_spec
+from sme_credit.contract import uscc
+from sme_credit.contract.feeds import FEEDS, RAW_TABLES, RawTable, delivery_dates, landed_files, table_by_name
+from sme_credit_sample import SCALES, LandingNotEmpty, extend_world, generate_world
+from sme_credit_sample.vocab import REGIONS
+from sme_credit_sample.world import read_world_spec
 
 SEED = 7
 DIVISIONS = {

@@ -7,7 +7,7 @@ import datetime as dt
 
 import pytest
 
-from sme_credit.landing_survey import (
+from sme_credit.ingest.landing_survey import (
     FUTURE,
     IGNORED,
     REJECTED,

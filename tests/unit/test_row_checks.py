@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pyarrow as pa
 
-from sme_credit.feeds import RAW_TABLES
-from sme_credit.row_checks import KnownGoodValues, _valid, find_bad_rows
+from sme_credit.contract.feeds import RAW_TABLES
+from sme_credit.ingest.row_checks import KnownGoodValues, _valid, find_bad_rows
 
 AWKWARD = [
     None,

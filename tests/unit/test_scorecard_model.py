@@ -10,7 +10,7 @@ import pandas as pd
 import yaml
 
 from sme_credit import settings
-from sme_credit.scorecard_model import FEATURES, _monotone, fit, ks_and_auc, scored_values, write_seed
+from sme_credit.model.scorecard import FEATURES, _monotone, fit, ks_and_auc, scored_values, write_seed
 
 SEED = settings.DBT_PROJECT_DIR / "seeds" / "scorecard_points.csv"
 

@@ -1,6 +1,6 @@
 import pytest
 
-from sme_credit import uscc
+from sme_credit.contract import uscc
 
 # Published codes: the GB 32100-2015 style example and 华为技术有限公司 (Shenzhen).
 KNOWN_VALID = ["91350100M000100Y43", "914403001922038216"]

@@ -1,15 +1,15 @@
 """The demo world behaves like the real thing: its statistics, read from the delivered files as the pipeline would
 see them, match public figures, and its hidden risk shows in the feeds before it happens.
 
-The figures come from `sme_credit.generate.statistics` (also printed by `make world-stats`).
+The figures come from `sme_credit_sample.statistics` (also printed by `make world-stats`).
 """
 
 from __future__ import annotations
 
 import pytest
 
-from sme_credit.generate import generate_world
-from sme_credit.generate.statistics import measure
+from sme_credit_sample import generate_world
+from sme_credit_sample.statistics import measure
 
 
 @pytest.fixture(scope="module")

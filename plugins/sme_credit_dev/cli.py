@@ -1,0 +1,515 @@
+"""`sme-credit`: run the pipeline locally and operate its pieces. `make run` calls `sme-credit run`."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from sme_credit import locking, settings, warehouse
+from sme_credit.contract.feeds import delivery_dates
+from sme_credit.ingest import landing_survey
+from sme_credit_dev import local_warehouse
+
+DAG_IDS = ("sme_ingest", "sme_credit_build")
+
+
+def _environment() -> dict[str, str]:
+    """The resolved warehouse plus local Airflow settings, applied to this process and its children."""
+    url = local_warehouse.resolve_url()
+    env = settings.airflow_env(url)
+    os.environ.update(env)
+    return env
+
+
+def _airflow(*args: str, log: Path | None = None, check: bool = True) -> subprocess.CompletedProcess:
+    command = [str(Path(sys.executable).with_name("airflow")), *args]
+    if log is None:
+        return subprocess.run(command, check=check)
+    with log.open("a") as handle:
+        handle.write(f"\n$ {' '.join(command)}\n")
+        handle.flush()
+        result = subprocess.run(command, stdout=handle, stderr=subprocess.STDOUT)
+    if check and result.returncode:
+        raise RuntimeError(f"`airflow {' '.join(args)}` failed (exit {result.returncode}); see {log}")
+    return result
+
+
+def ensure_airflow_db(log: Path) -> None:
+    """Migrate Airflow's SQLite metadata DB when it is new or was made by another Airflow version, and import the
+    project's pools (a task of a pool the DB lacks is never scheduled)."""
+    import hashlib
+
+    import airflow
+
+    from sme_credit.orchestration.dag_support import POOLS_FILE
+
+    home = settings.airflow_home()
+    home.mkdir(parents=True, exist_ok=True)
+    stamp = home / ".migrated-version"
+    version = f"{airflow.__version__} pools {hashlib.sha256(POOLS_FILE.read_bytes()).hexdigest()[:12]}"
+    if stamp.exists() and stamp.read_text() == version and (home / "airflow.db").exists():
+        return
+    print(f"Preparing Airflow's metadata database in {home} ...", flush=True)
+    _airflow("db", "migrate", log=log)
+    _airflow("pools", "import", str(POOLS_FILE), log=log)
+    stamp.write_text(version)
+
+
+def _dag_run_state(dag_id: str) -> str | None:
+    """State of the newest run of `dag_id`, read from Airflow's metadata DB."""
+    result = subprocess.run(
+        [str(Path(sys.executable).with_name("airflow")), "dags", "list-runs", dag_id, "-o", "json"],
+        capture_output=True,
+        text=True,
+    )
+    # Warnings may precede the JSON on stdout; the JSON list is the last line.
+    lines = [line for line in result.stdout.splitlines() if line.startswith("[")]
+    try:
+        runs = json.loads(lines[-1]) if lines else []
+    except ValueError:
+        return None
+    return runs[0]["state"] if runs else None
+
+
+def run_dag(dag_id: str, as_of: dt.date, log: Path, conf: dict | None = None) -> float:
+    """Run one DAG for real with `airflow dags test`; raise if the run did not succeed."""
+    started = time.monotonic()
+    print(f"  running DAG {dag_id} for {as_of} ...", flush=True)
+    args = ["dags", "test", dag_id, as_of.isoformat()]
+    if conf:
+        args += ["--conf", json.dumps(conf)]
+    result = _airflow(*args, log=log, check=False)
+    state = _dag_run_state(dag_id)
+    elapsed = time.monotonic() - started
+    if result.returncode or state != "success":
+        failed = _failed_task_messages(log)
+        raise RuntimeError(
+            f"DAG {dag_id} did not succeed (state {state}, exit {result.returncode}) after {elapsed:.0f}s.\n"
+            f"{failed}\nFull log: {log}"
+        )
+    print(f"  DAG {dag_id}: success in {elapsed:.0f}s", flush=True)
+    return elapsed
+
+
+def _failed_task_messages(log: Path) -> str:
+    """Why each failed task failed, from the whole run log, so the reason shows without opening it.
+
+    Bad data fails a task with AirflowFailException carrying the full message (file, line and column; or each
+    failing expectation, one per line); other failures end with a `SomethingError: ...` line."""
+    lines = log.read_text(errors="replace").splitlines()
+    messages: list[str] = []
+    for fail_fast in (True, False):
+        for number, line in enumerate(lines):
+            exception = re.match(r"^[\w.]*(AirflowFailException|Error): (.*)", line)
+            if not exception or (exception.group(1) == "AirflowFailException") != fail_fast:
+                continue
+            message = [exception.group(2)]
+            for continuation in lines[number + 1 :]:  # a multi-line message (GX lists its failures)
+                if not continuation.startswith(("  ", "Data Docs:")):
+                    break
+                message.append(continuation)
+            text = "\n".join(message)
+            if text not in messages:
+                messages.append(text)
+        if messages:
+            break
+    return "\n".join(f"  {message}" for message in messages[-10:])
+
+
+def command_run(args: argparse.Namespace) -> int:
+    # two runs on one state directory would share Airflow's metadata database and the dbt target
+    lock = settings.state_dir() / "run.lock"
+    try:
+        with locking.held_or_refused(lock, f"a local run on {settings.state_dir()}"):
+            return _run(args)
+    except locking.Busy as busy:
+        print(f"Refused: {busy}.", file=sys.stderr, flush=True)
+        return 3
+
+
+def _run(args: argparse.Namespace) -> int:
+    from sme_credit.publish import report
+    from sme_credit.transform import dbt_runner
+
+    started = time.monotonic()
+    print("== SME pre-credit pipeline: local run ==", flush=True)
+    env = _environment()
+    print(f"Warehouse: {local_warehouse.describe(env['WAREHOUSE_URL'])}", flush=True)
+
+    landing = settings.landing_dir()
+    if not _ensure_sample_world(landing, scale=args.scale, seed=args.seed):
+        print(f"Processing the files already in {landing}", flush=True)
+    as_of = dt.date.fromisoformat(args.date) if args.date else landing_survey.latest_delivery_date(landing)
+    if as_of is None:
+        print(f"No file of the contract is delivered under {landing} on or before today: nothing to run", flush=True)
+        return 1
+    if as_of > landing_survey.today():
+        print(f"--date {as_of} is after today ({landing_survey.today()}): a run cannot describe a day to come")
+        return 2
+
+    logs = settings.state_dir() / "logs"
+    logs.mkdir(parents=True, exist_ok=True)
+    log = logs / f"run-{dt.datetime.now():%Y%m%d-%H%M%S}.log"
+    ensure_airflow_db(log)
+    dbt_runner.ensure_manifest()
+
+    print(f"Running the pipeline for delivery date {as_of} (log: {log})", flush=True)
+    run_dag("sme_ingest", as_of, log)
+    run_dag("sme_credit_build", as_of, log, conf={"as_of_date": as_of.isoformat()})
+
+    report.print_summary(warehouse.engine(), as_of, elapsed=time.monotonic() - started, log=log)
+    return 0
+
+
+def _ensure_sample_world(landing: Path, *, scale: str, seed: int) -> bool:
+    """Generate a sample world when the landing area holds no delivery; True when it did."""
+    if delivery_dates(landing):
+        return False
+    print(f"The landing area {landing} is empty: generating the '{scale}' sample world ...", flush=True)
+    _generate(landing, scale=scale, seed=seed, replace=False)
+    return True
+
+
+def _generate(
+    landing: Path, *, scale: str, seed: int, replace: bool, end_date: str | None = None, faults: bool = False
+) -> None:
+    from sme_credit_sample import generate_world
+    from sme_credit_sample.world import DEFAULT_END_DATE
+
+    summary = generate_world(
+        landing,
+        scale=scale,
+        seed=seed,
+        replace=replace,
+        faults=faults,
+        end_date=dt.date.fromisoformat(end_date) if end_date else DEFAULT_END_DATE,
+    )
+    print(
+        f"Generated {summary.firms:,} firms, a {summary.months}-month window: "
+        f"{sum(summary.rows.values()):,} rows in {summary.files} files under {landing} ({summary.elapsed:.1f}s); "
+        f"ground truth in {summary.ground_truth.parent}",
+        flush=True,
+    )
+
+
+def command_generate(args: argparse.Namespace) -> int:
+    _generate(
+        settings.landing_dir(),
+        scale=args.scale,
+        seed=args.seed,
+        replace=args.replace,
+        end_date=args.end_date,
+        faults=args.faults,
+    )
+    return 0
+
+
+def command_extend(args: argparse.Namespace) -> int:
+    from sme_credit_sample import extend_world
+
+    summary = extend_world(settings.landing_dir(), days=args.days)
+    dates = summary.delivery_dates
+    print(
+        f"Added {len(dates)} delivery date(s), {dates[0]} .. {dates[-1]}: "
+        f"{sum(summary.rows.values()):,} rows in {summary.files} files ({summary.elapsed:.1f}s)",
+        flush=True,
+    )
+    return 0
+
+
+def command_backtest(args: argparse.Namespace) -> int:
+    from sme_credit_dev import backtest
+
+    _environment()
+    landing = settings.landing_dir()
+    _ensure_sample_world(landing, scale="demo", seed=42)
+    started = time.monotonic()
+    result = backtest.run_backtest(landing)
+    print(result.report())
+    print(f"Elapsed: {time.monotonic() - started:.0f}s")
+    return 0 if result.passed else 1
+
+
+def command_train_scorecard(args: argparse.Namespace) -> int:
+    from sme_credit_dev import backtest
+
+    _environment()
+    seed = settings.DBT_PROJECT_DIR / "seeds" / "scorecard_points.csv"
+    backtest.train_scorecard(seed)
+    print("Review the change (git diff), then check it with `make backtest`.")
+    return 0
+
+
+def command_world_stats(args: argparse.Namespace) -> int:
+    from sme_credit_sample.statistics import measure, report
+
+    landing = settings.landing_dir()
+    print(f"Statistics of the sample world in {landing} (read from its files and ground truth):", flush=True)
+    print(report(measure(landing)))
+    return 0
+
+
+def command_contracts(args: argparse.Namespace) -> int:
+    from sme_credit_dev import contract_doc, raw_suites
+
+    path = settings.PROJECT_DIR / "docs" / "data-contracts.md"
+    changed = [path] if contract_doc.update(path, write=not args.check) else []
+    changed += raw_suites.update(write=not args.check)
+    if args.check and changed:
+        stale = ", ".join(str(p.relative_to(settings.PROJECT_DIR)) for p in changed)
+        print(f"out of date with sme_credit/contract/feeds.py: {stale}; run `sme-credit contracts`", file=sys.stderr)
+        return 1
+    for rendered in changed:
+        print(f"{rendered.relative_to(settings.PROJECT_DIR)}: {'updated' if rendered.exists() else 'removed'}")
+    print("the contract document and the raw suites are up to date" if not changed else "done")
+    return 0
+
+
+def command_warehouse(args: argparse.Namespace) -> int:
+    if args.action == "prepare":
+        from sme_credit.ingest import loader
+
+        url = local_warehouse.resolve_url()
+        loader.ensure_schemas(warehouse.engine_for(url))
+        print(f"raw and audit schemas ready (layout {loader.LAYOUT_VERSION}) in {local_warehouse.describe(url)}")
+    elif args.action == "stop":
+        stopped = local_warehouse.stop_embedded()
+        print("embedded PostgreSQL stopped" if stopped else "embedded PostgreSQL was not running")
+    elif args.action == "url":
+        print(local_warehouse.resolve_url())
+    return 0
+
+
+def command_dev_fixture(args: argparse.Namespace) -> int:
+    from sme_credit_dev.dev_fixture import load_dev_fixture
+
+    counts = load_dev_fixture(local_warehouse.resolve_url(), args.database)
+    print(f"database {args.database}: " + ", ".join(f"raw.{table} {rows:,}" for table, rows in counts.items()))
+    print(f"build on it with: WAREHOUSE_URL=<its URL> sme-credit dbt build (or PGDATABASE={args.database})")
+    return 0
+
+
+def command_dbt(args: argparse.Namespace) -> int:
+    from sme_credit.transform import dbt_runner
+
+    _environment()
+    dbt_runner.run_dbt(*args.dbt_args)
+    return 0
+
+
+def command_airflow(args: argparse.Namespace) -> int:
+    from sme_credit.transform import dbt_runner
+
+    _environment()
+    dbt_runner.ensure_manifest()
+    return _airflow(*args.airflow_args, check=False).returncode
+
+
+def _start_local_airflow(what: str, log_name: str) -> Path:
+    """What every local Airflow needs before its components start: settings, metadata DB, dbt manifest, and the
+    venv's bin on PATH (each component starts `airflow`); says where it will answer. Returns the logs folder."""
+    from sme_credit.transform import dbt_runner
+
+    env = _environment()
+    logs = settings.state_dir() / "logs"
+    logs.mkdir(parents=True, exist_ok=True)
+    ensure_airflow_db(logs / log_name)
+    dbt_runner.ensure_manifest()
+    os.environ["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
+    port = settings.airflow_api_port()
+    passwords = Path(env["AIRFLOW_HOME"]) / "simple_auth_manager_passwords.json.generated"
+    print(
+        f"Starting Airflow{what} on http://127.0.0.1:{port} (Ctrl-C stops it); the admin password is in {passwords}",
+        flush=True,
+    )
+    return logs
+
+
+def command_airflow_ui(args: argparse.Namespace) -> int:
+    """Scheduler, DAG processor, triggerer and UI in one process tree (`airflow standalone`)."""
+    _start_local_airflow("", "airflow-ui.log")
+    return _airflow("standalone", check=False).returncode
+
+
+def command_airflow_services(args: argparse.Namespace) -> int:
+    """Airflow's components as separate processes, with Celery workers on the local Redis by default."""
+    from sme_credit_dev import airflow_services
+
+    workers = f", {args.workers} Celery worker(s) on queue {args.queue!r}" if args.executor == "celery" else ""
+    logs = _start_local_airflow(f" ({args.executor} executor{workers})", "airflow-services.log")
+    return airflow_services.run(args.executor, args.workers, args.concurrency, args.queue, logs / "services")
+
+
+def command_backfill(args: argparse.Namespace) -> int:
+    """Both DAGs' backfills over a date range, through the running local Airflow (see `backfill`)."""
+    from sme_credit_dev import backfill
+    from sme_credit_dev.airflow_api import AirflowApi
+
+    env = _environment()
+    api = AirflowApi.local(Path(env["AIRFLOW_HOME"]), settings.airflow_api_port())
+    dag_ids = DAG_IDS if args.dag == "both" else (args.dag,)
+    started = time.monotonic()
+    done = backfill.backfill(api, args.start, args.end, dag_ids, args.reprocess)
+    runs = ", ".join(f"{len(result.states)} {result.dag_id}" for result in done)
+    print(f"backfill of {args.start} .. {args.end} done in {time.monotonic() - started:.0f} s: {runs} runs succeeded")
+    return 0
+
+
+def command_docs(args: argparse.Namespace) -> int:
+    """dbt's docs page, and Great Expectations' Data Docs made to render offline; says where both are."""
+    from sme_credit.quality import data_docs, gates
+    from sme_credit.transform import dbt_runner
+
+    _environment()
+    page = dbt_runner.generate_docs()
+    site = gates.data_docs_index()
+    data_docs.make_offline(site.parent)
+    print(f"dbt docs: {page}")
+    print(f"Great Expectations Data Docs: {site}" + ("" if site.exists() else " (after the first gate has run)"))
+    print("In the Airflow UI (make airflow-ui): the Browse menu, or http://127.0.0.1:8080/sme-credit/")
+    return 0
+
+
+def command_lint_sql(args: argparse.Namespace) -> int:
+    """sqlfluff over the dbt project with the dbt templater, which compiles against the warehouse."""
+    _environment()
+    sqlfluff = str(Path(sys.executable).with_name("sqlfluff"))
+    paths = args.paths or [str(settings.DBT_PROJECT_DIR / folder) for folder in ("models", "tests")]
+    return subprocess.run([sqlfluff, args.action, *paths], cwd=settings.PROJECT_DIR).returncode
+
+
+def command_summary(args: argparse.Namespace) -> int:
+    from sme_credit.publish import report
+
+    _environment()
+    as_of = dt.date.fromisoformat(args.date) if args.date else None
+    report.print_summary(warehouse.engine(), as_of)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="sme-credit", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    run = commands.add_parser("run", help="run the whole pipeline locally through real Airflow DAG runs")
+    run.add_argument("--date", help="delivery date to process (default: the latest in the landing area)")
+    run.add_argument("--scale", default="demo", help="sample world to generate when the landing area is empty")
+    run.add_argument("--seed", type=int, default=42)
+    run.set_defaults(handler=command_run)
+
+    generate = commands.add_parser("generate", help="write sample landing files")
+    generate.add_argument("--scale", default="demo", choices=("tiny", "demo", "large"))
+    generate.add_argument("--seed", type=int, default=42)
+    generate.add_argument("--end-date", help="last delivery date, YYYY-MM-DD (default 2026-11-03)")
+    generate.add_argument("--faults", action="store_true", help="also write the fault catalogue")
+    generate.add_argument("--replace", action="store_true", help="replace existing sample files")
+    generate.set_defaults(handler=command_generate)
+
+    extend = commands.add_parser("extend", help="add the next delivery date(s) to the sample world (an increment)")
+    extend.add_argument("--days", type=int, default=1)
+    extend.set_defaults(handler=command_extend)
+
+    backtest = commands.add_parser("backtest", help="KS, AUC and default rate per tier, 12 months before the data ends")
+    backtest.set_defaults(handler=command_backtest)
+
+    train = commands.add_parser("train-scorecard", help="refit the scorecard seed on a separate training world")
+    train.set_defaults(handler=command_train_scorecard)
+
+    stats = commands.add_parser("world-stats", help="realism statistics of the sample world in the landing area")
+    stats.set_defaults(handler=command_world_stats)
+
+    contracts = commands.add_parser(
+        "contracts", help="render docs/data-contracts.md's tables and the raw suites from the contract"
+    )
+    contracts.add_argument("--check", action="store_true", help="only check that they are up to date")
+    contracts.set_defaults(handler=command_contracts)
+
+    store = commands.add_parser("warehouse", help="the embedded PostgreSQL (or WAREHOUSE_URL)")
+    store.add_argument(
+        "action",
+        choices=("url", "prepare", "stop"),
+        help="url: print it; prepare: create (or rebuild for a newer layout) the raw and audit schemas, which the "
+        "loads need; stop: stop the embedded server",
+    )
+    store.set_defaults(handler=command_warehouse)
+
+    fixture = commands.add_parser(
+        "dev-fixture",
+        help="load dbt_project/dev_raw_fixture.sql's hand-made raw rows into a database of their own (created "
+        "afresh on the warehouse's server) to develop the dbt project against",
+    )
+    fixture.add_argument("--database", default="sme_dbt_dev", help="the database to (re)create (default sme_dbt_dev)")
+    fixture.set_defaults(handler=command_dev_fixture)
+
+    dbt_command = commands.add_parser("dbt", help="run dbt against the warehouse, e.g. `sme-credit dbt build`")
+    dbt_command.add_argument("dbt_args", nargs=argparse.REMAINDER)
+    dbt_command.set_defaults(handler=command_dbt)
+
+    airflow = commands.add_parser("airflow", help="run the airflow CLI with this project's local settings")
+    airflow.add_argument("airflow_args", nargs=argparse.REMAINDER)
+    airflow.set_defaults(handler=command_airflow)
+
+    ui = commands.add_parser("airflow-ui", help="run Airflow's scheduler and UI locally on 127.0.0.1:8080")
+    ui.set_defaults(handler=command_airflow_ui)
+
+    services = commands.add_parser(
+        "airflow-services",
+        help="run Airflow's components as separate processes (api-server, scheduler, dag-processor, triggerer, "
+        "Celery workers on the local Redis): docker-compose's topology without Docker",
+    )
+    services.add_argument("--executor", choices=("celery", "local"), default="celery")
+    services.add_argument("--workers", type=int, default=2, help="Celery workers (default 2)")
+    services.add_argument("--concurrency", type=int, default=2, help="task slots per Celery worker (default 2)")
+    services.add_argument("--queue", default="default", help="the Celery queue the workers serve (default: default)")
+    services.set_defaults(handler=command_airflow_services)
+
+    backfill = commands.add_parser(
+        "backfill",
+        help="rerun past dates through the running Airflow: sme_ingest's backfill, then sme_credit_build's, "
+        "one date at a time in date order",
+    )
+    backfill.add_argument("--from", dest="start", type=dt.date.fromisoformat, required=True, help="first date")
+    backfill.add_argument("--to", dest="end", type=dt.date.fromisoformat, required=True, help="last date (included)")
+    backfill.add_argument("--dag", choices=("both", *DAG_IDS), default="both", help="default: both, ingest first")
+    backfill.add_argument(
+        "--reprocess",
+        choices=("none", "failed", "completed"),
+        default="completed",
+        help="dates that already have a run: run them all again (completed, the default), only failed ones, or none",
+    )
+    backfill.set_defaults(handler=command_backfill)
+
+    docs = commands.add_parser("docs", help="generate dbt's docs page and make the Data Docs render offline")
+    docs.set_defaults(handler=command_docs)
+
+    lint_sql = commands.add_parser("lint-sql", help="sqlfluff lint (or fix) the dbt project's SQL")
+    lint_sql.add_argument("action", nargs="?", default="lint", choices=("lint", "fix"))
+    lint_sql.add_argument("paths", nargs="*", help="files or folders (default: models, tests)")
+    lint_sql.set_defaults(handler=command_lint_sql)
+
+    summary = commands.add_parser("summary", help="print the output tables' summary for an as-of date")
+    summary.add_argument("--date", help="as-of date (default: the latest in the marts)")
+    summary.set_defaults(handler=command_summary)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.handler(args)
+    except KeyboardInterrupt:
+        return 130
+    except Exception as error:  # noqa: BLE001 - the CLI's last word: a clear message and a non-zero exit
+        print(f"\nsme-credit {args.command}: FAILED: {error}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
