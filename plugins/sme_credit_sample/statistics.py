@@ -41,7 +41,7 @@ def _table(landing: Path, feed: str, name: str) -> pd.DataFrame:
 
 
 @dataclass
-class World:
+class DeliveredWorld:
     """The delivered feeds as data frames, plus the hidden truth."""
 
     end: pd.Timestamp
@@ -57,7 +57,7 @@ class World:
     defaults: pd.DataFrame  # uscc, default_date
 
     @classmethod
-    def read(cls, landing: Path) -> World:
+    def read(cls, landing: Path) -> DeliveredWorld:
         spec = read_world_spec(landing)
         model = build_world(spec.seed, SCALES[spec.scale].firms, spec.window)
         settlement = _table(landing, "settlement", "settlement_transactions")
@@ -85,7 +85,7 @@ class World:
         return power.groupby(["uscc", "billing_month"]).kwh.sum().rename_axis(["uscc", "month"])
 
 
-def rating_shares(world: World) -> dict:
+def rating_shares(world: DeliveredWorld) -> dict:
     """Shares of the latest published rating year (national 2021: A 8.3 %, B+M 82.6 %, C+D 9.1 %)."""
     latest = world.ratings[world.ratings.rating_year == world.ratings.rating_year.max()]
     share = latest.credit_rating.value_counts(normalize=True)
@@ -98,7 +98,7 @@ def rating_shares(world: World) -> dict:
     }
 
 
-def default_rates(world: World) -> dict:
+def default_rates(world: DeliveredWorld) -> dict:
     """Defaults per customer-year in the window, overall and for manufacturing, trade and construction (C, F, E)."""
     firms = world.master.merge(world.defaults, on="uscc", how="left")
     start = pd.to_datetime(firms.customer_since).where(lambda since: since >= world.window_start, world.window_start)
@@ -115,7 +115,7 @@ def default_rates(world: World) -> dict:
     }
 
 
-def inflow_power_correlation(world: World) -> dict:
+def inflow_power_correlation(world: DeliveredWorld) -> dict:
     """Per firm, correlation of monthly inflow and power use (firms with at least 12 months); medians by group."""
     inflow = world.inflow.groupby(["uscc", "month"]).amount.sum()
     joined = pd.concat([inflow.rename("inflow"), world.monthly_power().rename("kwh")], axis=1).dropna()
@@ -131,7 +131,7 @@ def inflow_power_correlation(world: World) -> dict:
     }
 
 
-def inflow_to_declared_sales(world: World) -> dict:
+def inflow_to_declared_sales(world: DeliveredWorld) -> dict:
     """12-month settlement inflow / declared sales, medians for normal and fake-trade firms."""
     last_month = (world.end - pd.DateOffset(months=1)).strftime("%Y-%m")
     first_month = (world.end - pd.DateOffset(months=12)).strftime("%Y-%m")
@@ -143,7 +143,7 @@ def inflow_to_declared_sales(world: World) -> dict:
     return {"normal_median": ratio[~fake].median(), "fake_median": ratio[fake].median()}
 
 
-def distress_signals(world: World) -> dict:
+def distress_signals(world: DeliveredWorld) -> dict:
     """Each sign of distress among firms before their default against the same sign among firms that never do."""
     defaults = world.defaults.set_index("uscc").default_date
     defaulted = set(defaults.index)
@@ -191,7 +191,7 @@ def distress_signals(world: World) -> dict:
     return signals
 
 
-def spring_festival_power(world: World) -> dict:
+def spring_festival_power(world: DeliveredWorld) -> dict:
     """Total power use of each February against the mean of January and March."""
     power = world.monthly_power().groupby(level="month").sum()
     out = {}
@@ -202,7 +202,7 @@ def spring_festival_power(world: World) -> dict:
     return out
 
 
-def court_name_only_share(world: World) -> float:
+def court_name_only_share(world: DeliveredWorld) -> float:
     """Of the court records about customers, the share that gives only a (differently spelled) name."""
 
     def normalise(name: str) -> str:
@@ -213,7 +213,7 @@ def court_name_only_share(world: World) -> float:
     return about_customers.party_uscc.isna().mean()
 
 
-def accounts_per_firm(world: World) -> dict:
+def accounts_per_firm(world: DeliveredWorld) -> dict:
     accounts = world.settlement.groupby("uscc").account_no.nunique()
     return {
         "share_with_several": (accounts > 1).mean(),
@@ -222,7 +222,7 @@ def accounts_per_firm(world: World) -> dict:
 
 
 def measure(landing: Path) -> dict:
-    world = World.read(landing)
+    world = DeliveredWorld.read(landing)
     return {
         "firms": len(world.master),
         "settlement_rows": len(world.settlement),
