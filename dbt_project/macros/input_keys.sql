@@ -23,9 +23,9 @@
     (select md5(concat_ws('|', '{{ local_md5(model.raw_code) }}', {{ parts | join(', ') }})))
 {%- endmacro %}
 
-{# Statuses of audit.load_manifest whose rows are in raw now (the loader's IN_RAW). #}
+{# Loads of audit.load_manifest whose rows are in raw now: audit.is_in_raw, made by the loader from its IN_RAW. #}
 {% macro loads_in_raw_condition(alias='load_manifest') -%}
-    {{ alias }}.status in ('loaded', 'replaced')
+    audit.is_in_raw({{ alias }}.status)
 {%- endmacro %}
 
 {#

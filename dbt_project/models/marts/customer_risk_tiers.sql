@@ -61,7 +61,7 @@ score_reasons as (
         uscc,
         string_agg(reason_code, ',' order by reason_rank) as score_reason_codes
     from reasons_ranked
-    where reason_rank <= 3
+    where reason_rank <= {{ var('scorecard_reasons_reported') }}
     group by uscc
 ),
 

@@ -60,7 +60,11 @@ new_lawsuits as (
     select
         uscc,
         'new_lawsuit_as_defendant' as signal,
-        case when bool_or(case_type = 'enforcement') or count(*) > 1 then 'high' else 'medium' end as severity,
+        case
+            when bool_or(case_type = 'enforcement') or count(*) >= {{ var('early_warning_new_lawsuits_high_count') }}
+                then 'high'
+            else 'medium'
+        end as severity,
         sum(amount) as observed_value,
         null::numeric as threshold,
         count(*) || ' new case(s) as defendant or respondent: ' || string_agg(case_number, ', ' order by case_number)
@@ -106,7 +110,7 @@ new_arrears as (
     select
         uscc,
         'new_arrears' as signal,
-        case when count(*) >= 2 then 'high' else 'medium' end as severity,
+        case when count(*) >= {{ var('early_warning_new_arrears_high_count') }} then 'high' else 'medium' end as severity,
         sum(amount) as observed_value,
         null::numeric as threshold,
         count(*) || ' bill(s) overdue since ' || {{ window_start(1) }} as detail

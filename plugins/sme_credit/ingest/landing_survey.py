@@ -25,8 +25,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sme_credit.contract.feeds import FEEDS, LandedFile, is_delivery_day, tables_of
+from sme_credit.ingest.file_statuses import FUTURE, IGNORED, REJECTED, UNEXPECTED
 
-UNEXPECTED, REJECTED, FUTURE, IGNORED = "unexpected", "rejected", "future", "ignored"
 DELIVERY_FOLDER = re.compile(r"^delivery_date=(\d{4}-\d{2}-\d{2})$")
 
 

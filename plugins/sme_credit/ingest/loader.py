@@ -47,11 +47,24 @@ from sme_credit.contract.feeds import (
     tables_of,
 )
 from sme_credit.errors import LoadError  # noqa: F401 - raised here, defined with the others
-from sme_credit.ingest.landing_read import BadLine, FileRejected, first_line_number, printable, raw_lines, stage_file
-from sme_credit.ingest.landing_survey import (
+from sme_credit.ingest.file_statuses import (
+    ALL,
+    DUPLICATE,
     FUTURE,
     IGNORED,
+    IN_RAW,
+    IRREGULAR,
+    LOADED,
+    LOST,
+    NOT_CURRENT,
+    REJECTED,
+    REPLACED,
+    SUPERSEDED,
     UNEXPECTED,
+    sql_list,
+)
+from sme_credit.ingest.landing_read import BadLine, FileRejected, first_line_number, printable, raw_lines, stage_file
+from sme_credit.ingest.landing_survey import (
     IrregularFile,
     missing_deliveries,
     survey_feed,
@@ -73,20 +86,6 @@ METADATA_COLUMNS = (
     ("_line_number", "integer not null default nextval('raw.{table}_line_number')"),
     ("_loaded_at", "timestamptz not null default now()"),
 )
-
-LOADED, REPLACED, SUPERSEDED, DUPLICATE, REJECTED, LOST = (
-    "loaded",
-    "replaced",
-    "superseded",
-    "duplicate",
-    "rejected",
-    "lost",
-)
-IN_RAW = (LOADED, REPLACED)  # statuses whose rows are in raw now
-# files the survey of the landing area did not let through (see landing_survey); REJECTED may be either
-IRREGULAR = (UNEXPECTED, FUTURE, IGNORED)
-# rows that do not stand for the file's current content: a lost load, a date that was in the future then
-NOT_CURRENT = (LOST, FUTURE)
 
 
 @dataclass
@@ -182,8 +181,7 @@ _AUDIT_DDL = (
         delivery_date date,
         sha256 text,
         bytes bigint not null,
-        status text not null check (status in ('{LOADED}', '{REPLACED}', '{SUPERSEDED}', '{DUPLICATE}', '{REJECTED}',
-            '{LOST}', '{UNEXPECTED}', '{FUTURE}', '{IGNORED}')),
+        status text not null check (status in {sql_list(ALL)}),
         rows_read bigint not null,
         rows_loaded bigint not null,
         rows_quarantined bigint not null,
@@ -204,6 +202,12 @@ _AUDIT_DDL = (
     )
     """,
     "create index if not exists load_manifest_source_file_idx on audit.load_manifest (source_file)",
+    # which statuses are in raw, for SQL (dbt's input keys, the run summary): immutable, so the planner inlines it
+    f"""
+    create or replace function audit.is_in_raw(status text) returns boolean
+    language sql immutable parallel safe
+    return status in {sql_list(IN_RAW)}
+    """,
     "create index if not exists load_manifest_sha256_idx on audit.load_manifest (sha256)",
     """
     create table if not exists audit.quarantined_rows (

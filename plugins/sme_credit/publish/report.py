@@ -9,6 +9,7 @@ from pathlib import Path
 from sqlalchemy import Engine, text
 
 from sme_credit.contract.feeds import CONFLICT_REASON
+from sme_credit.ingest import file_statuses
 from sme_credit.publish.marts import HISTORY, PUBLISHED_RELATIONS
 from sme_credit.quality import gates
 from sme_credit.transform.dbt_runner import docs_page as dbt_docs_page
@@ -92,22 +93,28 @@ def summary_lines(engine: Engine, as_of: dt.date | None) -> list[str]:
         ).all()
         loads = conn.execute(
             text(
-                "select count(*), count(*) filter (where status = 'rejected'), "
-                "count(*) filter (where status = 'duplicate'), "
-                "count(*) filter (where status in ('unexpected', 'future')), "
-                "coalesce(sum(rows_quarantined) filter (where status in ('loaded', 'replaced')), 0), "
+                "select count(*), count(*) filter (where status = :rejected), "
+                "count(*) filter (where status = :duplicate), "
+                "count(*) filter (where status in (:unexpected, :future)), "
+                "coalesce(sum(rows_quarantined) filter (where audit.is_in_raw(status)), 0), "
                 "(select count(*) from audit.quarantined_rows as q where q.reason like :conflict "
-                "and q.load_id in (select load_id from audit.load_manifest where status in ('loaded', 'replaced'))) "
+                "and q.load_id in (select load_id from audit.load_manifest where audit.is_in_raw(status))) "
                 "from audit.load_manifest"
             ),
-            {"conflict": CONFLICT_REASON.split(":")[0] + ":%"},
+            {
+                "conflict": CONFLICT_REASON.split(":")[0] + ":%",
+                "rejected": file_statuses.REJECTED,
+                "duplicate": file_statuses.DUPLICATE,
+                "unexpected": file_statuses.UNEXPECTED,
+                "future": file_statuses.FUTURE,
+            },
         ).one()
         delivered = conn.execute(
             text(
-                "select count(*), count(*) filter (where status = 'rejected'), coalesce(sum(rows_quarantined), 0) "
+                "select count(*), count(*) filter (where status = :rejected), coalesce(sum(rows_quarantined), 0) "
                 "from audit.load_manifest where delivery_date = :d"
             ),
-            {"d": as_of},
+            {"d": as_of, "rejected": file_statuses.REJECTED},
         ).one()
     counts = layer_counts(engine, as_of)
 
