@@ -60,6 +60,14 @@ def test_ks_and_auc_of_perfect_and_useless_scores():
     assert auc == 0.5
 
 
+def test_ks_does_not_depend_on_the_order_of_firms_with_the_same_score():
+    score = np.array([1, 1, 1, 1, 2, 2])
+    bad_first = np.array([True, True, False, False, False, False])
+    good_first = np.array([False, False, True, True, False, False])
+    assert ks_and_auc(score, bad_first) == ks_and_auc(score, good_first)
+    assert ks_and_auc(score, bad_first)[0] == 0.5  # at the cut-off 1: all bads, half the goods
+
+
 def test_a_fit_on_synthetic_firms_separates_bad_from_good(tmp_path):
     rng = np.random.default_rng(3)
     n = 4_000

@@ -174,12 +174,16 @@ def write_seed(scorecard: FittedScorecard, path: Path) -> None:
 
 
 def ks_and_auc(score: np.ndarray, bad: np.ndarray) -> tuple[float, float]:
-    """KS and AUC of a score where higher means safer."""
+    """KS and AUC of a score where higher means safer. KS is the largest gap between the bad and good shares at or
+    below a cut-off, taken only where the score changes: firms with the same score are on the same side of any
+    cut-off, so their order (the rows' order as read) must not move KS."""
+    score = np.asarray(score, dtype=float)
     order = np.argsort(score, kind="mergesort")
-    bad_sorted = np.asarray(bad, dtype=float)[order]
+    score_sorted, bad_sorted = score[order], np.asarray(bad, dtype=float)[order]
     cumulative_bad = np.cumsum(bad_sorted) / bad_sorted.sum()
     cumulative_good = np.cumsum(1 - bad_sorted) / (1 - bad_sorted).sum()
-    ks = float(np.max(np.abs(cumulative_bad - cumulative_good)))
+    last_of_its_score = np.append(score_sorted[1:] != score_sorted[:-1], True)
+    ks = float(np.max(np.abs(cumulative_bad - cumulative_good)[last_of_its_score]))
     ranks = pd.Series(score).rank().to_numpy()
     bads = np.asarray(bad, dtype=bool)
     n_bad, n_good = bads.sum(), (~bads).sum()
