@@ -42,7 +42,7 @@ def given_warehouse_url() -> str | None:
     """WAREHOUSE_URL as the user gave it, or None when it is unset or only the embedded server's (which the
     developer tooling sets itself, and marks as SME_EMBEDDED_URL)."""
     url = os.environ.get("WAREHOUSE_URL")
-    return url if url and url != os.environ.get("SME_EMBEDDED_URL") else None
+    return url if url and url != embedded_url() else None
 
 
 def embedded_url() -> str | None:

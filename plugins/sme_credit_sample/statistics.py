@@ -101,7 +101,8 @@ def rating_shares(world: DeliveredWorld) -> dict:
 def default_rates(world: DeliveredWorld) -> dict:
     """Defaults per customer-year in the window, overall and for manufacturing, trade and construction (C, F, E)."""
     firms = world.master.merge(world.defaults, on="uscc", how="left")
-    start = pd.to_datetime(firms.customer_since).where(lambda since: since >= world.window_start, world.window_start)
+    # pandas-stubs types `lower` as a scalar number, not a Timestamp; pandas clips datetimes (NaT stays NaT)
+    start = pd.to_datetime(firms.customer_since).clip(lower=world.window_start)  # type: ignore[call-overload]
     stop = firms.default_date.fillna(world.end)
     firms["years"] = (stop - start).dt.days.clip(lower=0) / 365.25
     firms["defaulted"] = firms.default_date.notna()

@@ -3,7 +3,6 @@ these tests fail when two places could still disagree."""
 
 from __future__ import annotations
 
-import csv
 import re
 
 import yaml
@@ -15,11 +14,6 @@ from sme_credit.publish import marts
 MODELS = settings.DBT_PROJECT_DIR / "models"
 
 
-def _seed(name: str) -> list[dict[str, str]]:
-    with (settings.DBT_PROJECT_DIR / "seeds" / f"{name}.csv").open(encoding="utf-8") as rows:
-        return list(csv.DictReader(rows))
-
-
 def test_the_published_marts_are_the_documented_mart_models():
     documented = yaml.safe_load((MODELS / "marts" / "_marts__models.yml").read_text(encoding="utf-8"))
     assert set(rules.marts()) == {model["name"] for model in documented["models"]}
@@ -27,15 +21,15 @@ def test_the_published_marts_are_the_documented_mart_models():
 
 
 def test_the_tiers_are_the_seeds_tiers_worst_first():
-    policy = sorted(_seed("tier_policy"), key=lambda row: float(row["min_score"]))
+    policy = sorted(rules.seed_rows("tier_policy"), key=lambda row: float(row["min_score"]))
     assert rules.risk_tiers() == tuple(row["risk_tier"] for row in policy)
-    assert {row["risk_tier"] for row in _seed("tier_display_names")} == set(rules.risk_tiers())
+    assert {row["risk_tier"] for row in rules.seed_rows("tier_display_names")} == set(rules.risk_tiers())
     assert rules.risk_tiers_text() == "high_potential, steady or risk_warning"
 
 
 def test_the_rated_values_the_contract_admits_are_the_ratings_the_seed_ranks():
     delivered = set(table_by_name("tax_credit_ratings").column("credit_rating").allowed)
-    assert {row["credit_rating"] for row in _seed("tax_credit_ratings")} == delivered
+    assert {row["credit_rating"] for row in rules.seed_rows("tax_credit_ratings")} == delivered
 
 
 def test_the_scorecard_scale_is_the_dbt_vars():

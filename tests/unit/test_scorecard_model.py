@@ -3,21 +3,16 @@ risk direction is known, the dbt macro scores the same features, and the fit sep
 
 from __future__ import annotations
 
-import csv
-
 import numpy as np
 import pandas as pd
 import yaml
 
-from sme_credit import settings
+from sme_credit import rules, settings
 from sme_credit.model.scorecard import FEATURES, _monotone, fit, ks_and_auc, scored_values, write_seed
 
-SEED = settings.DBT_PROJECT_DIR / "seeds" / "scorecard_points.csv"
 
-
-def _seed_rows() -> list[dict]:
-    with SEED.open(encoding="utf-8") as handle:
-        return list(csv.DictReader(handle))
+def _seed_rows() -> list[dict[str, str]]:
+    return rules.seed_rows("scorecard_points")
 
 
 def test_the_seed_scores_exactly_the_fitted_features_each_a_documented_customer_features_column():
