@@ -11,11 +11,12 @@ SCALE ?= demo
 SEED ?= 42
 FAULTS ?=
 DAYS ?= 1
+MODEL_WORLD := data/model_world/landing
 
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export DO_NOT_TRACK := 1
 
-.PHONY: help install run test test-fast lint hooks format backfill bench-daily bench-orchestration data data-next-day bench-generate bench-ingest backtest train-scorecard world-stats contracts stop warehouse-url airflow-ui airflow-services dbt-docs lock clean
+.PHONY: help install run test test-fast lint hooks format backfill bench-daily bench-orchestration data data-next-day bench-generate bench-ingest backtest model-world train-scorecard world-stats contracts stop warehouse-url airflow-ui airflow-services dbt-docs lock clean
 
 help:  ## list the targets
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -80,11 +81,16 @@ bench-daily: $(INSTALLED)  ## first full run vs next-day increment vs floor on t
 bench-orchestration: $(INSTALLED)  ## the build DAG per Cosmos mode vs a plain dbt build (after make run)
 	$(BIN)/python tests/benchmarks/bench_orchestration.py $(BENCH_ARGS)
 
-backtest: $(INSTALLED)  ## tiers as of 12 months before the end of the sample data vs. the defaults that followed
-	$(BIN)/sme-credit backtest
+backtest: $(INSTALLED)  ## active model's tiers 12 months before the end of LANDING (default: the landing area) vs the defaults after
+	$(BIN)/sme-credit backtest $(if $(LANDING),--landing $(LANDING)) $(if $(MODEL),--model $(MODEL))
 
-train-scorecard: $(INSTALLED)  ## refit dbt_project/seeds/scorecard_points.csv on a separate training world
-	$(BIN)/sme-credit train-scorecard
+model-world: $(INSTALLED)  ## the 48-month sample world the scorecard is trained on (data/model_world/landing)
+	@test -f $(MODEL_WORLD)/../ground_truth/world.json || \
+		LANDING_DIR=$(MODEL_WORLD) $(BIN)/sme-credit generate --scale demo --seed $(SEED) --months 48
+
+train-scorecard: model-world  ## train on the model world as of 12 months before its end, promote, backtest the next 12 months
+	$(BIN)/sme-credit train --landing $(MODEL_WORLD) --months-before-end 12 --promote
+	$(BIN)/sme-credit backtest --landing $(MODEL_WORLD)
 
 world-stats: $(INSTALLED)  ## realism statistics of the sample world (ratings, default rate, fake-trade signals)
 	$(BIN)/sme-credit world-stats

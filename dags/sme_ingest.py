@@ -51,7 +51,7 @@ def validate_raw(feed: str, loaded: dict, outlet_events=None, dag_run=None) -> d
 
 @dag(
     dag_id="sme_ingest",
-    description="Landing files of the five feeds -> raw tables, each gated by Great Expectations",
+    description="Landing files of every feed -> raw tables, each gated by Great Expectations",
     schedule="@daily",
     start_date=START_DATE,
     catchup=False,

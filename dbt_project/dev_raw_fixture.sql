@@ -269,9 +269,20 @@ from (values
 ) as v(record_id, record_type, case_number, court_name, case_type, cause, party_name, party_uscc, party_role,
        amount, filing_date, closing_date, status, d);
 
+
+-- Outcomes: F5 defaults in September 2026 (delivered 2026-10-03); one delivered after 2026-11-03 (F4) must not
+-- show up in a build for as_of_date 2026-11-03.
+insert into raw.credit_defaults (uscc, default_date, _delivery_date, _source_file, _line_number, _loaded_at)
+select v.*, 'outcomes/delivery_date=' || v.d || '/credit_defaults_' || to_char(v.d, 'YYYYMMDD') || '.csv', 2, now()
+from (values
+  ('91510104MA6CN2PJ4R', '2026-09-18', date '2026-10-03'),
+  ('91440115MA5CWL8R2K', '2026-11-20', date '2026-12-03')
+) as v (uscc, default_date, d);
+
 select 'enterprise_master' as raw_table, count(*) from raw.enterprise_master
 union all select 'settlement_transactions', count(*) from raw.settlement_transactions
 union all select 'tax_filings', count(*) from raw.tax_filings
 union all select 'tax_credit_ratings', count(*) from raw.tax_credit_ratings
 union all select 'utility_bills', count(*) from raw.utility_bills
-union all select 'court_records', count(*) from raw.court_records;
+union all select 'court_records', count(*) from raw.court_records
+union all select 'credit_defaults', count(*) from raw.credit_defaults;

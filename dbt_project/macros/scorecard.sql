@@ -21,9 +21,10 @@
 {% endmacro %}
 
 {#
-  One row per firm, as_of_date and scored feature, with the feature's value as numeric (NULL kept). With the
-  seed's features known, each is read from its column (a feature that is no column fails the build, naming it);
-  without them, every column of the row is matched against the seed (the same rows, about 15x slower).
+  One row per firm, as_of_date and scored feature, with the feature's value as text (NULL kept): numeric features
+  are compared with their bins' bounds as numbers, categorical ones with their bins' categories. With the seed's
+  features known, each is read from its column (a feature that is no column fails the build, naming it); without
+  them, every column of the row is matched against the seed (the same rows, about 15x slower).
 #}
 {% macro scorecard_feature_values(features_relation) -%}
     {%- set names = scored_feature_names() %}
@@ -37,14 +38,14 @@
         cross join lateral (
             values
             {%- for name in names %}
-                ('{{ name }}', features.{{ adapter.quote(name) }}::numeric){{ ',' if not loop.last }}
+                ('{{ name }}', features.{{ adapter.quote(name) }}::text){{ ',' if not loop.last }}
             {%- endfor %}
         ) as scored (feature, value)
     {%- else %}
         cross join lateral (
             select
                 row_values.key as feature,
-                row_values.value::numeric as value
+                row_values.value
             from jsonb_each_text(to_jsonb(features)) as row_values
             where row_values.key in (select scored_features.feature from {{ ref('scorecard_points') }} as scored_features)
         ) as scored
@@ -52,17 +53,62 @@
 {%- endmacro %}
 
 {#
-  Does `value` fall into the bin `bin` (an alias of scorecard_points)? Bins are half-open [lower, upper);
-  an empty bound is open-ended; the bin with both bounds empty takes NULL values and only those.
+  Does `value` (text) fall into the bin `bin`, a row of `scorecard` (the scorecard_points rows)?
+  - a categorical bin lists its categories, '|'-separated: the value is one of them;
+  - the bin with both bounds and the categories empty is the missing bin: it takes NULL, and for a categorical
+    feature also a category that no bin lists (one the fit never saw);
+  - a numeric bin is half-open [lower, upper); an empty bound is open-ended.
 #}
-{% macro scorecard_bin_matches(value, bin) -%}
+{% macro scorecard_bin_matches(value, bin, scorecard) -%}
+    case
+        when {{ bin }}.categories is not null
+            then {{ value }} = any(string_to_array({{ bin }}.categories, '|'))
+        when {{ bin }}.lower_bound is null and {{ bin }}.upper_bound is null
+            then {{ value }} is null or (
+                exists (
+                    select from {{ scorecard }} as listed
+                    where listed.feature = {{ bin }}.feature and listed.categories is not null
+                )
+                and not exists (
+                    select from {{ scorecard }} as listed
+                    where listed.feature = {{ bin }}.feature
+                        and {{ value }} = any(string_to_array(listed.categories, '|'))
+                )
+            )
+        when {{ value }} is null then false
+        else {{ value }}::numeric >= coalesce({{ bin }}.lower_bound, '-infinity'::numeric)
+            and {{ value }}::numeric < coalesce({{ bin }}.upper_bound, 'infinity'::numeric)
+    end
+{%- endmacro %}
+
+{#- How a bin of scorecard_points reads: {A, B} for categories, missing, or [lower, upper) with -inf/inf. -#}
+{% macro scorecard_bin_label(bin) -%}
+    case
+        when {{ bin }}.categories is not null then '{' || replace({{ bin }}.categories, '|', ', ') || '}'
+        when {{ bin }}.lower_bound is null and {{ bin }}.upper_bound is null then 'missing'
+        else '[' || coalesce({{ bin }}.lower_bound::text, '-inf') || ', '
+            || coalesce({{ bin }}.upper_bound::text, 'inf') || ')'
+    end
+{%- endmacro %}
+
+{#- Population stability index of shares `actual` against `expected` (one row per band; summed by the caller):
+    an empty band counts as var('model_psi_empty_share_floor'), so PSI stays finite. -#}
+{% macro psi_term(actual, expected) -%}
     (
-        ({{ bin }}.lower_bound is null and {{ bin }}.upper_bound is null and {{ value }} is null)
-        or (
-            {{ value }} is not null
-            and ({{ bin }}.lower_bound is not null or {{ bin }}.upper_bound is not null)
-            and {{ value }} >= coalesce({{ bin }}.lower_bound, '-infinity'::numeric)
-            and {{ value }} < coalesce({{ bin }}.upper_bound, 'infinity'::numeric)
-        )
+        greatest(coalesce({{ actual }}, 0), {{ var('model_psi_empty_share_floor') }})
+        - greatest(coalesce({{ expected }}, 0), {{ var('model_psi_empty_share_floor') }})
+    ) * ln(
+        greatest(coalesce({{ actual }}, 0), {{ var('model_psi_empty_share_floor') }})
+        / greatest(coalesce({{ expected }}, 0), {{ var('model_psi_empty_share_floor') }})
     )
+{%- endmacro %}
+
+{#- stable below var('model_psi_watch'), watch below var('model_psi_alert'), alert from it -#}
+{% macro psi_status(psi) -%}
+    case
+        when {{ psi }} is null then null
+        when {{ psi }} >= {{ var('model_psi_alert') }} then 'alert'
+        when {{ psi }} >= {{ var('model_psi_watch') }} then 'watch'
+        else 'stable'
+    end
 {%- endmacro %}

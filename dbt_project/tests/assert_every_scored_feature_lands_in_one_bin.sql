@@ -18,7 +18,7 @@ matches as (
     from feature_values
     left join scorecard
         on feature_values.feature = scorecard.feature
-            and {{ scorecard_bin_matches('feature_values.value', 'scorecard') }}
+            and {{ scorecard_bin_matches('feature_values.value', 'scorecard', 'scorecard') }}
     group by 1, 2, 3, 4
 )
 
@@ -26,7 +26,7 @@ select
     uscc,
     as_of_date,
     feature,
-    value::text,
+    value,
     'value matches ' || bins_matched || ' bins' as problem
 from matches
 where bins_matched <> 1

@@ -1,5 +1,6 @@
--- Each feature of the scorecard has exactly one NULL bin (both bounds empty) and numeric bins that chain
--- without gap or overlap from -infinity to +infinity: [, b1) [b1, b2) ... [bn, ).
+-- Each feature of the scorecard has exactly one NULL bin (bounds and categories empty) and either numeric bins that
+-- chain without gap or overlap from -infinity to +infinity ([, b1) [b1, b2) ... [bn, )), or categorical bins that
+-- each list their categories, no category in two bins.
 with numeric_bins as (
     select
         feature,
@@ -9,13 +10,23 @@ with numeric_bins as (
         row_number() over (partition by feature order by lower_bound nulls first) as bin_number,
         count(*) over (partition by feature) as bin_count
     from {{ ref('scorecard_points') }}
-    where lower_bound is not null or upper_bound is not null
+    where categories is null and (lower_bound is not null or upper_bound is not null)
+),
+
+categories as (
+    select
+        feature,
+        unnest(string_to_array(categories, '|')) as category
+    from {{ ref('scorecard_points') }}
+    where categories is not null
 ),
 
 null_bins as (
     select
         feature,
-        count(*) filter (where lower_bound is null and upper_bound is null) as null_bin_count
+        count(*) filter (where lower_bound is null and upper_bound is null and categories is null) as null_bin_count,
+        count(*) filter (where categories is not null) as categorical_bins,
+        count(*) filter (where lower_bound is not null or upper_bound is not null) as numeric_bins
     from {{ ref('scorecard_points') }}
     group by feature
 )
@@ -34,3 +45,16 @@ select
     'needs exactly one NULL bin' as problem
 from null_bins
 where null_bin_count <> 1
+union all
+select
+    feature,
+    'a category is in more than one bin' as problem
+from categories
+group by feature, category
+having count(*) > 1
+union all
+select
+    feature,
+    'mixes numeric and categorical bins' as problem
+from null_bins
+where categorical_bins > 0 and numeric_bins > 0

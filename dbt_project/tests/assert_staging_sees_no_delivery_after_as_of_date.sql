@@ -4,7 +4,7 @@
 -- checks the daily columns against the landed files, and past dates against their first build).
 {% set staging_models = [
     'stg_enterprise__enterprises', 'stg_tax__filings', 'stg_tax__credit_ratings',
-    'stg_utilities__bills', 'stg_court__records'
+    'stg_utilities__bills', 'stg_court__records', 'stg_outcomes__credit_defaults'
 ] %}
 {% for model in staging_models %}
 select '{{ model }}' as model, max(delivered_on) as latest_delivery

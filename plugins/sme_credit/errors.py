@@ -39,3 +39,8 @@ class NothingToBuild(SmeCreditError):
 
 class NothingToPublish(SmeCreditError):
     """The build tables do not hold the requested date: build (and validate) it first."""
+
+
+class TrainingError(SmeCreditError):
+    """A scorecard cannot be trained, promoted or found: too little history or outcomes before the as-of date, a
+    model version that does not exist, or one that fails the promotion thresholds (the message says which)."""

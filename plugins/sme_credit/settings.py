@@ -33,6 +33,11 @@ def landing_dir() -> Path:
     return _path_from_env("LANDING_DIR", PROJECT_DIR / "data" / "landing")
 
 
+def model_dir() -> Path:
+    """Where `sme-credit train` writes each trained model's seeds and model card (MODEL_DIR)."""
+    return _path_from_env("MODEL_DIR", PROJECT_DIR / "data" / "models")
+
+
 def ground_truth_dir() -> Path:
     """Beside the landing area; only backtests read it, never the pipeline."""
     return landing_dir().parent / "ground_truth"

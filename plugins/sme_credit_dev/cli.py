@@ -14,6 +14,7 @@ from pathlib import Path
 
 from sme_credit import locking, settings, warehouse
 from sme_credit.contract.feeds import delivery_dates
+from sme_credit.errors import TrainingError
 from sme_credit.ingest import landing_survey
 from sme_credit_dev import local_warehouse
 
@@ -178,10 +179,17 @@ def _ensure_sample_world(landing: Path, *, scale: str, seed: int) -> bool:
 
 
 def _generate(
-    landing: Path, *, scale: str, seed: int, replace: bool, end_date: str | None = None, faults: bool = False
+    landing: Path,
+    *,
+    scale: str,
+    seed: int,
+    replace: bool,
+    end_date: str | None = None,
+    faults: bool = False,
+    months: int | None = None,
 ) -> None:
     from sme_credit_sample import generate_world
-    from sme_credit_sample.world import DEFAULT_END_DATE
+    from sme_credit_sample.world import DEFAULT_END_DATE, DEFAULT_MONTHS
 
     summary = generate_world(
         landing,
@@ -190,6 +198,7 @@ def _generate(
         replace=replace,
         faults=faults,
         end_date=dt.date.fromisoformat(end_date) if end_date else DEFAULT_END_DATE,
+        months=months or DEFAULT_MONTHS,
     )
     print(
         f"Generated {summary.firms:,} firms, a {summary.months}-month window: "
@@ -207,6 +216,7 @@ def command_generate(args: argparse.Namespace) -> int:
         replace=args.replace,
         end_date=args.end_date,
         faults=args.faults,
+        months=args.months,
     )
     return 0
 
@@ -228,23 +238,65 @@ def command_backtest(args: argparse.Namespace) -> int:
     from sme_credit_dev import backtest
 
     _environment()
-    landing = settings.landing_dir()
-    _ensure_sample_world(landing, scale="demo", seed=42)
+    landing = args.landing or settings.landing_dir()
     started = time.monotonic()
-    result = backtest.run_backtest(landing)
+    result = backtest.run_backtest(landing, as_of=args.as_of, model=args.model)
     print(result.report())
     print(f"Elapsed: {time.monotonic() - started:.0f}s")
     return 0 if result.passed else 1
 
 
-def command_train_scorecard(args: argparse.Namespace) -> int:
-    from sme_credit_dev import backtest
+def command_train(args: argparse.Namespace) -> int:
+    from sme_credit.model import registry, training
+    from sme_credit.model.binning import BinningSettings
+    from sme_credit.model.scorecard import FitSettings, candidate_features
 
     _environment()
-    seed = settings.DBT_PROJECT_DIR / "seeds" / "scorecard_points.csv"
-    backtest.train_scorecard(seed)
-    print("Review the change (git diff), then check it with `make backtest`.")
-    return 0
+    landing = args.landing or settings.landing_dir()
+    as_of = args.as_of or training.add_months(_latest_delivery(landing), -args.months_before_end)
+    candidates = candidate_features()
+    if args.features:
+        wanted = [name.strip() for name in args.features.split(",") if name.strip()]
+        known = {c.name: c for c in candidates}
+        unknown = [name for name in wanted if name not in known]
+        if unknown:
+            print(f"unknown feature(s) {', '.join(unknown)}: the candidates are the rows of seed scorecard_features")
+            return 2
+        candidates = tuple(known[name] for name in wanted)
+    fit_settings = FitSettings(
+        binning=BinningSettings(max_bins=args.max_bins, min_bin_share=args.min_bin_share),
+        min_iv=args.min_iv,
+        max_correlation=args.max_correlation,
+        max_features=args.max_features,
+    )
+    started = time.monotonic()
+    model = training.train(landing, as_of, candidates=candidates, fit_settings=fit_settings)
+    engine = warehouse.engine()
+    folder, passed = registry.save(model, engine)
+    print(f"Model card: {folder / registry.CARD_FILE}; registry: model.model_versions, model.model_card")
+    for name, (ok, what) in passed.items():
+        print(f"  {name}: {'pass' if ok else 'FAIL'} ({what})")
+    status = 0
+    if args.promote:
+        try:
+            registry.promote(model, folder, passed, engine)
+            print(
+                f"Promoted {model.version}: dbt_project/seeds/{registry.POINTS_SEED}.csv and "
+                f"{registry.BANDS_SEED}.csv replaced (review with git diff); the next build applies it"
+            )
+        except TrainingError as error:
+            print(error)
+            status = 1
+    engine.dispose()
+    print(f"Elapsed: {time.monotonic() - started:.0f}s")
+    return status
+
+
+def _latest_delivery(landing: Path) -> dt.date:
+    dates = delivery_dates(landing)
+    if not dates:
+        raise TrainingError(f"the landing area {landing} is empty: generate a world first (make data)")
+    return dates[-1]
 
 
 def command_world_stats(args: argparse.Namespace) -> int:
@@ -408,6 +460,9 @@ def build_parser() -> argparse.ArgumentParser:
     generate.add_argument("--scale", default="demo", choices=("tiny", "demo", "large"))
     generate.add_argument("--seed", type=int, default=42)
     generate.add_argument("--end-date", help="last delivery date, YYYY-MM-DD (default 2026-11-03)")
+    generate.add_argument(
+        "--months", type=int, help="months of history before the end date (default 24; 48 to train out of time)"
+    )
     generate.add_argument("--faults", action="store_true", help="also write the fault catalogue")
     generate.add_argument("--replace", action="store_true", help="replace existing sample files")
     generate.set_defaults(handler=command_generate)
@@ -417,10 +472,26 @@ def build_parser() -> argparse.ArgumentParser:
     extend.set_defaults(handler=command_extend)
 
     backtest = commands.add_parser("backtest", help="KS, AUC and default rate per tier, 12 months before the data ends")
+    backtest.add_argument("--landing", type=Path, help="the world to backtest (default: LANDING_DIR)")
+    backtest.add_argument("--as-of", type=dt.date.fromisoformat, help="default: 12 months before the last delivery")
+    backtest.add_argument("--model", help="a trained model version (default: the active one, the seed's)")
     backtest.set_defaults(handler=command_backtest)
 
-    train = commands.add_parser("train-scorecard", help="refit the scorecard seed on a separate training world")
-    train.set_defaults(handler=command_train_scorecard)
+    train = commands.add_parser(
+        "train", help="train the scorecard on what was known on a date, validate it out of time, optionally promote"
+    )
+    when = train.add_mutually_exclusive_group(required=True)
+    when.add_argument("--as-of", type=dt.date.fromisoformat, help="the training date D, YYYY-MM-DD")
+    when.add_argument("--months-before-end", type=int, help="D = this many months before the last delivery")
+    train.add_argument("--landing", type=Path, help="the landing area (default: LANDING_DIR)")
+    train.add_argument("--promote", action="store_true", help="make it the active model if its checks pass")
+    train.add_argument("--features", help="comma-separated candidates (default: every row of seed scorecard_features)")
+    train.add_argument("--max-bins", type=int, default=6, help="bins per feature besides the missing bin (6)")
+    train.add_argument("--min-bin-share", type=float, default=0.05, help="smallest bin, share of rows (0.05)")
+    train.add_argument("--min-iv", type=float, default=0.02, help="least information value to select (0.02)")
+    train.add_argument("--max-correlation", type=float, default=0.7, help="of WoE between selected features (0.7)")
+    train.add_argument("--max-features", type=int, default=12, help="features selected at most (12)")
+    train.set_defaults(handler=command_train)
 
     stats = commands.add_parser("world-stats", help="realism statistics of the sample world in the landing area")
     stats.set_defaults(handler=command_world_stats)

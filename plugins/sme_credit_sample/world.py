@@ -26,6 +26,7 @@ from sme_credit_sample.economy import activity
 from sme_credit_sample.enterprise import master_rows
 from sme_credit_sample.faults import catalogue_path, write_faults
 from sme_credit_sample.firms import World, build_world
+from sme_credit_sample.outcomes import credit_default_rows
 from sme_credit_sample.settlement import Bank
 from sme_credit_sample.tax import TaxBureau
 from sme_credit_sample.utilities import UtilityCompanies
@@ -191,6 +192,7 @@ def _simulate(
             "tax_credit_ratings": tax.ratings_delivered_for(month),
             "utility_bills": utilities.bill_columns(bills),
             "court_records": courts.records_delivered_in(month, now),
+            "credit_defaults": credit_default_rows(world, month),
         }
         transactions = bank.transactions_in(month, now, filings, utilities.payments_in(bills, month))
         counts: dict[str, int] = {}

@@ -15,7 +15,7 @@ from sme_credit.orchestration.dag_support import BUILD_POOL, POOLS
 from sme_credit.publish.marts import PUBLISHED_RELATIONS
 from sme_credit.transform import dbt_runner
 
-EXPECTED_DAGS = {"sme_ingest", "sme_credit_build", "sme_publication_watch"}
+EXPECTED_DAGS = {"sme_ingest", "sme_credit_build", "sme_publication_watch", "sme_model_training"}
 
 
 @pytest.fixture(scope="module")

@@ -10,6 +10,7 @@ import os
 import pytest
 
 from sme_credit import warehouse
+from sme_credit.errors import TrainingError
 from sme_credit_dev import backtest
 
 
@@ -42,3 +43,9 @@ def test_backtest_scores_the_firms_alive_a_year_before_the_end_in_a_database_of_
         engine.dispose()
     finally:
         warehouse.drop_database(server_url, "sme_backtest")
+
+
+def test_a_backtest_of_an_empty_landing_area_says_so_instead_of_making_a_world(tmp_path):
+    with pytest.raises(TrainingError, match="is empty: there is nothing to backtest"):
+        backtest.run_backtest(tmp_path / "landing", log=lambda message: None)
+    assert not (tmp_path / "landing").exists()

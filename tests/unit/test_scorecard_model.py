@@ -1,51 +1,138 @@
-"""The scorecard fitter and the seed it writes: bins partition each feature, points are monotone where the
-risk direction is known, the dbt macro scores the same features, and the fit separates bad from good."""
+"""The scorecard fitter and the seed it writes: automatic bins are monotone in a learned direction, points follow
+it in every fit, categories are binned, the seed's features are documented customer_features columns and
+candidates, and the fit separates bad from good."""
 
 from __future__ import annotations
 
+import csv
+import datetime as dt
+
 import numpy as np
 import pandas as pd
+import pytest
 import yaml
 
 from sme_credit import rules, settings
-from sme_credit.model.scorecard import FEATURES, _monotone, fit, ks_and_auc, scored_values, write_seed
+from sme_credit.errors import TrainingError
+from sme_credit.model import training
+from sme_credit.model.binning import CATEGORICAL, NUMERIC, BinningSettings, bin_feature
+from sme_credit.model.scorecard import (
+    SEED_COLUMNS,
+    CandidateFeature,
+    FitSettings,
+    candidate_features,
+    fit,
+    ks_and_auc,
+    psi,
+    write_seed,
+)
 
 
 def _seed_rows() -> list[dict[str, str]]:
     return rules.seed_rows("scorecard_points")
 
 
-def test_the_seed_scores_exactly_the_fitted_features_each_a_documented_customer_features_column():
-    assert list(dict.fromkeys(row["feature"] for row in _seed_rows())) == [feature.name for feature in FEATURES]
+def test_the_seed_scores_candidates_that_are_documented_customer_features_columns():
+    rows = _seed_rows()
+    assert tuple(rows[0]) == SEED_COLUMNS
+    assert len({row["model_version"] for row in rows}) == 1
     models = yaml.safe_load((settings.DBT_PROJECT_DIR / "models" / "marts" / "_marts__models.yml").read_text())
     (features,) = (model for model in models["models"] if model["name"] == "customer_features")
     columns = {column["name"] for column in features["columns"]}
-    assert {feature.name for feature in FEATURES} <= columns
+    candidates = {candidate.name for candidate in candidate_features()}
+    scored = {row["feature"] for row in rows}
+    assert scored <= candidates <= columns
 
 
-def test_the_seed_has_a_missing_bin_and_the_fitted_bounds_for_every_feature():
+def test_the_seed_points_are_monotone_and_the_development_shares_add_up():
     rows = _seed_rows()
-    for feature in FEATURES:
-        bins = [(r["lower_bound"], r["upper_bound"]) for r in rows if r["feature"] == feature.name]
-        cuts = [str(c).removesuffix(".0") for c in feature.cut_points]
-        assert bins[0] == ("", "")
-        assert bins[1:] == list(zip(["", *cuts], [*cuts, ""])), feature.name
+    for feature in dict.fromkeys(row["feature"] for row in rows):
+        bins = [row for row in rows if row["feature"] == feature]
+        assert bins[0]["lower_bound"] == bins[0]["upper_bound"] == bins[0]["categories"] == "", feature
+        assert sum(float(row["development_share"]) for row in bins) == pytest.approx(1, abs=1e-4), feature
+        points = [int(row["points"]) for row in bins[1:]]
+        if not bins[1]["categories"]:
+            assert points in (sorted(points), sorted(points, reverse=True)), feature
+        best = max(points)
+        for row in bins[1:]:
+            assert bool(row["reason_code"]) == (int(row["points"]) < best), (feature, row)
 
 
-def test_points_are_monotone_in_the_declared_direction_and_reasons_mark_lost_points():
-    rows = _seed_rows()
-    for feature in FEATURES:
-        points = [int(r["points"]) for r in rows if r["feature"] == feature.name][1:]
-        ordered = points if feature.safer > 0 else points[::-1]
-        assert ordered == sorted(ordered), feature.name
-        for r in rows:
-            if r["feature"] == feature.name and r["lower_bound"] + r["upper_bound"]:
-                assert bool(r["reason_code"]) == (int(r["points"]) < max(points)), (feature.name, r)
+def _health_world(seed: int, n: int = 4_000) -> tuple[pd.DataFrame, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    health = rng.normal(size=n)
+    frame = pd.DataFrame(
+        {
+            "late_bills": rng.poisson(np.exp(0.5 - 0.8 * health)).astype(float),
+            "buffer": np.exp(0.2 + 0.4 * health + rng.normal(0, 0.3, n)),
+            "noise": rng.normal(size=n),
+            "sector": rng.choice(list("ABCDE"), n),
+        }
+    )
+    frame.loc[rng.random(n) < 0.1, "buffer"] = np.nan
+    frame["buffer_copy"] = frame.buffer * 1.01
+    # sector C and D are riskier
+    risk = 3 + 1.2 * health - 0.8 * frame.sector.isin(["C", "D"]).to_numpy()
+    bad = (rng.random(n) < 1 / (1 + np.exp(risk))).astype(int)
+    return frame, bad
 
 
-def test_pool_adjacent_violators():
-    assert _monotone(np.array([1.0, 3.0, 2.0, 4.0]), np.array([1.0, 1.0, 1.0, 1.0])).tolist() == [1, 2.5, 2.5, 4]
-    assert _monotone(np.array([3.0, 1.0]), np.array([3.0, 1.0])).tolist() == [2.5, 2.5]
+CANDIDATES = (
+    CandidateFeature("late_bills", NUMERIC, "LATE", "NO_BILLS"),
+    CandidateFeature("buffer", NUMERIC, "THIN", "NO_BUFFER"),
+    CandidateFeature("noise", NUMERIC, "NOISE", "NO_NOISE"),
+    CandidateFeature("buffer_copy", NUMERIC, "THIN", "NO_BUFFER"),
+    CandidateFeature("sector", CATEGORICAL, "RISKY_SECTOR", "NO_SECTOR"),
+)
+
+
+def test_binning_learns_the_direction_and_keeps_bad_rates_monotone():
+    frame, bad = _health_world(1)
+    late = bin_feature("late_bills", frame.late_bills, bad)
+    buffer = bin_feature("buffer", frame.buffer, bad, settings=BinningSettings(max_bins=5))
+    assert late.direction == -1 and buffer.direction == 1
+    for bins in (late, buffer):
+        rates = bins.bads[1:] / bins.counts[1:]
+        ordered = rates if bins.direction < 0 else rates[::-1]
+        assert list(ordered) == sorted(ordered), bins.name
+        assert bins.counts[1:].min() >= 0.05 * bins.counts[1:].sum()
+    assert len(buffer.cut_points) <= 4 and buffer.counts[0] > 0  # 5 bins at most, the missing bin has the NaNs
+
+
+def test_categorical_binning_groups_categories_by_risk():
+    frame, bad = _health_world(2)
+    sector = bin_feature("sector", frame.sector, bad, CATEGORICAL)
+    riskiest_two = {category for group in sector.categories[:2] for category in group}
+    assert riskiest_two == {"C", "D"}  # categories in order of risk, riskiest first
+    assert list(sector.woe[1:]) == sorted(sector.woe[1:])
+    assert sector.index(pd.Series(["Z", None, "C"])).tolist()[:2] == [0, 0]  # unseen and missing: the missing bin
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_every_fit_keeps_points_monotone_in_the_learned_direction(seed):
+    frame, bad = _health_world(seed, n=1_500)
+    card = fit(frame, bad, CANDIDATES)
+    assert not {"buffer", "buffer_copy"} <= set(card.features)  # correlated: only the stronger is kept
+    for name, bins in card.bins.items():
+        points = card.points[name][1:]
+        rates = bins.bads[1:] / np.maximum(bins.counts[1:], 1)
+        # more points where fewer go bad, in every fit
+        assert np.all(np.diff(points) * np.diff(rates) <= 0), (name, points, rates)
+    assert all(coefficient < 0 for name, coefficient in card.coefficients.items() if name != "intercept")
+
+
+def test_a_fit_separates_bad_from_good_and_writes_the_seed(tmp_path):
+    frame, bad = _health_world(3)
+    card = fit(frame, bad, CANDIDATES, FitSettings(max_features=3))
+    ks, auc = ks_and_auc(card.score(frame), bad)
+    assert ks > 0.3 and auc > 0.7
+    assert len(card.features) <= 3
+    path = tmp_path / "points.csv"
+    write_seed(card.seed_rows("sc-test"), path)
+    rows = list(csv.DictReader(path.open()))
+    assert {row["model_version"] for row in rows} == {"sc-test"}
+    sector_bins = [row["categories"] for row in rows if row["feature"] == "sector"]
+    assert sector_bins[0] == "" and sorted("|".join(sector_bins[1:]).split("|")) == list("ABCDE")
 
 
 def test_ks_and_auc_of_perfect_and_useless_scores():
@@ -63,28 +150,23 @@ def test_ks_does_not_depend_on_the_order_of_firms_with_the_same_score():
     assert ks_and_auc(score, bad_first)[0] == 0.5  # at the cut-off 1: all bads, half the goods
 
 
-def test_a_fit_on_synthetic_firms_separates_bad_from_good(tmp_path):
-    rng = np.random.default_rng(3)
-    n = 4_000
-    health = rng.normal(size=n)
-    features = pd.DataFrame(
-        {
-            "late_paid_bills_12m": rng.poisson(np.exp(0.5 - 0.8 * health)),
-            "balance_to_monthly_inflow": np.exp(0.2 + 0.4 * health + rng.normal(0, 0.3, n)),
-            "tax_rating_rank": np.where(health > 1.3, 4, np.where(health > -1.5, 3, 1)),
-            "late_filings_12m": rng.poisson(np.exp(-1 - 0.6 * health)),
-            "net_flow_3m_share": rng.normal(0.02 * health, 0.05, n),
-            "unpaid_bills": rng.poisson(np.exp(-2 - health)),
-            "inflow_to_declared_sales": rng.normal(1.15, 0.05, n),
-            "industry_risk_coefficient": rng.choice([0.5, 1.0, 1.5], n),
-            "firm_age_years": rng.uniform(0, 20, n),
-            "open_defendant_cases": rng.poisson(0.05, n),
-        }
-    )
-    bad = pd.Series(rng.random(n) < 1 / (1 + np.exp(3 + 1.2 * health)))
-    card = fit(features, bad)
-    ks, auc = ks_and_auc(card.score(scored_values(features)), bad.to_numpy())
-    assert ks > 0.3 and auc > 0.7
-    path = tmp_path / "points.csv"
-    write_seed(card, path)
-    assert path.read_text().startswith("feature,lower_bound,upper_bound,points,reason_code\n")
+def test_psi_is_zero_for_the_same_distribution_and_grows_with_the_shift():
+    assert psi(np.array([10, 20, 30]), np.array([1, 2, 3])) == pytest.approx(0)
+    small = psi(np.array([0.3, 0.4, 0.3]), np.array([0.25, 0.4, 0.35]))
+    large = psi(np.array([0.3, 0.4, 0.3]), np.array([0.1, 0.3, 0.6]))
+    assert 0 < small < 0.1 < 0.25 < large
+    assert np.isfinite(psi(np.array([0.5, 0.5, 0.0]), np.array([0.4, 0.4, 0.2])))  # an empty band
+
+
+def test_a_training_plan_uses_only_windows_delivered_by_the_date(tmp_path):
+    for month in range(1, 13 * 3 + 1):  # monthly deliveries 2022-02-03 .. 2025-02-03
+        day = training.add_months(dt.date(2022, 1, 3), month)
+        (tmp_path / "outcomes" / f"delivery_date={day}").mkdir(parents=True)
+    plan = training.plan_training(tmp_path, dt.date(2025, 2, 3))
+    # a year of history after 2022-02: from 2023-02-03; the 12-month window of 2024-01-03 ends 2025-01-03, its
+    # month is delivered on 2025-02-03
+    assert plan.development[0] == dt.date(2023, 2, 3)
+    assert plan.out_of_time == dt.date(2024, 1, 3)
+    assert all(training.outcomes_known_on(day) <= plan.as_of for day in plan.dates)
+    with pytest.raises(TrainingError, match="--months 48"):
+        training.plan_training(tmp_path, dt.date(2024, 3, 3))

@@ -1,5 +1,5 @@
 -- One row per enterprise and as-of date: scorecard score, probability of default, knock-outs and risk tier.
--- Score = sum of the points of each feature's bin (seed scorecard_points). Hard knock-outs put a firm in
+-- Score = sum of the points of each feature's bin (customer_score_points, from seed scorecard_points). Hard knock-outs put a firm in
 -- the lowest tier of tier_policy (risk_warning) whatever its score; otherwise the tier is the highest in tier_policy whose min_score it reaches.
 with features as (
     select *
@@ -7,40 +7,17 @@ with features as (
     where as_of_date = {{ as_of_date() }}
 ),
 
-feature_values as (
-    {{ scorecard_feature_values('features') }}
-),
-
-scorecard as (
-    select * from {{ ref('scorecard_points') }}
-),
-
-best_points as (
-    select
-        feature,
-        max(points) as best_points
-    from scorecard
-    group by feature
-),
-
 binned as (
-    select
-        feature_values.uscc,
-        feature_values.feature,
-        scorecard.points,
-        scorecard.reason_code,
-        best_points.best_points - scorecard.points as points_lost
-    from feature_values
-    inner join scorecard
-        on feature_values.feature = scorecard.feature
-            and {{ scorecard_bin_matches('feature_values.value', 'scorecard') }}
-    inner join best_points on feature_values.feature = best_points.feature
+    select * from {{ ref('customer_score_points') }}
+    where as_of_date = {{ as_of_date() }}
 ),
 
 scores as (
     select
         uscc,
-        sum(points)::integer as score
+        sum(points)::integer as score,
+        -- one model scores a date: the seed holds one version (tests/assert_one_scorecard_model_version.sql)
+        min(model_version) as model_version
     from binned
     group by uscc
 ),
@@ -99,6 +76,7 @@ tiered as (
     select
         scores.uscc,
         scores.score,
+        scores.model_version,
         knock_outs.knock_out_codes <> '' as knock_out,
         case
             when knock_outs.knock_out_codes <> '' then (select lowest_tier.risk_tier from lowest_tier)
@@ -140,6 +118,7 @@ select
     tiered.risk_tier,
     display_names.display_name_zh as risk_tier_name_zh,
     tiered.knock_out,
-    tiered.reason_codes
+    tiered.reason_codes,
+    tiered.model_version
 from tiered
 left join display_names on tiered.risk_tier = display_names.risk_tier

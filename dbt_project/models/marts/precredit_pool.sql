@@ -143,9 +143,8 @@ conditions as (
     from offers
 ),
 
-{#- the published pool; on the very first build there is none yet (unit tests give it as an input) -#}
-{%- set published_pool_exists = not execute or model.resource_type == 'unit_test'
-    or adapter.get_relation(database=target.database, schema='marts', identifier='precredit_pool') is not none %}
+{#- the published pool; on the very first build there is none yet -#}
+{%- set published_pool_exists = published_mart_exists('precredit_pool') %}
 
 previous as (
     -- the published pool on the latest as-of date before this one (strictly: a rebuilt past date looks back,

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from sme_credit.contract import uscc as uscc_codes
 
-CONTRACT_VERSION = "2.0.1"
+CONTRACT_VERSION = "2.1.0"
 CONTRACT_CHANGES: tuple[tuple[str, str], ...] = (
     ("1.0.0", "Five feeds, six files, all delivered monthly on the 3rd, UTF-8."),
     (
@@ -36,6 +36,11 @@ CONTRACT_CHANGES: tuple[tuple[str, str], ...] = (
         "file is an empty delivery; tax credit ratings are not awaited on every 3rd; files outside the layout are "
         "recorded, not loaded; a key delivered again with other values is a conflict (only a paid bill's "
         "paid_date may change).",
+    ),
+    (
+        "2.1.0",
+        "A sixth feed, outcomes: the month's credit defaults (90+ days past due) from the bank's loan book and the "
+        "credit bureau, delivered on the 3rd of the next month, a header only when there were none.",
     ),
 )
 
@@ -522,6 +527,28 @@ RAW_TABLES: tuple[RawTable, ...] = (
         ),
         description="Settlement account transactions from the core banking system.",
     ),
+    RawTable(
+        feed="outcomes",
+        name="credit_defaults",
+        file_format="csv",
+        encoding="utf-8",
+        cadence=MONTHLY,
+        covers="defaults that occurred during the previous month (a header only when there were none)",
+        columns=(
+            _uscc(description="USCC of the customer that defaulted"),
+            Column(
+                "default_date",
+                "date",
+                "day the firm's exposure reached 90 days past due (loan book) or was reported so (credit bureau)",
+                example="2026-10-17",
+            ),
+        ),
+        key=("uscc", "default_date"),
+        description=(
+            "Credit outcomes: customers that defaulted (90+ days past due at the bank or, per the credit bureau, "
+            "at another lender). The labels the scorecard is trained on and its tiers are monitored against."
+        ),
+    ),
 )
 
 FEEDS: tuple[str, ...] = tuple(dict.fromkeys(t.feed for t in RAW_TABLES))
@@ -572,6 +599,14 @@ FEED_POLICIES: dict[str, FeedPolicy] = {
     "utilities": _EXTERNAL,
     "court": _EXTERNAL,
     "settlement": _OWN_SYSTEM,
+    "outcomes": FeedPolicy(
+        rejected_file=WARN,
+        max_quarantined_share=0.01,
+        late_delivery=WARN,
+        wait_hours=12,
+        why="labels for training and monitoring only: the day's tiers and candidates do not read them, so a bad or "
+        "late file is reported and re-delivered without holding up the day",
+    ),
 }
 
 _DELIVERY_DIR = re.compile(r"^delivery_date=(\d{4}-\d{2}-\d{2})$")

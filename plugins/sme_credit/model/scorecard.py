@@ -1,82 +1,123 @@
-"""Fitting the points scorecard: binning, weight of evidence, logistic regression, points per bin.
+"""Fitting the points scorecard: automatic monotone bins, feature selection, a sign-constrained logistic regression
+on weights of evidence, and integer points per bin.
 
-The scorecard the pipeline applies is the seed `dbt_project/seeds/scorecard_points.csv` (feature, bin bounds,
-points, reason code), applied in SQL. This module produces that seed from point-in-time features with known
-outcomes (`sme-credit train-scorecard`, on a training world that is not the one backtested). The risk team
-may then edit the seed by hand; the pipeline never refits on its own.
+The scorecard the pipeline applies is the seed `dbt_project/seeds/scorecard_points.csv` (model version, feature,
+bin, points, reason code, development share), applied in SQL (macros/scorecard.sql). `training.py` fits it on the
+bank's own outcomes; this module knows nothing of dates or warehouses: it takes a frame of candidate feature
+values, a 0/1 outcome, the candidates and the settings, all as arguments.
 
 Scaling (dbt vars, read through `rules.scorecard_scale`): score = base_score + pdo * log2(odds_good / base_odds),
 so that probability_of_default = 1 / (1 + base_odds * 2 ^ ((score - base_score) / pdo)).
-The scored values are customer_features columns of the features' names, computed there once; the fit reads them
-as they are (`scored_values`), as the SQL scorecard does.
 """
 
 from __future__ import annotations
 
 import csv
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from sme_credit import rules
+from sme_credit.model.binning import CATEGORICAL, BinningSettings, FeatureBins, bin_feature
+
+SEED_COLUMNS = (
+    "model_version",
+    "feature",
+    "lower_bound",
+    "upper_bound",
+    "categories",
+    "points",
+    "reason_code",
+    "development_share",
+)
+CATEGORY_SEPARATOR = "|"
 
 
 @dataclass(frozen=True)
-class ScoredFeature:
+class CandidateFeature:
+    """A customer_features column the fit may score (seed scorecard_features)."""
+
     name: str
-    cut_points: tuple[float, ...]  # inner bin bounds, ascending; bins are [lower, upper)
-    safer: int  # +1: a higher value is safer, -1: riskier (points are kept monotone that way)
+    kind: str  # numeric or categorical
     reason_code: str  # given to the bins that score below the feature's best bin
-    missing_reason: str
+    missing_reason: str  # given to the missing-value bin when it scores below the best bin
 
 
-# The scored features and their bins. Bounds are round numbers near the training quantiles, so the risk team
-# can read and edit them; the fit decides only the points.
-FEATURES: tuple[ScoredFeature, ...] = (
-    ScoredFeature("late_paid_bills_12m", (1, 2, 4, 8), -1, "LATE_UTILITY_PAYMENTS", "NO_UTILITY_BILLS"),
-    ScoredFeature("balance_to_monthly_inflow", (0.5, 1, 1.5, 2.5), 1, "THIN_CASH_BUFFER", "NO_SETTLEMENT_INFLOW"),
-    ScoredFeature("tax_rating_rank", (1, 2, 3, 4), 1, "WEAK_TAX_RATING", "NO_TAX_RATING"),
-    ScoredFeature("late_filings_12m", (1, 2, 4), -1, "LATE_TAX_FILINGS", "NO_TAX_FILINGS"),
-    ScoredFeature("net_flow_3m_share", (-0.2, -0.05, 0, 0.05), 1, "CASH_DRAIN", "NO_SETTLEMENT_INFLOW"),
-    ScoredFeature("unpaid_bills", (1, 2), -1, "UTILITY_ARREARS", "NO_UTILITY_BILLS"),
-    ScoredFeature("inflow_to_declared_sales", (1.5, 2.5), -1, "INFLOW_EXCEEDS_SALES", "NO_TAX_FILINGS"),
-    ScoredFeature("industry_risk_coefficient", (0.9, 1.1, 1.3), -1, "RISKY_INDUSTRY", "INDUSTRY_UNKNOWN"),
-    ScoredFeature("firm_age_years", (2, 5, 10), 1, "SHORT_OPERATING_HISTORY", "FIRM_AGE_UNKNOWN"),
-    ScoredFeature("open_defendant_cases", (1, 2), -1, "LAWSUITS_AS_DEFENDANT", "NO_COURT_DATA"),
-)
+def candidate_features() -> tuple[CandidateFeature, ...]:
+    """The candidates of seed scorecard_features, in file order."""
+    return tuple(
+        CandidateFeature(row["feature"], row["kind"], row["reason_code"], row["missing_reason"])
+        for row in rules.seed_rows("scorecard_features")
+    )
 
 
-def scored_values(features: pd.DataFrame) -> pd.DataFrame:
-    """The scored features' values from customer_features rows: the columns of their names, as numbers."""
-    return features[[feature.name for feature in FEATURES]].astype(float)
+@dataclass(frozen=True)
+class FitSettings:
+    binning: BinningSettings = field(default_factory=BinningSettings)
+    min_iv: float = 0.02  # candidates with less information are left out
+    max_correlation: float = 0.7  # of weights of evidence: of two correlated candidates, the weaker is left out
+    max_features: int = 12
+    l2: float = 1.0  # ridge penalty of the logistic regression
 
 
-def _bin_index(values: pd.Series, cut_points: tuple[float, ...]) -> np.ndarray:
-    """0 for missing, then 1..len(cut_points)+1 for the bins [-inf, c1), [c1, c2), ..., [ck, inf)."""
-    index = np.searchsorted(np.asarray(cut_points), values.to_numpy(), side="right") + 1
-    return np.where(values.isna().to_numpy(), 0, index)
+@dataclass
+class Selection:
+    feature: str
+    kind: str
+    iv: float
+    direction: str  # "higher is safer", "higher is riskier" or "by category"
+    selected: bool
+    why: str
 
 
-PRIOR_OBSERVATIONS = 20
-MAX_WOE = 1.5
+@dataclass
+class FittedScorecard:
+    bins: dict[str, FeatureBins]  # the scored features, in selection order
+    candidates: dict[str, CandidateFeature]
+    points: dict[str, list[int]]  # per feature, per bin (the missing bin first)
+    coefficients: dict[str, float]
+    selection: list[Selection]
+
+    @property
+    def features(self) -> list[str]:
+        return list(self.bins)
+
+    def score(self, frame: pd.DataFrame) -> np.ndarray:
+        total = np.zeros(len(frame))
+        for name, bins in self.bins.items():
+            total += np.asarray(self.points[name])[bins.index(frame[name])]
+        return total
+
+    def seed_rows(self, model_version: str) -> list[dict]:
+        rows = []
+        for name, bins in self.bins.items():
+            points = self.points[name]
+            candidate = self.candidates[name]
+            best = max(points[1:]) if len(points) > 1 else points[0]
+            shares = bins.counts / bins.counts.sum()
+            groups = ((),) + bins.categories if bins.kind == CATEGORICAL else ((),) * bins.bins
+            for index, ((lower, upper), group) in enumerate(zip(bins.bounds(), groups)):
+                below_best = points[index] < best
+                reason = (candidate.missing_reason if index == 0 else candidate.reason_code) if below_best else ""
+                rows.append(
+                    {
+                        "model_version": model_version,
+                        "feature": name,
+                        "lower_bound": lower,
+                        "upper_bound": upper,
+                        "categories": CATEGORY_SEPARATOR.join(group),
+                        "points": points[index],
+                        "reason_code": reason,
+                        "development_share": round(float(shares[index]), 6),
+                    }
+                )
+        return rows
 
 
-def _monotone(values: np.ndarray, weights: np.ndarray) -> np.ndarray:
-    """The non-decreasing sequence closest to `values` in weighted least squares (pool adjacent violators)."""
-    blocks = [[float(v), float(w), 1] for v, w in zip(values, weights)]
-    merged: list[list[float]] = []
-    for block in blocks:
-        merged.append(block)
-        while len(merged) > 1 and merged[-2][0] > merged[-1][0]:
-            (v2, w2, n2), (v1, w1, n1) = merged.pop(), merged.pop()
-            merged.append([(v1 * w1 + v2 * w2) / (w1 + w2), w1 + w2, n1 + n2])
-    return np.concatenate([np.full(int(n), v) for v, _, n in merged])
-
-
-def _logistic(x: np.ndarray, y: np.ndarray, l2: float = 1.0, iterations: int = 50) -> np.ndarray:
+def _logistic(x: np.ndarray, y: np.ndarray, l2: float, iterations: int = 50) -> np.ndarray:
     """Coefficients (intercept first) of a ridge-penalised logistic regression, by Newton's method."""
     design = np.column_stack([np.ones(len(x)), x])
     beta = np.zeros(design.shape[1])
@@ -93,84 +134,95 @@ def _logistic(x: np.ndarray, y: np.ndarray, l2: float = 1.0, iterations: int = 5
     return beta
 
 
-@dataclass
-class FittedScorecard:
-    rows: list[dict]  # the seed rows
-    coefficients: dict[str, float]
+def _select(
+    binned: dict[str, FeatureBins], woe: dict[str, np.ndarray], excluded: dict[str, str], settings: FitSettings
+) -> tuple[dict[str, FeatureBins], list[Selection]]:
+    """Strongest first: a candidate is selected unless it is excluded, too weak, flat, correlated with a selected
+    one, or over the maximum."""
+    chosen: dict[str, FeatureBins] = {}
+    selection = []
+    for name in sorted(binned, key=lambda n: -binned[n].iv):
+        bins = binned[name]
+        direction = (
+            "by category"
+            if bins.kind == CATEGORICAL
+            else ("higher is safer" if bins.direction > 0 else "higher is riskier")
+        )
+        if name in excluded:
+            why = excluded[name]
+        elif bins.iv < settings.min_iv:
+            why = f"IV {bins.iv:.3f} < {settings.min_iv}"
+        elif np.std(woe[name]) == 0:
+            why = "one bin only"
+        elif correlated := [
+            other for other in chosen if abs(float(np.corrcoef(woe[name], woe[other])[0, 1])) > settings.max_correlation
+        ]:
+            why = f"correlated with {correlated[0]} (|r| > {settings.max_correlation})"
+        elif len(chosen) >= settings.max_features:
+            why = f"{settings.max_features} features already selected"
+        else:
+            chosen[name] = bins
+            why = ""
+        selection.append(Selection(name, bins.kind, bins.iv, direction, not why, why))
+    return chosen, selection
 
-    def score(self, values: pd.DataFrame) -> np.ndarray:
-        total = np.zeros(len(values))
-        for feature in FEATURES:
-            bins = _bin_index(values[feature.name], feature.cut_points)
-            points = [r["points"] for r in self.rows if r["feature"] == feature.name]
-            total += np.asarray(points)[bins]
-        return total
 
-
-def fit(features: pd.DataFrame, bad: pd.Series) -> FittedScorecard:
-    """Bin every scored feature, replace bins by their weight of evidence, fit a logistic regression of `bad`
-    on them and turn each bin's contribution into integer points on the scale of the dbt vars."""
-    values = scored_values(features)
-    y = bad.to_numpy(dtype=float)
-    goods, bads = (1 - y).sum(), y.sum()
-    woe_columns, woe_tables = [], {}
-    bad_rate = bads / (goods + bads)
-    for feature in FEATURES:
-        bins = _bin_index(values[feature.name], feature.cut_points)
-        count = len(feature.cut_points) + 2
-        # shrunk towards the average bad rate: a thin bin (or an empty missing bin) stays near neutral
-        bad_n = np.bincount(bins, weights=y, minlength=count) + PRIOR_OBSERVATIONS * bad_rate
-        good_n = np.bincount(bins, weights=1 - y, minlength=count) + PRIOR_OBSERVATIONS * (1 - bad_rate)
-        woe = np.log((good_n / goods) / (bad_n / bads))  # > 0: safer than average
-        woe[1:] = _monotone(woe[1:] * feature.safer, good_n[1:] + bad_n[1:]) * feature.safer
-        woe = woe.clip(-MAX_WOE, MAX_WOE)  # no single bin may decide a firm's tier on its own
-        woe_tables[feature.name] = woe
-        woe_columns.append(woe[bins])
-    beta = _logistic(np.column_stack(woe_columns), y)
+def fit(
+    frame: pd.DataFrame,
+    bad: pd.Series | np.ndarray,
+    candidates: tuple[CandidateFeature, ...],
+    settings: FitSettings | None = None,
+) -> FittedScorecard:
+    """Bin every candidate, select by information value and correlation, fit a logistic regression of `bad` on the
+    selected features' weights of evidence with every coefficient constrained to its sign (a feature whose
+    coefficient comes out against its weight of evidence is dropped and the rest refitted, so points are monotone
+    in each feature's learned direction), and turn each bin's contribution into integer points."""
+    settings = settings or FitSettings()
+    y = np.asarray(bad, dtype=float)
+    binned = {c.name: bin_feature(c.name, frame[c.name], y, c.kind, settings.binning) for c in candidates}
+    woe = {name: bins.woe[bins.index(frame[name])] for name, bins in binned.items()}
+    excluded: dict[str, str] = {}
+    while True:
+        chosen, selection = _select(binned, woe, excluded, settings)
+        if not chosen:
+            raise ValueError("no candidate feature carries information about the outcome: nothing to fit")
+        beta = _logistic(np.column_stack([woe[name] for name in chosen]), y, settings.l2)
+        # woe > 0 is safer, so a coefficient on the log-odds of bad must be negative; a feature whose coefficient
+        # is not is left out, and the selection is made again without it
+        wrong = [name for name, coefficient in zip(chosen, beta[1:]) if coefficient >= 0]
+        if not wrong:
+            break
+        excluded.update({name: "coefficient against its weight of evidence in the joint fit" for name in wrong})
     scale = rules.scorecard_scale()
     factor = scale.pdo / math.log(2)
     offset = scale.base_score - factor * math.log(scale.base_odds)
-    share = (offset - factor * beta[0]) / len(FEATURES)  # log-odds of bad = b0 + sum(b_i * woe_i)
-    rows = []
-    for feature, coefficient in zip(FEATURES, beta[1:]):
-        woe = woe_tables[feature.name]
-        points = [int(round(share - factor * coefficient * w)) for w in woe]
-        best = max(points[1:])  # the best bin with a value; the missing bin gets a reason when below it
-        bounds = [(None, None)] + list(zip((None, *feature.cut_points), (*feature.cut_points, None)))
-        for (lower, upper), bin_points, index in zip(bounds, points, range(len(points))):
-            # the best bin gives no reason; the missing-value bin (first) has its own
-            reason = "" if bin_points >= best else feature.missing_reason if index == 0 else feature.reason_code
-            rows.append(
-                {
-                    "feature": feature.name,
-                    "lower_bound": lower,
-                    "upper_bound": upper,
-                    "points": bin_points,
-                    "reason_code": reason,
-                }
-            )
-    return FittedScorecard(rows, {"intercept": beta[0], **dict(zip((f.name for f in FEATURES), beta[1:]))})
+    share = (offset - factor * beta[0]) / len(chosen)  # log-odds of bad = b0 + sum(b_i * woe_i)
+    points = {
+        name: [int(round(share - factor * coefficient * w)) for w in bins.woe]
+        for (name, bins), coefficient in zip(chosen.items(), beta[1:])
+    }
+    return FittedScorecard(
+        chosen,
+        {c.name: c for c in candidates},
+        points,
+        {"intercept": float(beta[0]), **{n: float(c) for n, c in zip(chosen, beta[1:])}},
+        selection,
+    )
 
 
-def write_seed(scorecard: FittedScorecard, path: Path) -> None:
-    def number(value):
-        if value is None:
+def write_seed(rows: list[dict], path: Path) -> None:
+    def text(value) -> str:
+        if value is None or value == "":
             return ""
-        return str(int(value)) if float(value).is_integer() else str(value)
+        if isinstance(value, float):
+            return str(int(value)) if value.is_integer() else repr(value)
+        return str(value)
 
     with path.open("w", encoding="utf-8", newline="") as out:
         writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(["feature", "lower_bound", "upper_bound", "points", "reason_code"])
-        for row in scorecard.rows:
-            writer.writerow(
-                [
-                    row["feature"],
-                    number(row["lower_bound"]),
-                    number(row["upper_bound"]),
-                    row["points"],
-                    row["reason_code"],
-                ]
-            )
+        writer.writerow(SEED_COLUMNS)
+        for row in rows:
+            writer.writerow([text(row[column]) for column in SEED_COLUMNS])
 
 
 def ks_and_auc(score: np.ndarray, bad: np.ndarray) -> tuple[float, float]:
@@ -189,3 +241,26 @@ def ks_and_auc(score: np.ndarray, bad: np.ndarray) -> tuple[float, float]:
     n_bad, n_good = bads.sum(), (~bads).sum()
     auc_bad_lower = 1 - (ranks[bads].sum() - n_bad * (n_bad + 1) / 2) / (n_bad * n_good)
     return ks, float(auc_bad_lower)
+
+
+def psi(expected: np.ndarray, actual: np.ndarray) -> float:
+    """Population stability index between two distributions over the same bands (shares or counts); an empty band
+    counts as var model_psi_empty_share_floor, as in SQL (macros/scorecard.sql, psi_term)."""
+    floor = float(rules.dbt_vars()["model_psi_empty_share_floor"])
+    e = np.asarray(expected, dtype=float)
+    a = np.asarray(actual, dtype=float)
+    e = np.maximum(e / e.sum(), floor)
+    a = np.maximum(a / a.sum(), floor)
+    return float(((a - e) * np.log(a / e)).sum())
+
+
+def score_bands(score: np.ndarray, bands: int = 10) -> tuple[float, ...]:
+    """Inner bounds of `bands` score bands of about equal size (the development sample's deciles)."""
+    cuts = np.unique(np.quantile(np.asarray(score, dtype=float), np.linspace(0, 1, bands + 1)[1:-1]))
+    return tuple(float(c) for c in cuts)
+
+
+def band_counts(score: np.ndarray, cuts: tuple[float, ...]) -> np.ndarray:
+    """Firms per band [-inf, c1), [c1, c2), ..., [ck, inf)."""
+    index = np.searchsorted(np.asarray(cuts), np.asarray(score, dtype=float), side="right")
+    return np.bincount(index, minlength=len(cuts) + 1)

@@ -113,6 +113,16 @@ def task_failed(context) -> None:
     send(Message(f"{SUBJECT_PREFIX} FAILED {dag_id}.{task_id} ({_run_date(context)})", body), context)
 
 
+def model_drift(day: str, alerts_found: list[str], context=None) -> None:
+    """The model monitoring crossed var model_psi_alert on the day: say where."""
+    if alerts_found:
+        body = "\n".join(f"- {line}" for line in alerts_found)
+        send(
+            Message(f"{SUBJECT_PREFIX} WARNING model stability on {day}: {len(alerts_found)} PSI alert(s)", body),
+            context,
+        )
+
+
 def policy_warnings(feed: str, day: str, warnings: list[str], context=None) -> None:
     """A feed's load went on under its policy's warn rules: say what was let through."""
     if warnings:

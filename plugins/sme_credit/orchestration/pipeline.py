@@ -216,7 +216,25 @@ def send_daily_summary(as_of_date: str) -> dict:
     )
     subject = f"{alerts.SUBJECT_PREFIX} {as_of_date} published: {candidates or 'no pool'}"
     sent = alerts.send(alerts.Message(subject, "\n".join(line.strip("\n") for line in lines)))
+    alerts.model_drift(as_of_date, report.model_alerts(warehouse.engine(), day))
     return {"as_of_date": as_of_date, "channels": sent, "lines": len(lines)}
+
+
+def train_scorecard(as_of_date: str, promote: bool) -> dict:
+    """`sme-credit train --as-of D [--promote]` as a task: train, record, and promote when asked and passed."""
+    from sme_credit.model import registry, training
+
+    model = training.train(settings.landing_dir(), dt.date.fromisoformat(as_of_date[:10]))
+    engine = warehouse.engine()
+    folder, passed = registry.save(model, engine)
+    if promote:
+        registry.promote(model, folder, passed, engine)
+    return {
+        "model_version": model.version,
+        "card": str(folder / registry.CARD_FILE),
+        "checks": {name: ok for name, (ok, _) in passed.items()},
+        "promoted": promote,
+    }
 
 
 def _call(_name: str, function, *args, **kwargs):

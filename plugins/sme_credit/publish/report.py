@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Engine, text
 
@@ -140,6 +141,7 @@ def summary_lines(engine: Engine, as_of: dt.date | None) -> list[str]:
         )
     )
     add("Early warnings (high / all): " + ", ".join(f"{signal} {high:,}/{n:,}" for signal, high, n in warnings))
+    add(_monitoring_line(engine, as_of))
     add("Top candidates:")
     for uscc, name, tier, score, limit, term, product in top:
         add(f"  {uscc}  {name}  {tier:<15} score {score:>4}  limit {limit:>12,.0f}  {term:>2} months  {product}")
@@ -150,3 +152,46 @@ def summary_lines(engine: Engine, as_of: dt.date | None) -> list[str]:
     add(f"  dbt docs: {dbt_docs_page()} (`make dbt-docs` refreshes it)")
     add("  both in the Airflow UI too (Browse menu), under /sme-credit/ of the api-server")
     return lines
+
+
+def _monitoring(engine: Engine, as_of: dt.date) -> list[Any]:
+    with engine.connect() as conn:
+        if not conn.execute(text("select to_regclass('marts.model_monitoring') is not null")).scalar():
+            return []
+        return conn.execute(
+            text(
+                "select model_version, metric, subject, baseline, psi, status from marts.model_monitoring "
+                "where as_of_date = :d order by metric desc, psi desc"
+            ),
+            {"d": as_of},
+        ).all()  # type: ignore[return-value]
+
+
+def _monitoring_line(engine: Engine, as_of: dt.date) -> str:
+    rows = _monitoring(engine, as_of)
+    if not rows:
+        return "Model monitoring: nothing measured"
+    scores = [
+        f"vs {baseline.replace('_', ' ')} {psi:.3f} {status}"
+        for _, metric, _, baseline, psi, status in rows
+        if metric == "score_psi"
+    ]
+    shifted = [
+        f"{subject} {psi:.3f} {status}"
+        for _, metric, subject, _, psi, status in rows
+        if metric == "feature_psi" and status != "stable"
+    ]
+    line = f"Model monitoring ({rows[0][0]}): score PSI {', '.join(scores) or 'not measured'}"
+    line += f"; features shifted: {', '.join(shifted)}" if shifted else "; every feature stable"
+    if any(status == "alert" for *_, status in rows):
+        line += "\n  WARNING: a PSI reached var model_psi_alert, the population has shifted (marts.model_monitoring)"
+    return line
+
+
+def model_alerts(engine: Engine, as_of: dt.date) -> list[str]:
+    """The monitoring rows of the day at alert level, as lines."""
+    return [
+        f"{metric} of {subject} vs {baseline}: {psi:.3f} (model {version})"
+        for version, metric, subject, baseline, psi, status in _monitoring(engine, as_of)
+        if status == "alert"
+    ]

@@ -1,0 +1,43 @@
+-- The tier migration matrix: how many firms moved from each tier on the previous published as-of date to each
+-- tier on this one. Firms scored on only one of the two dates come from or go to 'not_scored'.
+{%- set previous_exists = published_mart_exists('customer_risk_tiers') %}
+with tiers as (
+    select * from {{ ref('customer_risk_tiers') }}
+    where as_of_date = {{ as_of_date() }}
+),
+
+previous_tiers as (
+    {% if previous_exists -%}
+    select
+        published.uscc,
+        published.as_of_date,
+        published.risk_tier
+    from {{ source('published', 'customer_risk_tiers') }} as published
+    where published.as_of_date = (
+            select max(earlier.as_of_date) from {{ source('published', 'customer_risk_tiers') }} as earlier
+            where earlier.as_of_date < {{ as_of_date() }}
+        )
+    {%- else -%}
+    select
+        null::text as uscc,
+        null::date as as_of_date,
+        null::text as risk_tier
+    where false
+    {%- endif %}
+)
+
+select
+    {{ as_of_date() }} as as_of_date,
+    (select max(previous_tiers.as_of_date) from previous_tiers) as previous_as_of_date,
+    migrated.from_tier,
+    migrated.to_tier,
+    count(*) as firms
+from (
+    select
+        coalesce(previous_tiers.risk_tier, 'not_scored') as from_tier,
+        coalesce(tiers.risk_tier, 'not_scored') as to_tier
+    from tiers
+    full outer join previous_tiers on tiers.uscc = previous_tiers.uscc
+    where exists (select any_previous.uscc from previous_tiers as any_previous)
+) as migrated
+group by migrated.from_tier, migrated.to_tier
