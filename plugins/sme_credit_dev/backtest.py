@@ -49,7 +49,7 @@ def default_as_of(landing: Path) -> dt.date:
 def _build(url: str, as_of: dt.date, model: str | None, log) -> None:
     """Seeds (with the points of `model` when given), then staging to marts as of the date, published."""
     engine = warehouse.engine_for(url)
-    with training._dbt_against(url):
+    with training.dbt_against(url):
         dbt_runner.run_dbt("seed", "--quiet")
         if model and model != registry.active_version():
             for seed, path in registry.seed_files(model).items():

@@ -32,7 +32,7 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from sme_credit import settings
-from sme_credit.contract.feeds import RAW_TABLES
+from sme_credit.contract.feeds import FEEDS, RAW_TABLES
 from sme_credit.publish.marts import PUBLISHED_RELATIONS
 from sme_credit.warehouse import drop_database
 from sme_credit_dev.airflow_api import AirflowApiError, local_token
@@ -264,7 +264,7 @@ def test_the_scheduler_runs_ingest_for_a_date_and_its_assets_build_that_date(sch
     loads = [
         ti for ti in _task_instances(airflow, "sme_ingest", ingest["dag_run_id"]) if ti["task_id"].startswith("load_")
     ]
-    assert len(loads) == 5 and all(ti["state"] == "success" for ti in loads)
+    assert len(loads) == len(FEEDS) and all(ti["state"] == "success" for ti in loads)
     # how many loads ran at the same moment (the scheduler runs them side by side; tiny loads take a second)
     moments = sorted([(ti["start_date"], 1) for ti in loads] + [(ti["end_date"], -1) for ti in loads])
     running = [sum(step for _, step in moments[: i + 1]) for i in range(len(moments))]
@@ -352,7 +352,9 @@ def _backfill_the_two_dates_before(airflow: Airflow, url: str, latest: dt.date, 
         assert [p.as_of_date for p in publications] == [latest, first, last]
         for relation in PUBLISHED_RELATIONS:
             counts = dict(conn.execute(text(f"select as_of_date, count(*) from {relation} group by 1")).all())
-            assert counts == {p.as_of_date: p.rows[relation.split(".")[1]] for p in publications}, relation
+            # (a mart may have no rows on a date: no tier migrations before a warehouse's second date)
+            recorded = {p.as_of_date: p.rows[relation.split(".")[1]] for p in publications}
+            assert counts == {day: rows for day, rows in recorded.items() if rows}, relation
         # the tracked candidates did not move back in time: the latest date's rows are as they were; firms that
         # qualified on a backfilled date only are tracked at their latest tier
         tracked = {row.uscc: row for row in conn.execute(text(f"select {TRACKED_NOW} from tracking.candidates"))}

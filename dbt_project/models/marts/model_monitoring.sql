@@ -23,9 +23,9 @@ previous_tiers as (
         published.uscc,
         published.as_of_date,
         published.score
-    from {{ source('published', 'customer_risk_tiers') }} as published
+    from {{ source('published', 'tiers_as_published') }} as published
     where published.as_of_date = (
-            select max(earlier.as_of_date) from {{ source('published', 'customer_risk_tiers') }} as earlier
+            select max(earlier.as_of_date) from {{ source('published', 'tiers_as_published') }} as earlier
             where earlier.as_of_date < {{ as_of_date() }}
         )
     {%- else -%}

@@ -6,7 +6,7 @@
 with cohort_dates as (
     {% if previous_exists -%}
     select min(published.as_of_date) as cohort_date
-    from {{ source('published', 'customer_risk_tiers') }} as published
+    from {{ source('published', 'tiers_as_published') }} as published
     where published.as_of_date < {{ as_of_date() }}
     group by date_trunc('month', published.as_of_date)
     {%- else -%}
@@ -50,7 +50,7 @@ cohorts as (
         published.risk_tier,
         first_defaults.default_date
     from completed
-    inner join {{ source('published', 'customer_risk_tiers') }} as published
+    inner join {{ source('published', 'tiers_as_published') }} as published
         on completed.cohort_date = published.as_of_date
     left join first_defaults on published.uscc = first_defaults.uscc
     {%- else -%}

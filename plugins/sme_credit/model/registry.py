@@ -14,6 +14,7 @@ from __future__ import annotations
 import csv
 import json
 import shutil
+from dataclasses import asdict
 from pathlib import Path
 
 from sqlalchemy import Engine, text
@@ -98,7 +99,7 @@ def save(model: TrainedModel, engine: Engine) -> tuple[Path, dict[str, tuple[boo
                 "development": list(model.plan.development),
                 "oot": model.plan.out_of_time,
                 "passed": all(ok for ok, _ in passed.values()),
-                "settings": json.dumps(repr(model.settings)),
+                "settings": json.dumps(asdict(model.settings)),
                 "files": folder.name,
             },
         )
@@ -143,18 +144,25 @@ def seed_files(version: str) -> dict[str, Path]:
     return files
 
 
-def promote(model: TrainedModel, folder: Path, passed: dict[str, tuple[bool, str]], engine: Engine) -> None:
-    """Make the model active if its checks passed; raise TrainingError naming the failed ones if not."""
+def promote(
+    model: TrainedModel,
+    folder: Path,
+    passed: dict[str, tuple[bool, str]],
+    engine: Engine,
+    seeds: Path = settings.DBT_PROJECT_DIR / "seeds",
+    card: Path = DOCS_CARD,
+) -> None:
+    """Make the model active if its checks passed (its seeds into `seeds`, its card to `card`); raise TrainingError
+    naming the failed checks if not."""
     failed = [f"{name} ({what})" for name, (ok, what) in passed.items() if not ok]
     if failed:
         raise TrainingError(
             f"model {model.version} is not promoted: out of time it fails {', '.join(failed)}; "
             f"its card is {folder / CARD_FILE}"
         )
-    seeds = settings.DBT_PROJECT_DIR / "seeds"
     for seed in (POINTS_SEED, BANDS_SEED):
         shutil.copyfile(folder / f"{seed}.csv", seeds / f"{seed}.csv")
-    shutil.copyfile(folder / CARD_FILE, DOCS_CARD)
+    shutil.copyfile(folder / CARD_FILE, card)
     with engine.begin() as conn:
         conn.execute(text("update model.model_versions set status = 'retired' where status = 'active'"))
         conn.execute(

@@ -98,7 +98,7 @@ def plan_training(landing: Path, as_of: dt.date) -> TrainingPlan:
 
 
 @contextmanager
-def _dbt_against(url: str) -> Iterator[None]:
+def dbt_against(url: str) -> Iterator[None]:
     """dbt reads its connection from the PG* variables (profiles.yml): point them at `url` for the block."""
     wanted = settings.libpq_env(url)
     saved = {name: os.environ.get(name) for name in [*wanted, "PGPASSWORD"]}
@@ -138,7 +138,7 @@ def build_point_in_time(url: str, dates: tuple[dt.date, ...], log: Callable[[str
     frames = []
     engine = warehouse.engine_for(url)
     try:
-        with _dbt_against(url):
+        with dbt_against(url):
             dbt_runner.run_dbt("seed", "--quiet")
             for number, day in enumerate(dates, 1):
                 log(f"  [{number}/{len(dates)}] features as of {day} (dbt run) ...")
@@ -166,7 +166,7 @@ def defaults_known_on(url: str, as_of: dt.date) -> pd.DataFrame:
     """The outcomes feed as delivered by `as_of` (its staging model built as of that date)."""
     from sme_credit.transform import dbt_runner
 
-    with _dbt_against(url):
+    with dbt_against(url):
         dbt_runner.run_dbt(
             "run", "--quiet", "--select", "stg_outcomes__credit_defaults", "--vars", f"{{as_of_date: '{as_of}'}}"
         )

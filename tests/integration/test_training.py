@@ -1,0 +1,94 @@
+"""Training as the bank would on a date, on a real PostgreSQL with the real dbt project: a tiny world with 48 months
+of history (figures are not meaningful at 150 firms; `make train-scorecard` gives the demo world's)."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import os
+
+import pytest
+from sqlalchemy import text
+
+from sme_credit import warehouse
+from sme_credit.contract.feeds import RAW_TABLES
+from sme_credit.errors import TrainingError
+from sme_credit.model import registry, training
+from sme_credit.model.scorecard import FitSettings
+from sme_credit_sample import generate_world
+
+AS_OF = dt.date(2025, 11, 3)
+
+
+@pytest.fixture(scope="module")
+def long_world(tmp_path_factory):
+    landing = tmp_path_factory.mktemp("long_world") / "landing"
+    generate_world(landing, scale="tiny", seed=5, months=48, progress=None)
+    return landing
+
+
+@pytest.fixture
+def restored_environment():
+    saved = dict(os.environ)
+    yield
+    os.environ.clear()
+    os.environ.update(saved)
+
+
+def test_training_uses_only_what_was_known_and_records_and_promotes_its_model(
+    long_world, fresh_db, server_url, tmp_path, monkeypatch, restored_environment
+):
+    monkeypatch.setenv("MODEL_DIR", str(tmp_path / "models"))
+    try:
+        # a tiny world has few defaults: bins of at least 10 % and few features keep the fit meaningful
+        model = training.train(long_world, AS_OF, fit_settings=FitSettings(max_features=4), log=lambda _: None)
+        plan = model.plan
+        assert plan.out_of_time == dt.date(2024, 10, 3) and len(plan.development) == 11
+        assert all(training.outcomes_known_on(day) <= AS_OF for day in plan.dates)
+        assert int(model.sample.firms.sum()) == model.development.firms + model.out_of_time.firms
+        assert model.development.defaults > 0 and model.out_of_time.defaults > 0
+
+        # nothing delivered after the date reached the training database
+        engine = warehouse.engine_for(warehouse.create_database(server_url, training.TRAINING_DATABASE))
+        with engine.connect() as conn:
+            for table in RAW_TABLES:
+                latest = conn.execute(text(f"select max(_delivery_date) from {table.qualified_name}")).scalar()
+                assert latest is None or latest <= AS_OF, table.name
+        engine.dispose()
+
+        main = warehouse.engine_for(fresh_db)
+        folder, passed = registry.save(model, main)
+        rows = list(csv.DictReader((folder / f"{registry.POINTS_SEED}.csv").open()))
+        assert {row["feature"] for row in rows} == set(model.scorecard.features)
+        assert {row["model_version"] for row in rows} == {model.version}
+        assert "## Promotion checks (out of time)" in (folder / registry.CARD_FILE).read_text()
+        with main.connect() as conn:
+            version = conn.execute(text("select model_version, status, trained_as_of from model.model_versions")).one()
+            auc = conn.execute(
+                text(
+                    "select value from model.model_card where section = 'performance' and item = 'out_of_time' "
+                    "and metric = 'auc'"
+                )
+            ).scalar()
+        assert version == (model.version, "trained", AS_OF)
+        assert auc == pytest.approx(model.out_of_time.auc)
+
+        # a failed check refuses the promotion, naming it; passed checks make it active
+        seeds, card = tmp_path / "seeds", tmp_path / "model-card.md"
+        seeds.mkdir()
+        with pytest.raises(TrainingError, match="is not promoted: out of time it fails ks"):
+            registry.promote(model, folder, {**passed, "ks": (False, "0.1 >= 0.35")}, main, seeds, card)
+        assert not list(seeds.iterdir())
+        registry.promote(model, folder, {name: (True, what) for name, (_, what) in passed.items()}, main, seeds, card)
+        assert (seeds / f"{registry.POINTS_SEED}.csv").read_text() == (folder / f"{registry.POINTS_SEED}.csv").read_text()
+        assert card.read_text().startswith(f"# Scorecard model card: {model.version}")
+        with main.connect() as conn:
+            assert conn.execute(text("select status from model.model_versions")).scalar() == "active"
+        main.dispose()
+    finally:
+        warehouse.drop_database(server_url, training.TRAINING_DATABASE)
+
+
+def test_training_without_enough_history_says_what_to_do(tiny_world):
+    with pytest.raises(TrainingError, match="generate --months 48"):
+        training.plan_training(tiny_world, AS_OF)
