@@ -79,8 +79,10 @@ def test_training_uses_only_what_was_known_and_records_and_promotes_its_model(
         with pytest.raises(TrainingError, match="is not promoted: out of time it fails ks"):
             registry.promote(model, folder, {**passed, "ks": (False, "0.1 >= 0.35")}, main, seeds, card)
         assert not list(seeds.iterdir())
-        registry.promote(model, folder, {name: (True, what) for name, (_, what) in passed.items()}, main, seeds, card)
-        assert (seeds / f"{registry.POINTS_SEED}.csv").read_text() == (folder / f"{registry.POINTS_SEED}.csv").read_text()
+        all_passed = {name: (True, what) for name, (_, what) in passed.items()}
+        registry.promote(model, folder, all_passed, main, seeds, card)
+        points = f"{registry.POINTS_SEED}.csv"
+        assert (seeds / points).read_text() == (folder / points).read_text()
         assert card.read_text().startswith(f"# Scorecard model card: {model.version}")
         with main.connect() as conn:
             assert conn.execute(text("select status from model.model_versions")).scalar() == "active"
