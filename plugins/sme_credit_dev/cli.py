@@ -263,11 +263,12 @@ def command_train(args: argparse.Namespace) -> int:
             print(f"unknown feature(s) {', '.join(unknown)}: the candidates are the rows of seed scorecard_features")
             return 2
         candidates = tuple(known[name] for name in wanted)
+    # the fitter's own defaults (scorecard.FitSettings, binning.BinningSettings) unless given
+    given = {name: getattr(args, name) for name in ("min_iv", "max_correlation", "max_features")}
+    binning = {name: getattr(args, name) for name in ("max_bins", "min_bin_share")}
     fit_settings = FitSettings(
-        binning=BinningSettings(max_bins=args.max_bins, min_bin_share=args.min_bin_share),
-        min_iv=args.min_iv,
-        max_correlation=args.max_correlation,
-        max_features=args.max_features,
+        binning=BinningSettings(**{k: v for k, v in binning.items() if v is not None}),
+        **{k: v for k, v in given.items() if v is not None},
     )
     started = time.monotonic()
     model = training.train(landing, as_of, candidates=candidates, fit_settings=fit_settings)
@@ -486,11 +487,12 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--landing", type=Path, help="the landing area (default: LANDING_DIR)")
     train.add_argument("--promote", action="store_true", help="make it the active model if its checks pass")
     train.add_argument("--features", help="comma-separated candidates (default: every row of seed scorecard_features)")
-    train.add_argument("--max-bins", type=int, default=6, help="bins per feature besides the missing bin (6)")
-    train.add_argument("--min-bin-share", type=float, default=0.05, help="smallest bin, share of rows (0.05)")
-    train.add_argument("--min-iv", type=float, default=0.02, help="least information value to select (0.02)")
-    train.add_argument("--max-correlation", type=float, default=0.7, help="of WoE between selected features (0.7)")
-    train.add_argument("--max-features", type=int, default=12, help="features selected at most (12)")
+    # defaults: scorecard.FitSettings and binning.BinningSettings (the model card lists the settings used)
+    train.add_argument("--max-bins", type=int, help="bins per feature besides the missing bin")
+    train.add_argument("--min-bin-share", type=float, help="the smallest bin, as a share of the rows")
+    train.add_argument("--min-iv", type=float, help="the least information value a selected feature has")
+    train.add_argument("--max-correlation", type=float, help="of weights of evidence between selected features")
+    train.add_argument("--max-features", type=int, help="features selected at most")
     train.set_defaults(handler=command_train)
 
     stats = commands.add_parser("world-stats", help="realism statistics of the sample world in the landing area")

@@ -1,5 +1,6 @@
-"""Training as the bank would on a date, on a real PostgreSQL with the real dbt project: a tiny world with 48 months
-of history (figures are not meaningful at 150 firms; `make train-scorecard` gives the demo world's)."""
+"""Training as the bank would on a date, on a real PostgreSQL with the real dbt project: a tiny world with 40 months
+of history, four monthly as-of dates (figures are not meaningful at 150 firms; `make
+train-scorecard` gives the demo world's)."""
 
 from __future__ import annotations
 
@@ -23,7 +24,7 @@ AS_OF = dt.date(2025, 11, 3)
 @pytest.fixture(scope="module")
 def long_world(tmp_path_factory):
     landing = tmp_path_factory.mktemp("long_world") / "landing"
-    generate_world(landing, scale="tiny", seed=5, months=48, progress=None)
+    generate_world(landing, scale="tiny", seed=5, months=40, progress=None)
     return landing
 
 
@@ -43,7 +44,10 @@ def test_training_uses_only_what_was_known_and_records_and_promotes_its_model(
         # a tiny world has few defaults: bins of at least 10 % and few features keep the fit meaningful
         model = training.train(long_world, AS_OF, fit_settings=FitSettings(max_features=4), log=lambda _: None)
         plan = model.plan
-        assert plan.out_of_time == dt.date(2024, 10, 3) and len(plan.development) == 11
+        # a year of history after the first delivery (settlement of 2023-07-01, on 2023-07-02), windows delivered by
+        # AS_OF: 2024-07-03 .. 2024-10-03, the latest held out
+        assert plan.development == (dt.date(2024, 7, 3), dt.date(2024, 8, 3), dt.date(2024, 9, 3))
+        assert plan.out_of_time == dt.date(2024, 10, 3)
         assert all(training.outcomes_known_on(day) <= AS_OF for day in plan.dates)
         assert int(model.sample.firms.sum()) == model.development.firms + model.out_of_time.firms
         assert model.development.defaults > 0 and model.out_of_time.defaults > 0
