@@ -84,6 +84,15 @@ def tiny_latest(tiny_world) -> dt.date:
 
 
 @pytest.fixture
+def restored_environment():
+    """The process environment as it was before the test (for code that sets variables, such as PG*)."""
+    saved = dict(os.environ)
+    yield
+    os.environ.clear()
+    os.environ.update(saved)
+
+
+@pytest.fixture
 def state_dir(tmp_path, monkeypatch) -> Path:
     """Private local state (GX context, Airflow home) for one test."""
     state = tmp_path / "state"

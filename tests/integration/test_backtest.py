@@ -5,21 +5,12 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import os
 
 import pytest
 
 from sme_credit import warehouse
 from sme_credit.errors import TrainingError
 from sme_credit_dev import backtest
-
-
-@pytest.fixture
-def restored_environment():
-    saved = dict(os.environ)
-    yield
-    os.environ.clear()
-    os.environ.update(saved)
 
 
 def test_backtest_scores_the_firms_alive_a_year_before_the_end_in_a_database_of_its_own(

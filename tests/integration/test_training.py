@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import os
 
 import pytest
 from sqlalchemy import text
@@ -26,14 +25,6 @@ def long_world(tmp_path_factory):
     landing = tmp_path_factory.mktemp("long_world") / "landing"
     generate_world(landing, scale="tiny", seed=5, months=40, progress=None)
     return landing
-
-
-@pytest.fixture
-def restored_environment():
-    saved = dict(os.environ)
-    yield
-    os.environ.clear()
-    os.environ.update(saved)
 
 
 def test_training_uses_only_what_was_known_and_records_and_promotes_its_model(
