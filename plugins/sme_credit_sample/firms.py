@@ -57,6 +57,7 @@ class Firms:
     default_month: np.ndarray  # NO_DEFAULT when the firm does not default before the window's horizon
     default_date: np.ndarray  # datetime64[D], NaT when no default
     distress_lead: np.ndarray  # months before default in which the firm visibly deteriorates
+    default_risk: np.ndarray  # latent log-odds of default (before the intercept): the best any model could know
     declare_ratio: np.ndarray  # declared sales / real sales (some under-declare)
     general_taxpayer: np.ndarray
     vat_rate: np.ndarray  # effective VAT on declared sales for general taxpayers
@@ -184,7 +185,7 @@ def _draw_firms(seed: int, n: int, window: Window) -> Firms:
     growth = rng.normal(0.004 + 0.003 * health, 0.008) + np.where(young, 0.01, 0.0)
     fake_trade = ~is_individual & (rng.random(n) < FAKE_TRADE_SHARE / (1 - INDIVIDUAL_SHARE))
     customer_since = _draw_customer_since(rng, established, window)
-    default_month, distress_lead = _draw_defaults(
+    default_month, distress_lead, default_risk = _draw_defaults(
         rng, health, section, young, fake_trade, months_of(customer_since), months_of(established), window
     )
     default_date = _random_day_in(rng, default_month)
@@ -218,6 +219,7 @@ def _draw_firms(seed: int, n: int, window: Window) -> Firms:
         default_month=default_month,
         default_date=default_date,
         distress_lead=distress_lead,
+        default_risk=default_risk,
         declare_ratio=rng.uniform(0.85, 1.0, n),
         general_taxpayer=general_taxpayer,
         vat_rate=rng.uniform(0.015, 0.045, n),
@@ -288,7 +290,7 @@ def _draw_defaults(rng, health, section, young, fake_trade, join_month, establis
     # Drawn past the window, so that firms defaulting soon after it already show distress inside it.
     default_month = np.where(default_month <= window.horizon, default_month, NO_DEFAULT)
     distress_lead = rng.integers(4, 10, len(health))
-    return default_month, distress_lead
+    return default_month, distress_lead, score
 
 
 def _calibrate_intercept(score: np.ndarray, mean_rate: float) -> float:

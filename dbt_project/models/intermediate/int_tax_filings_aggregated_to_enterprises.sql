@@ -15,6 +15,7 @@ select
     sum(declared_sales) filter (where tax_period_month < {{ window_start(6) }}) as declared_sales_prior_6m,
     sum(tax_paid) as tax_paid_12m,
     count(*) filter (where is_late) as late_filings_12m,
+    count(*) filter (where is_late and tax_period_month >= {{ window_start(6) }}) as late_filings_6m,
     count(*) filter (where is_zero_declaration) as zero_declaration_months_12m
 from window_filings
 group by uscc

@@ -30,7 +30,11 @@ arrears as (
         -- bills due in the 12-month window that were paid, but after their due date: a habit of paying late
         count(*) filter (
             where {{ in_window('due_date', 12) }} and paid_date > due_date and paid_date <= {{ as_of_date() }}
-        ) as late_paid_bills_12m
+        ) as late_paid_bills_12m,
+        -- the same over the last 3 months: distress shows first in the latest bills
+        count(*) filter (
+            where {{ in_window('due_date', 3) }} and paid_date > due_date and paid_date <= {{ as_of_date() }}
+        ) as late_paid_bills_3m
     from bills
     group by uscc
 )
@@ -42,6 +46,7 @@ select
     power_use.power_amount_12m,
     coalesce(arrears.unpaid_bills, 0) as unpaid_bills,
     coalesce(arrears.unpaid_amount, 0) as unpaid_amount,
-    coalesce(arrears.late_paid_bills_12m, 0) as late_paid_bills_12m
+    coalesce(arrears.late_paid_bills_12m, 0) as late_paid_bills_12m,
+    coalesce(arrears.late_paid_bills_3m, 0) as late_paid_bills_3m
 from power_use
 full outer join arrears on power_use.uscc = arrears.uscc

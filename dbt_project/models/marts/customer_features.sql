@@ -75,6 +75,11 @@ select
     -- the last 30 days against the same 30 days a year earlier; NULL without a base
     round(settlement.inflow_30d / nullif(settlement.inflow_30d_year_ago, 0) - 1, 4)::numeric(12, 4)
         as inflow_30d_yoy_growth,
+    -- the last 30 days' inflow against the firm's own 30-day rate of the 60 days before: a collapse shows here
+    -- first; NULL without a base. Unrounded: early_warning_signals and scorecard bins compare it exactly
+    settlement.inflow_30d / nullif((settlement.inflow_90d - settlement.inflow_30d) / 2, 0) as inflow_30d_to_prior_rate,
+    -- the share of the last 30 days' inflow the firm kept (below 0: drained on top); NULL without inflow
+    settlement.net_flow_30d / nullif(settlement.inflow_30d, 0) as net_flow_30d_share,
     settlement.days_since_last_inflow::integer as days_since_last_inflow,
     settlement.latest_balance::numeric(18, 2) as latest_balance,
 
@@ -85,6 +90,7 @@ select
         as declared_sales_growth_6m,
     tax_filings.tax_paid_12m::numeric(18, 2) as tax_paid_12m,
     tax_filings.late_filings_12m::integer as late_filings_12m,
+    tax_filings.late_filings_6m::integer as late_filings_6m,
     tax_filings.zero_declaration_months_12m::integer as zero_declaration_months_12m,
     tax_ratings.tax_rating,
     tax_ratings.tax_rating_rank,
@@ -97,6 +103,7 @@ select
     coalesce(utilities.unpaid_bills, 0)::integer as unpaid_bills,
     coalesce(utilities.unpaid_amount, 0)::numeric(18, 2) as unpaid_bill_amount,
     coalesce(utilities.late_paid_bills_12m, 0)::integer as late_paid_bills_12m,
+    coalesce(utilities.late_paid_bills_3m, 0)::integer as late_paid_bills_3m,
     -- kWh per 10,000 yuan of declared sales; NULL without sales
     round(utilities.power_kwh_12m / nullif(tax_filings.declared_sales_12m / 10000, 0), 4)::numeric(18, 4)
         as power_to_sales_ratio,

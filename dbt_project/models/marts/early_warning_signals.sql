@@ -125,16 +125,15 @@ inflow_collapse as (
     select
         uscc,
         'inflow_collapse_30d' as signal,
-        case when inflow_30d < {{ var('early_warning_inflow_collapse_30d_high') }} * ((inflow_90d - inflow_30d) / 2)
-                then 'high'
+        case when inflow_30d_to_prior_rate < {{ var('early_warning_inflow_collapse_30d_high') }} then 'high'
             else 'medium'
         end as severity,
-        round(inflow_30d / ((inflow_90d - inflow_30d) / 2), 4) as observed_value,
+        round(inflow_30d_to_prior_rate, 4) as observed_value,
         {{ var('early_warning_inflow_collapse_30d_medium') }}::numeric as threshold,
         'inflow of the last 30 days / 30-day inflow rate of the 60 days before' as detail
     from features
     where (inflow_90d - inflow_30d) / 2 >= {{ var('early_warning_inflow_collapse_min_base') }}
-        and inflow_30d < {{ var('early_warning_inflow_collapse_30d_medium') }} * ((inflow_90d - inflow_30d) / 2)
+        and inflow_30d_to_prior_rate < {{ var('early_warning_inflow_collapse_30d_medium') }}
 ),
 
 balance_drained as (
