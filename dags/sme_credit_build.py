@@ -1,4 +1,5 @@
-"""Build: one dbt build -> GX gates (staging, marts) -> publish the marts and the day's candidates.
+"""Build: one dbt build -> GX gates (staging, marts) -> publish the marts and the day's candidates -> export the
+day's list (CSV, XLSX) and its HTML report for the risk team.
 
 Write-audit-publish: dbt writes the date's mart slices into `marts_build`, which nobody reads; the staging gate
 validates what they were built from and the marts gate the slices themselves, and only then `publish_marts`
@@ -99,6 +100,16 @@ def publish_candidates(as_of_date: str) -> dict:
 
 
 @task
+def export_candidate_list(as_of_date: str) -> dict:
+    return pipeline.export_candidate_list(as_of_date)
+
+
+@task
+def write_daily_report(as_of_date: str) -> str:
+    return pipeline.write_daily_report(as_of_date)
+
+
+@task
 def send_daily_summary(as_of_date: str) -> dict:
     return pipeline.send_daily_summary(as_of_date)
 
@@ -139,6 +150,8 @@ def sme_credit_build():
         validate_marts(as_of_date),
         publish_marts(as_of_date),
         publish_candidates(as_of_date),
+        export_candidate_list(as_of_date),
+        write_daily_report(as_of_date),
         send_daily_summary(as_of_date),
         refresh_dbt_docs(),
         release_build().as_teardown(setups=claimed),

@@ -14,6 +14,8 @@ os.environ.setdefault("AIRFLOW_HOME", str(Path(__import__("tempfile").mkdtemp(pr
 os.environ.setdefault("AIRFLOW__CORE__LOAD_EXAMPLES", "False")
 os.environ.setdefault("AIRFLOW__COSMOS__ENABLE_TELEMETRY", "False")
 os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
+# and the day's exports (a build writes them) away from the newcomer's data/exports
+os.environ.setdefault("EXPORT_DIR", str(Path(__import__("tempfile").mkdtemp(prefix="sme-exports-test-"))))
 
 from sme_credit import warehouse  # noqa: E402
 from sme_credit_dev import local_warehouse

@@ -44,3 +44,8 @@ class NothingToPublish(SmeCreditError):
 class TrainingError(SmeCreditError):
     """A scorecard cannot be trained, promoted or found: too little history or outcomes before the as-of date, a
     model version that does not exist, or one that fails the promotion thresholds (the message says which)."""
+
+
+class CandidateStatusError(SmeCreditError):
+    """A status change the lifecycle refuses (unknown firm or status, a transition not allowed, no actor), or seeds
+    that would strand tracked firms; the message lists what is allowed."""

@@ -63,3 +63,9 @@ def risk_tiers_text() -> str:
 def marts() -> tuple[str, ...]:
     """The marts BI and the risk team read: the dbt models under `models/marts/`, by name."""
     return tuple(sorted(path.stem for path in (settings.DBT_PROJECT_DIR / "models" / "marts").glob("*.sql")))
+
+
+@cache
+def precredit_tiers() -> tuple[str, ...]:
+    """The tiers open to pre-credit (seed tier_policy, precredit_eligible)."""
+    return tuple(row["risk_tier"] for row in seed_rows("tier_policy") if row["precredit_eligible"].lower() == "true")

@@ -38,6 +38,35 @@ def model_dir() -> Path:
     return _path_from_env("MODEL_DIR", PROJECT_DIR / "data" / "models")
 
 
+def pii_hash_key() -> str:
+    """The secret key of the PII pseudonyms (HMAC-SHA256; see sme_credit.access): PII_HASH_KEY, else a random key
+    made once for this machine in the local state (`.local/pii_hash_key`, never in the repo). Keep it stable and
+    secret: whoever has it can test a guessed ID against the pseudonyms, and a new key changes every pseudonym."""
+    given = os.environ.get("PII_HASH_KEY", "").strip()
+    if given:
+        return given
+    path = state_dir() / "pii_hash_key"
+    if not path.exists():
+        import secrets
+
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_suffix(f".{os.getpid()}.partial")
+        partial.write_text(secrets.token_hex(32), encoding="utf-8")
+        partial.chmod(0o600)
+        try:
+            os.link(partial, path)  # fails if another process made it first: then its key is the key
+        except FileExistsError:
+            pass
+        finally:
+            partial.unlink()
+    return path.read_text(encoding="utf-8").strip()
+
+
+def export_dir() -> Path:
+    """Where the build writes each as-of date's candidate list and report, one folder per date (EXPORT_DIR)."""
+    return _path_from_env("EXPORT_DIR", PROJECT_DIR / "data" / "exports")
+
+
 def ground_truth_dir() -> Path:
     """Beside the landing area; only backtests read it, never the pipeline."""
     return landing_dir().parent / "ground_truth"

@@ -328,10 +328,15 @@ def command_contracts(args: argparse.Namespace) -> int:
 def command_warehouse(args: argparse.Namespace) -> int:
     if args.action == "prepare":
         from sme_credit.ingest import loader
+        from sme_credit.orchestration import pipeline
 
         url = local_warehouse.resolve_url()
-        loader.ensure_schemas(warehouse.engine_for(url))
-        print(f"raw and audit schemas ready (layout {loader.LAYOUT_VERSION}) in {local_warehouse.describe(url)}")
+        _environment()
+        pipeline.prepare_warehouse()
+        print(
+            f"raw and audit schemas (layout {loader.LAYOUT_VERSION}), the PII key, tracking and the reader roles "
+            f"ready in {local_warehouse.describe(url)}"
+        )
     elif args.action == "stop":
         stopped = local_warehouse.stop_embedded()
         print("embedded PostgreSQL stopped" if stopped else "embedded PostgreSQL was not running")
@@ -444,6 +449,48 @@ def command_summary(args: argparse.Namespace) -> int:
     _environment()
     as_of = dt.date.fromisoformat(args.date) if args.date else None
     report.print_summary(warehouse.engine(), as_of)
+    return 0
+
+
+def command_candidates(args: argparse.Namespace) -> int:
+    from sme_credit.publish import lifecycle, tracking
+
+    _environment()
+    engine = warehouse.engine()
+    if args.action == "set-status":
+        change = lifecycle.set_status(engine, args.uscc, args.status, args.by, args.note)
+        what = (
+            f"{change.previous_status} -> {change.status}"
+            if change.previous_status != change.status
+            else f"note added (status stays {change.status})"
+        )
+        print(f"{change.uscc}: {what}, by {args.by} (event {change.event_id} of tracking.candidate_events)")
+    elif args.action == "history":
+        history = lifecycle.events(engine, args.uscc)
+        if not history:
+            print(f"no events for {args.uscc}: it is not a tracked candidate")
+            return 1
+        for event in history:
+            values = " ".join(
+                f"{part}={json.dumps(event[part], ensure_ascii=False)}" for part in ("before", "after") if event[part]
+            )
+            day = f" as of {event['as_of_date']}" if event["as_of_date"] else ""
+            note = f" note={event['note']!r}" if event["note"] else ""
+            when = f"{event['occurred_at']:%Y-%m-%d %H:%M:%S}"
+            print(f"{when} {event['event_type']:<20} by {event['actor']}{day} {values}{note}")
+    elif args.action == "statuses":
+        tracking.ensure_tracking_table(engine)
+        for status, allowed in lifecycle.transitions(engine).items():
+            print(f"{status:<15} -> {', '.join(allowed) or '(final)'}")
+    return 0
+
+
+def command_explain(args: argparse.Namespace) -> int:
+    from sme_credit.publish import explain
+
+    _environment()
+    as_of = dt.date.fromisoformat(args.date) if args.date else None
+    print("\n".join(explain.explain(warehouse.engine(), args.uscc, as_of)))
     return 0
 
 
@@ -566,6 +613,25 @@ def build_parser() -> argparse.ArgumentParser:
     lint_sql.add_argument("action", nargs="?", default="lint", choices=("lint", "fix"))
     lint_sql.add_argument("paths", nargs="*", help="files or folders (default: models, tests)")
     lint_sql.set_defaults(handler=command_lint_sql)
+
+    candidates = commands.add_parser("candidates", help="the risk team's tracked candidates: statuses and history")
+    actions = candidates.add_subparsers(dest="action", required=True)
+    set_status = actions.add_parser(
+        "set-status", help="change a tracked firm's status (through tracking.set_candidate_status)"
+    )
+    set_status.add_argument("uscc")
+    set_status.add_argument("status", help="see `sme-credit candidates statuses` (seed candidate_statuses)")
+    set_status.add_argument("--by", required=True, help="who makes the change (recorded with the event)")
+    set_status.add_argument("--note", help="a note kept with the event")
+    history = actions.add_parser("history", help="every event of a tracked firm, oldest first")
+    history.add_argument("uscc")
+    actions.add_parser("statuses", help="the statuses and the changes allowed from each")
+    candidates.set_defaults(handler=command_candidates)
+
+    explain = commands.add_parser("explain", help="why a firm is where it is: points, knock-outs, pool, limit, history")
+    explain.add_argument("uscc")
+    explain.add_argument("--date", help="as-of date (default: the latest published for the firm)")
+    explain.set_defaults(handler=command_explain)
 
     summary = commands.add_parser("summary", help="print the output tables' summary for an as-of date")
     summary.add_argument("--date", help="as-of date (default: the latest in the marts)")

@@ -89,6 +89,9 @@ def test_build_is_write_audit_publish(dagbag):
         assert {t.task_id for t in dbt_tasks} <= gate.get_flat_relative_ids(upstream=True), gate.task_id
         assert gate.task_id in publish.get_flat_relative_ids(upstream=True)
     assert {a.name for a in publish.outlets} == {"tracking.candidates"}
+    # the risk team's files (CSV, XLSX, the HTML report) are made from what was just published
+    export, report = dag.get_task("export_candidate_list"), dag.get_task("write_daily_report")
+    assert publish.task_id in export.upstream_task_ids and export.task_id in report.upstream_task_ids
     # The marts become visible only by publish_marts, after the marts gate, and it emits the mart Assets.
     publish_marts = dag.get_task("publish_marts")
     assert gate_marts.task_id in publish_marts.upstream_task_ids

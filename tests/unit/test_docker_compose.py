@@ -50,6 +50,7 @@ SECRET_VARIABLES = (
     "AIRFLOW__CORE__FERNET_KEY",
     "AIRFLOW__API_AUTH__JWT_SECRET",
     "AIRFLOW__API__SECRET_KEY",
+    "PII_HASH_KEY",
 )
 DUMMY_ENV = {name: f"placeholder-{name.lower().replace('_', '-')}" for name in SECRET_VARIABLES}
 

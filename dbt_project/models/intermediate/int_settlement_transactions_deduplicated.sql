@@ -21,9 +21,8 @@
     order, so BRIN finds a delivery date as well as a btree, for a fraction of its size and build time.
     Lineage: load_id and line_number (the file is the load's, in audit.load_manifest). #}
 
-{%- set columns = 'txn_id, account_no, uscc, txn_at, booking_date, direction, amount, counterparty_account, '
-                 ~ 'counterparty_key, counterparty_name_hash, channel, balance_after, delivered_on, line_number, '
-                 ~ 'load_id' %}
+{%- set columns = 'txn_id, account_no, uscc, txn_at, booking_date, direction, amount, counterparty_key, '
+                 ~ 'counterparty_name_hash, channel, balance_after, delivered_on, line_number, load_id' %}
 
 with
 {% if is_incremental() %}
@@ -151,7 +150,6 @@ select
     rewritten.booking_date,
     rewritten.direction,
     rewritten.amount,
-    rewritten.counterparty_account,
     rewritten.counterparty_key,
     rewritten.counterparty_name_hash,
     rewritten.channel,

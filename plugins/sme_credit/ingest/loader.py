@@ -36,6 +36,7 @@ import pyarrow.compute as pc
 from psycopg2.extras import execute_values
 from sqlalchemy import Engine, bindparam, text
 
+from sme_credit import access
 from sme_credit.contract.feeds import (
     FAIL,
     FEED_POLICIES,
@@ -242,9 +243,10 @@ _AUDIT_DDL = (
 
 def ensure_schemas(engine: Engine, log=print) -> None:
     """Create the raw and audit schemas and tables when missing, or rebuild them for a newer layout; then mark the
-    files of a raw table a crash emptied as lost. Idempotent. Run once before the loads (the ingest DAG's
-    `prepare_warehouse`, `sme-credit warehouse prepare`), never by a load: its DDL takes table locks that
-    another feed's file transaction holds or needs next (a deadlock under the real scheduler)."""
+    files of a raw table a crash emptied as lost, and write the PII key (sme_credit.access). Idempotent. Run once
+    before the loads (the ingest DAG's `prepare_warehouse`, `sme-credit warehouse prepare`), never by a load: its
+    DDL takes table locks that another feed's file transaction holds or needs next (a deadlock under the real
+    scheduler)."""
     with engine.begin() as conn:
         # Two DAG tasks may create the schemas at the same moment; serialise them.
         conn.execute(text("select pg_advisory_xact_lock(hashtext('sme_credit.ensure_schemas'))"))
@@ -288,6 +290,8 @@ def ensure_schemas(engine: Engine, log=print) -> None:
                 )
             conn.execute(text(f"comment on table {table.qualified_name} is $${table.description}$$"))
             _mark_lost_after_crash(conn, table, log)
+        # the key of the PII pseudonyms, which staging computes (before any dbt build)
+        access.ensure_pii_key(conn, log)
 
 
 def _layout_version(conn) -> int | None:

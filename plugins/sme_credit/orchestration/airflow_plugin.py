@@ -18,4 +18,5 @@ class SmeCreditPlugin(AirflowPlugin):
     external_views = [
         {"name": "Data Docs (data quality)", "href": docs_app.DATA_DOCS, "category": "browse"},
         {"name": "dbt docs (models)", "href": docs_app.DBT_DOCS, "category": "browse"},
+        {"name": "Daily report (risk team)", "href": docs_app.DAILY_REPORT, "category": "browse"},
     ]

@@ -2,12 +2,14 @@
 users signed in to Airflow:
 - /sme-credit/                      an index of what follows;
 - /sme-credit/data-docs/...         Great Expectations' Data Docs (offline: see data_docs);
-- /sme-credit/dbt-docs/             dbt's docs page (refreshed by the build DAG after publishing).
+- /sme-credit/dbt-docs/             dbt's docs page (refreshed by the build DAG after publishing);
+- /sme-credit/reports/latest        the latest daily report, /sme-credit/reports/YYYY-MM-DD a date's.
 The pages read the warehouse's data quality results, which may quote delivered values: never served anonymously.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 from pathlib import Path
 from typing import Any
@@ -15,12 +17,20 @@ from typing import Any
 URL_PREFIX = "/sme-credit"
 DATA_DOCS = f"{URL_PREFIX}/data-docs/index.html"
 DBT_DOCS = f"{URL_PREFIX}/dbt-docs/"
+DAILY_REPORT = f"{URL_PREFIX}/reports/latest"
 
 
 def _inside(root: Path, relative: str) -> Path | None:
     """The file `relative` names under `root`, or None when it is missing or outside it."""
     path = (root / relative).resolve()
     return path if path.is_file() and root.resolve() in path.parents else None
+
+
+def _latest_report() -> Path:
+    from sme_credit import settings
+
+    reports = sorted(settings.export_dir().glob("*/report_*.html"))
+    return reports[-1] if reports else settings.export_dir() / "no-report-yet"
 
 
 def create_app():
@@ -38,6 +48,7 @@ def create_app():
         pages = [
             ("Data quality: Great Expectations Data Docs", DATA_DOCS, gates.data_docs_index()),
             ("Models, columns and tests: dbt docs", DBT_DOCS, dbt_runner.docs_page()),
+            ("The latest daily report (tiers, candidates, warnings, monitoring)", DAILY_REPORT, _latest_report()),
         ]
         items = "".join(
             f'<li><a href="{href}">{html.escape(name)}</a>'
@@ -62,6 +73,22 @@ def create_app():
         if not dbt_runner.docs_page().is_file():
             raise HTTPException(404, "dbt's docs are not generated yet: the build DAG does it, or `make dbt-docs`")
         return FileResponse(dbt_runner.docs_page(), media_type="text/html")
+
+    @app.get("/reports/{day}")
+    def daily_report_page(day: str) -> FileResponse:
+        from sme_credit import settings
+        from sme_credit.publish import daily_report
+
+        reports = sorted(settings.export_dir().glob("*/report_*.html"))
+        if day == "latest" and reports:
+            return FileResponse(reports[-1], media_type="text/html")
+        try:
+            path = daily_report.report_path(dt.date.fromisoformat(day))
+        except ValueError:
+            raise HTTPException(404, f"{day!r} is not a date (YYYY-MM-DD) or latest") from None
+        if not path.is_file():
+            raise HTTPException(404, f"no daily report for {day}: the build DAG writes one per published date")
+        return FileResponse(path, media_type="text/html")
 
     return app
 

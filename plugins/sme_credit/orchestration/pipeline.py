@@ -15,15 +15,20 @@ from sme_credit.contract.feeds import FEEDS, tables_of
 from sme_credit.errors import NothingToBuild  # noqa: F401 - raised here, defined with the others
 from sme_credit.ingest import landing_survey
 from sme_credit.orchestration import alerts, build_lease
-from sme_credit.publish import marts, report, tracking
+from sme_credit.publish import exports, marts, report, tracking
 from sme_credit.transform import input_keys
 
 
-def prepare_warehouse() -> None:
-    """Create (or rebuild for a newer layout) the raw and audit tables, once, before the loads."""
+def prepare_warehouse(log=print) -> None:
+    """The warehouse's migrations, once, before the loads: the raw and audit tables (rebuilt for a newer layout) and
+    the PII key, the tracking schema with the candidate lifecycle, and the reader roles with their grants."""
+    from sme_credit import access
     from sme_credit.ingest import loader
 
-    loader.ensure_schemas(warehouse.engine())
+    engine = warehouse.engine()
+    loader.ensure_schemas(engine, log=log)
+    tracking.ensure_tracking_table(engine)
+    access.ensure_roles(engine)
 
 
 def load_feed(feed: str, up_to: str | None) -> dict:
@@ -195,6 +200,19 @@ def publish_candidates(as_of_date: str) -> dict:
     return tracking.publish_candidates(warehouse.engine(), dt.date.fromisoformat(as_of_date))
 
 
+def export_candidate_list(as_of_date: str) -> dict:
+    """The published day's candidate list as CSV and XLSX in EXPORT_DIR/<date>/."""
+    export = exports.export_day(warehouse.engine(), dt.date.fromisoformat(as_of_date))
+    return {"folder": str(export.folder), "candidates": export.candidates, "new_warnings": export.new_warnings}
+
+
+def write_daily_report(as_of_date: str) -> str:
+    """The published day's HTML report, beside its exports."""
+    from sme_credit.publish import daily_report
+
+    return str(daily_report.write_report(warehouse.engine(), dt.date.fromisoformat(as_of_date)))
+
+
 def refresh_dbt_docs() -> str:
     from sme_credit.transform import dbt_runner
 
@@ -247,10 +265,11 @@ def run_day(day: dt.date, landing: Path, step=_call, log=print) -> None:
 
     `step(name, function, *args)` runs each step; the benchmark passes one that times them."""
     from sme_credit.ingest import loader
+    from sme_credit.publish import daily_report
     from sme_credit.transform import dbt_runner
 
     engine = warehouse.engine()
-    step("load", loader.ensure_schemas, engine, log=log)  # the ingest DAG's prepare_warehouse
+    step("load", prepare_warehouse, log=log)
     for feed in FEEDS:
         loaded = step("load", loader.load_feed, engine, landing, feed, day, log=log).summary()
         step("raw gate", validate_raw, feed, loaded["load_ids"])
@@ -260,3 +279,5 @@ def run_day(day: dt.date, landing: Path, step=_call, log=print) -> None:
     step("gates", validate_marts, as_of)
     step("publish", marts.publish_marts, engine, day, log=log)
     step("publish", tracking.publish_candidates, engine, day, log=log)
+    step("publish", exports.export_day, engine, day, log=log)
+    step("publish", daily_report.write_report, engine, day, log=log)

@@ -27,6 +27,7 @@ from sme_credit.errors import NothingToPublish  # noqa: F401 - raised here, defi
 BUILD_SCHEMA = "marts_build"
 PUBLISHED_SCHEMA = "marts"
 MARTS = rules.marts()  # the marts BI and the risk team read: the dbt models under models/marts/
+NEVER_EMPTY = "customer_features"  # one row per enterprise of the master: no rows means the date was not built
 PUBLISHED_RELATIONS = tuple(f"{PUBLISHED_SCHEMA}.{mart}" for mart in MARTS)
 HISTORY = f"{PUBLISHED_SCHEMA}.customer_risk_tiers_history"
 _LOCK = "select pg_advisory_xact_lock(hashtext('sme_credit.publish.marts'))"
@@ -179,7 +180,7 @@ def publish_marts(engine: Engine, as_of_date: dt.date, log=print) -> dict:
             columns = _ensure_published_table(conn, mart)
             query = text(f"select distinct as_of_date from {BUILD_SCHEMA}.{mart}")
             dates: list[dt.date] = list(conn.execute(query).scalars())
-            if any(date != as_of_date for date in dates) or (not dates and mart == MARTS[0]):
+            if any(date != as_of_date for date in dates) or (not dates and mart == NEVER_EMPTY):
                 raise NothingToPublish(
                     f"{BUILD_SCHEMA}.{mart} holds {', '.join(map(str, dates)) or 'no rows'}, not {as_of_date}: "
                     f"build and validate {as_of_date} before publishing it"

@@ -1,10 +1,13 @@
 """Publish the day's pre-credit candidates into `tracking.candidates`, the table the risk team works from.
 
-One row per enterprise that ever qualified. The pipeline maintains the dates, the current tier and the
-suggested terms; `status` belongs to the risk team: it is 'new' when a row is first inserted and the
-pipeline never writes it again. Publishing the same date twice changes nothing; publishing an older date
-after a newer one (a backfill, a correction) never moves the current tier or terms back in time: it can only
-move a first qualification earlier, or track a firm that qualified on that date only, at its latest tier.
+One row per enterprise that ever qualified; the pipeline never deletes one. It maintains the dates, the current
+tier and the suggested terms, and flags a firm that stops qualifying (`not_qualifying_since`, with the reason)
+instead of dropping it. `status` belongs to the risk team (see `lifecycle`): it is 'new' when a row is first
+inserted and the pipeline never writes it again. Every change a publication makes is an event of
+`tracking.candidate_events`, found by comparing the rows before and after, so that publishing the same date twice
+changes nothing and records nothing. Publishing an older date after a newer one (a backfill, a correction) never
+moves the current tier, terms or flag back in time: it can only move a first qualification (or a flag) earlier,
+or track a firm that qualified on that date only, at its latest tier.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ import datetime as dt
 from sqlalchemy import Engine, text
 
 from sme_credit import rules
+from sme_credit.publish import lifecycle
 
 TRACKING_DDL = [
     "create schema if not exists tracking",
@@ -35,6 +39,11 @@ TRACKING_DDL = [
         updated_at timestamptz not null default now()
     )
     """,
+    # columns added after the first layout
+    "alter table tracking.candidates add column if not exists not_qualifying_since date",
+    "alter table tracking.candidates add column if not exists not_qualifying_reason text",
+    "alter table tracking.candidates add column if not exists status_changed_at timestamptz",
+    "alter table tracking.candidates add column if not exists status_changed_by text",
     "comment on table tracking.candidates is "
     "'Pre-credit candidates tracked by the risk team: one row per enterprise that ever qualified.'",
 ]
@@ -51,8 +60,15 @@ COLUMN_COMMENTS = {
     "suggested_term_months": "Suggested term in months from the latest qualification.",
     "suggested_product": "Suggested product from the latest qualification.",
     "rate_band": "Suggested rate band from the latest qualification.",
-    "status": "Owned by the risk team (e.g. new, contacted, applied, approved, declined). "
-    "Set to new on first insert; the pipeline never changes it.",
+    "status": "Owned by the risk team: one of tracking.candidate_statuses (seed candidate_statuses), changed only "
+    "through tracking.set_candidate_status along tracking.candidate_status_transitions. Set to new on first "
+    "insert; the pipeline never changes it.",
+    "not_qualifying_since": "The first published date after last_qualified_date on which the firm was not a "
+    "candidate; NULL while it qualifies on its latest published date. The pipeline flags, never removes.",
+    "not_qualifying_reason": "Why the firm stopped qualifying on not_qualifying_since (a missed entry condition, "
+    "a knock-out, a tier without pre-credit).",
+    "status_changed_at": "When a person last changed the status; NULL while it is the pipeline's initial new.",
+    "status_changed_by": "Who last changed the status.",
     "created_at": "When the pipeline first inserted the row.",
     "updated_at": "When the pipeline last changed the row.",
 }
@@ -104,37 +120,152 @@ where r.uscc = t.uscc
 """
 
 
+# A tracked firm that is not a candidate on a date after its last qualification is flagged with that date and
+# why; an earlier such date (a backfill) moves the flag earlier. A qualification on or after the flag's date
+# clears it (a qualification before it, by a backfill, leaves it: the firm still does not qualify).
+_FLAG_NOT_QUALIFYING = """
+update tracking.candidates as t
+set not_qualifying_since = :as_of_date,
+    not_qualifying_reason = case
+        when pool.pool_status = 'watch' then 'on watch: misses ' || pool.missed_condition
+        when tiers.uscc is null then 'not scored on this date (not in the enterprise master)'
+        when tiers.knock_out then 'knocked out: ' || split_part(tiers.reason_codes, ',', 1)
+        when tiers.risk_tier <> all(:precredit_tiers) then 'tier ' || tiers.risk_tier || ' is not open to pre-credit'
+        else 'misses more than one entry condition of the pre-credit pool'
+    end,
+    updated_at = now()
+from tracking.candidates as current_row
+left join marts.customer_risk_tiers as tiers
+    on tiers.uscc = current_row.uscc and tiers.as_of_date = :as_of_date
+left join marts.precredit_pool as pool
+    on pool.uscc = current_row.uscc and pool.as_of_date = :as_of_date
+where t.uscc = current_row.uscc
+  and t.last_qualified_date < :as_of_date
+  and (t.not_qualifying_since is null or t.not_qualifying_since > :as_of_date)
+  and not exists (
+      select from marts.precredit_candidates as c where c.uscc = t.uscc and c.as_of_date = :as_of_date
+  )
+"""
+
+_CLEAR_REQUALIFIED = """
+update tracking.candidates
+set not_qualifying_since = null, not_qualifying_reason = null, updated_at = now()
+where not_qualifying_since <= :as_of_date
+  and uscc in (select uscc from marts.precredit_candidates where as_of_date = :as_of_date)
+"""
+
+
+def _terms(row: str) -> str:
+    """The suggested terms of a row as a jsonb object (for an event's before or after)."""
+    return (
+        f"jsonb_build_object('limit', {row}.suggested_limit, 'term_months', {row}.suggested_term_months, "
+        f"'product', {row}.suggested_product, 'rate_band', {row}.rate_band)"
+    )
+
+
+# The events of one publication: the rows after it against a copy taken before it, in a fixed order.
+_RECORD_EVENTS = f"""
+insert into tracking.candidate_events (uscc, event_type, as_of_date, actor, before, after)
+select uscc, event_type, :as_of_date, '{lifecycle.PIPELINE_ACTOR}', before, after
+from (
+    select a.uscc, 1 as rank, 'qualified' as event_type, null::jsonb as before,
+           jsonb_build_object('tier', a.current_tier, 'score', a.current_score) || {_terms("a")} as after
+    from tracking.candidates as a left join before_publication as b using (uscc)
+    where b.uscc is null
+    union all
+    select a.uscc, 2, 'requalified', jsonb_build_object('not_qualifying_since', b.not_qualifying_since,
+           'reason', b.not_qualifying_reason), null
+    from tracking.candidates as a join before_publication as b using (uscc)
+    where b.not_qualifying_since is not null and a.not_qualifying_since is null
+    union all
+    select c.uscc, 3, 'triggered_from_watch', null, jsonb_build_object('condition', c.trigger_condition)
+    from marts.precredit_candidates as c left join before_publication as b using (uscc)
+    where c.as_of_date = :as_of_date and c.triggered
+      and (b.uscc is null or b.last_qualified_date < :as_of_date)
+    union all
+    select a.uscc, 4, 'terms_changed',
+           {_terms("b")}, {_terms("a")}
+    from tracking.candidates as a join before_publication as b using (uscc)
+    where (a.suggested_limit, a.suggested_term_months, a.suggested_product, a.rate_band)
+          is distinct from (b.suggested_limit, b.suggested_term_months, b.suggested_product, b.rate_band)
+    union all
+    select a.uscc, 5, 'tier_changed',
+           jsonb_build_object('tier', b.current_tier, 'score', b.current_score, 'as_of_date', b.tier_as_of_date),
+           jsonb_build_object('tier', a.current_tier, 'score', a.current_score, 'as_of_date', a.tier_as_of_date)
+    from tracking.candidates as a join before_publication as b using (uscc)
+    where (a.current_tier, a.current_score) is distinct from (b.current_tier, b.current_score)
+    union all
+    select a.uscc, 6, 'no_longer_qualifies', null,
+           jsonb_build_object('not_qualifying_since', a.not_qualifying_since, 'reason', a.not_qualifying_reason)
+    from tracking.candidates as a join before_publication as b using (uscc)
+    where b.not_qualifying_since is null and a.not_qualifying_since is not null
+) as changes
+order by rank, uscc
+"""
+
+
 def ensure_tracking_table(engine: Engine) -> None:
+    """The tracking schema: candidates, the lifecycle's tables and function, and the status seeds copied in."""
     with engine.begin() as conn:
         conn.execute(text("select pg_advisory_xact_lock(hashtext('sme_credit.tracking'))"))
         for statement in TRACKING_DDL:
             conn.execute(text(statement))
+        lifecycle.ensure_lifecycle(conn)
+        _constrain_status(conn)
         for column, comment in COLUMN_COMMENTS.items():
             conn.execute(text(f"comment on column tracking.candidates.{column} is :comment"), {"comment": comment})
 
 
+def _constrain_status(conn) -> None:
+    exists = conn.execute(
+        text(
+            "select exists (select from pg_constraint where conname = 'candidates_status_fkey' "
+            "and conrelid = 'tracking.candidates'::regclass)"
+        )
+    ).scalar()
+    if not exists:
+        conn.execute(
+            text(
+                "alter table tracking.candidates add constraint candidates_status_fkey foreign key (status) "
+                "references tracking.candidate_statuses (status)"
+            )
+        )
+
+
 def publish_candidates(engine: Engine, as_of_date: dt.date, log=print) -> dict:
-    """Upsert the as-of date's candidates and refresh tracked tiers, in one transaction."""
+    """Upsert the as-of date's candidates, flag the firms that stopped qualifying, refresh tracked tiers and record
+    every change as an event, in one transaction."""
     ensure_tracking_table(engine)
     with engine.begin() as conn:
         conn.execute(text("select pg_advisory_xact_lock(hashtext('sme_credit.tracking'))"))
         candidates: int = conn.execute(
             text("select count(*) from marts.precredit_candidates where as_of_date = :d"), {"d": as_of_date}
         ).scalar_one()
+        conn.execute(
+            text("create temporary table before_publication on commit drop as select * from tracking.candidates")
+        )
         before: int = conn.execute(text("select count(*) from tracking.candidates")).scalar_one()
         upserted = conn.execute(text(_UPSERT_CANDIDATES), {"as_of_date": as_of_date}).rowcount
         after: int = conn.execute(text("select count(*) from tracking.candidates")).scalar_one()
+        conn.execute(text(_CLEAR_REQUALIFIED), {"as_of_date": as_of_date})
+        flagged = conn.execute(
+            text(_FLAG_NOT_QUALIFYING), {"as_of_date": as_of_date, "precredit_tiers": list(rules.precredit_tiers())}
+        ).rowcount
         refreshed = conn.execute(text(_REFRESH_TIERS)).rowcount
+        recorded = conn.execute(text(_RECORD_EVENTS), {"as_of_date": as_of_date}).rowcount
     summary = {
         "as_of_date": as_of_date.isoformat(),
         "candidates": candidates,
         "new": after - before,
         "updated": upserted - (after - before),
         "tiers_refreshed": refreshed,
+        "flagged_not_qualifying": flagged,
+        "events": recorded,
         "tracked": after,
     }
     log(
         f"published {candidates} candidates for {as_of_date}: {summary['new']} new, {summary['updated']} updated, "
-        f"{refreshed} tracked tiers refreshed; {after} firms tracked"
+        f"{flagged} flagged as no longer qualifying, {refreshed} tracked tiers refreshed, {recorded} events; "
+        f"{after} firms tracked"
     )
     return summary

@@ -1,5 +1,5 @@
 -- One row per enterprise in the bank's customer master as known on the as-of date.
--- The legal representative's personal data is reduced to md5 hashes here and goes no further.
+-- The legal representative's personal data is reduced to keyed pseudonyms here (macro hash_pii) and goes no further.
 -- Kept while the feed's deliveries known on the as-of date stay the same (macros/input_keys.sql).
 {{ config(
     materialized='incremental',

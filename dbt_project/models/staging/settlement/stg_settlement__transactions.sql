@@ -17,11 +17,11 @@ renamed as (
         txn_ts::date as booking_date,
         direction,
         amount::numeric(18, 2) as amount,
-        counterparty_name,
-        counterparty_account,
-        -- a counterparty is its account when known, else its normalised name
-        coalesce(counterparty_account, {{ normalise_company_name('counterparty_name') }}) as counterparty_key,
-        -- matches the legal representative's hashed name (owner top-ups); downstream keeps no names
+        -- a counterparty is its account when known, else its normalised name; pseudonymised, since either can be a
+        -- person's (the owner's card and name on a top-up): staging passes on no counterparty in clear
+        {{ hash_pii("coalesce(counterparty_account, " ~ normalise_company_name('counterparty_name') ~ ")") }}
+            as counterparty_key,
+        -- matches the legal representative's pseudonymised name (owner top-ups)
         {{ hash_pii('counterparty_name') }} as counterparty_name_hash,
         channel,
         balance_after::numeric(18, 2) as balance_after,
