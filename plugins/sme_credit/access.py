@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 
 from sqlalchemy import Connection, Engine, text
+from sqlalchemy.exc import DBAPIError
 
 from sme_credit import settings
 
@@ -88,14 +89,25 @@ def ensure_pii_key(conn: Connection, log=print) -> None:
     )
 
 
-def ensure_roles(engine: Engine) -> None:
-    """Create the reader roles when missing and grant them what they may read, now and for tables made later."""
+def ensure_roles(engine: Engine, log=print) -> None:
+    """Create the reader roles when missing and grant them what they may read, now and for tables made later.
+    A pipeline role without CREATEROLE cannot create them: then it says what a DBA must run, and grants once
+    they exist."""
     with engine.begin() as conn:
         # roles are per server: two databases of one server may set up at once
         conn.execute(text("select pg_advisory_xact_lock(hashtext('sme_credit.access'))"))
         for role in (READER, RISK_TEAM):
             if not conn.execute(text("select exists (select from pg_roles where rolname = :r)"), {"r": role}).scalar():
-                conn.execute(text(f"create role {role} nologin"))
+                try:
+                    with conn.begin_nested():
+                        conn.execute(text(f"create role {role} nologin"))
+                except DBAPIError:
+                    log(
+                        f"cannot create role {role} (the pipeline's role lacks CREATEROLE): have a DBA run "
+                        f"`create role {READER} nologin; create role {RISK_TEAM} nologin;`; the next run grants them "
+                        "what they may read. Until then only the pipeline's role can read the warehouse."
+                    )
+                    return
         conn.execute(text(f"grant {READER} to {RISK_TEAM}"))
         for schema in READABLE_SCHEMAS:
             conn.execute(text(f"create schema if not exists {schema}"))

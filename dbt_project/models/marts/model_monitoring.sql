@@ -2,7 +2,6 @@
 -- model that scored it (seed scorecard_score_bands) and against the previous published as-of date, and each scored
 -- feature's PSI over its bins against the development sample (scorecard_points.development_share).
 -- Thresholds: vars model_psi_watch and model_psi_alert (tests/assert_model_stability_below_alert.sql warns).
-{%- set previous_exists = published_mart_exists('customer_risk_tiers') %}
 with tiers as (
     select * from {{ ref('customer_risk_tiers') }}
     where as_of_date = {{ as_of_date() }}
@@ -18,23 +17,13 @@ bands as (
 ),
 
 previous_tiers as (
-    {% if previous_exists -%}
-    select
-        published.uscc,
-        published.as_of_date,
-        published.score
-    from {{ source('published', 'tiers_as_published') }} as published
-    where published.as_of_date = (
-            select max(earlier.as_of_date) from {{ source('published', 'tiers_as_published') }} as earlier
-            where earlier.as_of_date < {{ as_of_date() }}
-        )
-    {%- else -%}
-    select
-        null::text as uscc,
-        null::date as as_of_date,
-        null::integer as score
-    where false
-    {%- endif %}
+    {{ previous_published(
+        'tiers_as_published', 'customer_risk_tiers', [
+            ('uscc', 'text'),
+            ('as_of_date', 'date'),
+            ('score', 'integer')
+        ]
+    ) }}
 ),
 
 band_counts as (

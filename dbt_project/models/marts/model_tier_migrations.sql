@@ -1,29 +1,18 @@
 -- The tier migration matrix: how many firms moved from each tier on the previous published as-of date to each
 -- tier on this one. Firms scored on only one of the two dates come from or go to 'not_scored'.
-{%- set previous_exists = published_mart_exists('customer_risk_tiers') %}
 with tiers as (
     select * from {{ ref('customer_risk_tiers') }}
     where as_of_date = {{ as_of_date() }}
 ),
 
 previous_tiers as (
-    {% if previous_exists -%}
-    select
-        published.uscc,
-        published.as_of_date,
-        published.risk_tier
-    from {{ source('published', 'tiers_as_published') }} as published
-    where published.as_of_date = (
-            select max(earlier.as_of_date) from {{ source('published', 'tiers_as_published') }} as earlier
-            where earlier.as_of_date < {{ as_of_date() }}
-        )
-    {%- else -%}
-    select
-        null::text as uscc,
-        null::date as as_of_date,
-        null::text as risk_tier
-    where false
-    {%- endif %}
+    {{ previous_published(
+        'tiers_as_published', 'customer_risk_tiers', [
+            ('uscc', 'text'),
+            ('as_of_date', 'date'),
+            ('risk_tier', 'text')
+        ]
+    ) }}
 )
 
 select

@@ -5,31 +5,17 @@
 -- date and the condition it came to meet are recorded. Conditions, thresholds and offer rules: _marts__models.yml.
 with {{ precredit_offer_ctes() }},
 
-{#- the published pool; on the very first build there is none yet -#}
-{%- set published_pool_exists = published_mart_exists('precredit_pool') %}
-
+-- the published pool on the latest as-of date before this one (strictly: a rebuilt past date looks back, never at
+-- later dates)
 previous as (
-    -- the published pool on the latest as-of date before this one (strictly: a rebuilt past date looks back,
-    -- never at later dates)
-    {% if published_pool_exists -%}
-    select
-        published_pool.uscc,
-        published_pool.pool_status,
-        published_pool.missed_condition,
-        published_pool.watch_since
-    from {{ source('published', 'precredit_pool') }} as published_pool
-    where published_pool.as_of_date = (
-            select max(earlier.as_of_date) from {{ source('published', 'precredit_pool') }} as earlier
-            where earlier.as_of_date < {{ as_of_date() }}
-        )
-    {%- else -%}
-    select
-        null::text as uscc,
-        null::text as pool_status,
-        null::text as missed_condition,
-        null::date as watch_since
-    where false
-    {%- endif %}
+    {{ previous_published(
+        'precredit_pool', 'precredit_pool', [
+            ('uscc', 'text'),
+            ('pool_status', 'text'),
+            ('missed_condition', 'text'),
+            ('watch_since', 'date')
+        ]
+    ) }}
 ),
 
 pooled as (

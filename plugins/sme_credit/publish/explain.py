@@ -87,7 +87,8 @@ def explain(engine: Engine, uscc: str, as_of: dt.date | None = None) -> list[str
         lines.append(f"  -> suggested limit {_show(row['suggested_limit'])} (set by {row['limit_basis']})")
     lines.append("Tier history:")
     for valid_from, valid_to, tier, score, reasons in history:
-        lines.append(f"  {valid_from} .. {valid_to or 'now':<10}  {tier:<15} {score:>4}  {reasons or ''}")
+        until = str(valid_to) if valid_to else "now"  # a date's format spec is strftime's: format the text
+        lines.append(f"  {valid_from} .. {until:<10}  {tier:<15} {score:>4}  {reasons or ''}")
     return lines
 
 

@@ -135,6 +135,8 @@ LIFECYCLE_DDL = [
     end
     $$
     """,
+    # PostgreSQL lets PUBLIC execute a new function: this one only the risk team may (sme_credit.access grants it)
+    "revoke all on function tracking.set_candidate_status(text, text, text, text) from public",
 ]
 
 TABLE_COMMENTS = {
