@@ -112,8 +112,18 @@ def ensure_roles(engine: Engine, log=print) -> None:
         for schema in READABLE_SCHEMAS:
             conn.execute(text(f"create schema if not exists {schema}"))
             conn.execute(text(f"grant usage on schema {schema} to {READER}"))
-            conn.execute(text(f"grant select on all tables in schema {schema} to {READER}"))
-            conn.execute(text(f"alter default privileges in schema {schema} grant select on tables to {READER}"))
+            # Tables made once the default privileges are set get the grant as they are created. Granting on
+            # every existing table locks each one, against a build publishing into them (a deadlock under the
+            # real scheduler): only the first migration of a schema does it.
+            if not conn.execute(
+                text(
+                    "select exists (select from pg_default_acl where defaclnamespace = to_regnamespace(:s) "
+                    "and defaclrole = (select oid from pg_roles where rolname = current_user))"
+                ),
+                {"s": schema},
+            ).scalar():
+                conn.execute(text(f"grant select on all tables in schema {schema} to {READER}"))
+                conn.execute(text(f"alter default privileges in schema {schema} grant select on tables to {READER}"))
         for schema in PRIVATE_SCHEMAS:
             if conn.execute(text("select to_regnamespace(:s) is not null"), {"s": schema}).scalar():
                 conn.execute(text(f"revoke all on schema {schema} from public, {READER}, {RISK_TEAM}"))

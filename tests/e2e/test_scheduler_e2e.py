@@ -408,7 +408,9 @@ def _the_docs_pages_in_chromium(airflow: Airflow, day: str) -> None:
     assert {view["href"] for view in plugin["external_views"]} == {
         "/sme-credit/data-docs/index.html",
         "/sme-credit/dbt-docs/",
+        "/sme-credit/reports/latest",
     }
+    assert httpx.get(f"{base}/sme-credit/reports/{day}").status_code in (401, 403)
     token = ("_token", airflow.client.headers["Authorization"].removeprefix("Bearer "))
     shots = airflow.state / "screenshots"
     shots.mkdir(exist_ok=True)
@@ -447,4 +449,11 @@ def _the_docs_pages_in_chromium(airflow: Airflow, day: str) -> None:
         chromium.open(f"{base}/sme-credit/dbt-docs/#!/model/model.sme_credit.customer_features", cookie=token, settle=3)
         assert "firm_age_years" in chromium.evaluate("document.body.innerText")  # a documented column
         chromium.screenshot(shots / "dbt-docs-customer-features.png")
+
+        # the day's report, written by the build's write_daily_report task
+        chromium.open(f"{base}/sme-credit/reports/{day}", cookie=token, settle=0.5)
+        report = chromium.evaluate(browser.PAGE_FACTS)
+        assert report["remote"] == [] and f"预授信日报 · {day}" in report["text"], report
+        assert chromium.evaluate("document.querySelectorAll('svg.chart rect, svg.chart path').length") > 10
+        chromium.screenshot(shots / "daily-report.png")
     print(f"docs pages checked in Chromium; screenshots in {shots}")
