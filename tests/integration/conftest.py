@@ -1,5 +1,6 @@
-"""A warehouse built and published by the real pipeline, shared by the tests that only read it (and change what
-they undo or own): the access tests and the daily report's page."""
+"""Warehouses for the integration tests: one built and published by the real pipeline, shared by the tests that
+only read it (and change what they own): the access tests, explain and the daily report's page; and stand-in marts
+for the tests of what reads them."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 
 from sme_credit import settings, warehouse
 from sme_credit.orchestration import pipeline
@@ -53,3 +55,24 @@ def published(server_url, tiny_world, tiny_latest, tmp_path_factory) -> Publishe
         warehouse.engine_for.cache_clear()
     yield Published(url, dates, exports)
     warehouse.drop_database(server_url, name)
+
+
+@pytest.fixture
+def marts_stand_in(fresh_db):
+    """An engine on a fresh database whose `marts` holds empty stand-ins for the marts that publishing candidates,
+    exports and reports read, with only the columns they use: the tests insert the rows they need."""
+    engine = warehouse.engine()
+    with engine.begin() as conn:
+        conn.execute(text("create schema marts"))
+        for table in (
+            "precredit_candidates (uscc text, as_of_date date, enterprise_name text, risk_tier text, score integer, "
+            "suggested_limit numeric(14, 2), suggested_term_months integer, suggested_product text, rate_band text, "
+            "triggered boolean default false, trigger_condition text, risk_tier_name_zh text)",
+            "customer_risk_tiers (uscc text, as_of_date date, risk_tier text, score integer, "
+            "knock_out boolean default false, reason_codes text)",
+            "precredit_pool (uscc text, as_of_date date, pool_status text, missed_condition text)",
+            "early_warning_signals (uscc text, as_of_date date, signal text, severity text, observed_value numeric, "
+            "threshold numeric, detail text)",
+        ):
+            conn.execute(text(f"create table marts.{table}"))
+    return engine

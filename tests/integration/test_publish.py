@@ -9,7 +9,6 @@ import datetime as dt
 import pytest
 from sqlalchemy import text
 
-from sme_credit import warehouse
 from sme_credit.errors import CandidateStatusError
 from sme_credit.publish import lifecycle, tracking
 
@@ -17,30 +16,8 @@ D1, D2 = dt.date(2026, 10, 3), dt.date(2026, 11, 3)
 
 
 @pytest.fixture
-def engine(fresh_db):
-    engine = warehouse.engine()
-    with engine.begin() as conn:
-        conn.execute(text("create schema marts"))
-        conn.execute(
-            text(
-                "create table marts.precredit_candidates (uscc text, as_of_date date, enterprise_name text, "
-                "risk_tier text, score integer, suggested_limit numeric, suggested_term_months integer, "
-                "suggested_product text, rate_band text, triggered boolean default false, trigger_condition text)"
-            )
-        )
-        conn.execute(
-            text(
-                "create table marts.customer_risk_tiers (uscc text, as_of_date date, risk_tier text, score integer, "
-                "knock_out boolean default false, reason_codes text)"
-            )
-        )
-        conn.execute(
-            text(
-                "create table marts.precredit_pool (uscc text, as_of_date date, pool_status text, "
-                "missed_condition text)"
-            )
-        )
-    return engine
+def engine(marts_stand_in):
+    return marts_stand_in
 
 
 def _day(engine, day, candidates, tiers):
