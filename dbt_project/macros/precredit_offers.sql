@@ -87,20 +87,21 @@ demand_sized as (
         case
             when demand.months_without_inflow_12m = 0 then {{ var('demand_year_round_term_months') }}
             else {{ var('demand_seasonal_term_months') }}
-        end as inferred_term_months
+        end as inferred_term_months,
+        -- the tier's bounds on the limit besides demand and its cap (max_limit)
+        demand.inflow_share_cap * demand.inflow_12m as inflow_share_limit,
+        demand.tax_paid_multiple_cap * demand.tax_paid_basis as tax_multiple_limit
     from demand
 ),
 
 limits as (
     select
         demand_sized.*,
-        demand_sized.inflow_share_cap * demand_sized.inflow_12m as inflow_share_limit,
-        demand_sized.tax_paid_multiple_cap * demand_sized.tax_paid_basis as tax_multiple_limit,
         least(
             demand_sized.inferred_demand,
             demand_sized.max_limit,
-            demand_sized.inflow_share_cap * demand_sized.inflow_12m,
-            demand_sized.tax_paid_multiple_cap * demand_sized.tax_paid_basis
+            demand_sized.inflow_share_limit,
+            demand_sized.tax_multiple_limit
         ) as limit_ceiling
     from demand_sized
 ),
@@ -113,7 +114,7 @@ offers as (
         case
             when limits.limit_ceiling = limits.inferred_demand then 'inferred_demand'
             when limits.limit_ceiling = limits.max_limit then 'tier_cap'
-            when limits.limit_ceiling = limits.inflow_share_cap * limits.inflow_12m then 'inflow_share_cap'
+            when limits.limit_ceiling = limits.inflow_share_limit then 'inflow_share_cap'
             else 'tax_paid_multiple_cap'
         end as limit_basis,
         case

@@ -28,9 +28,9 @@ def _inside(root: Path, relative: str) -> Path | None:
 
 def _latest_report() -> Path:
     from sme_credit import settings
+    from sme_credit.publish import daily_report
 
-    reports = sorted(settings.export_dir().glob("*/report_*.html"))
-    return reports[-1] if reports else settings.export_dir() / "no-report-yet"
+    return daily_report.latest_report() or settings.export_dir() / "no-report-yet"
 
 
 def create_app():
@@ -76,12 +76,11 @@ def create_app():
 
     @app.get("/reports/{day}")
     def daily_report_page(day: str) -> FileResponse:
-        from sme_credit import settings
         from sme_credit.publish import daily_report
 
-        reports = sorted(settings.export_dir().glob("*/report_*.html"))
-        if day == "latest" and reports:
-            return FileResponse(reports[-1], media_type="text/html")
+        latest = daily_report.latest_report()
+        if day == "latest" and latest:
+            return FileResponse(latest, media_type="text/html")
         try:
             path = daily_report.report_path(dt.date.fromisoformat(day))
         except ValueError:

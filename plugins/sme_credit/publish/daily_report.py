@@ -18,7 +18,7 @@ from pathlib import Path
 from sqlalchemy import Engine, text
 
 from sme_credit import settings
-from sme_credit.publish.exports import NEW_WARNING
+from sme_credit.publish.exports import NEW_WARNING, day_folder
 
 TREND_DATES = 30
 COLOURS = ("#1f6f8b", "#99a8b2", "#e6a157", "#c0392b", "#6c5b7b", "#2e8b57", "#8e7f5a", "#4a6fa5")
@@ -33,7 +33,13 @@ PROVINCES = {
 
 
 def report_path(as_of_date: dt.date, folder: Path | None = None) -> Path:
-    return (folder or settings.export_dir()) / as_of_date.isoformat() / f"report_{as_of_date:%Y%m%d}.html"
+    return day_folder(as_of_date, folder) / f"report_{as_of_date:%Y%m%d}.html"
+
+
+def latest_report() -> Path | None:
+    """The report of the latest date written, if any."""
+    reports = sorted(settings.export_dir().glob("*/report_*.html"))
+    return reports[-1] if reports else None
 
 
 def write_report(engine: Engine, as_of_date: dt.date, folder: Path | None = None, log=print) -> Path:

@@ -90,6 +90,11 @@ class Export:
     new_warnings: int
 
 
+def day_folder(as_of_date: dt.date, folder: Path | None = None) -> Path:
+    """Where a date's files go: <EXPORT_DIR>/<date>/ (the candidate list, the daily report)."""
+    return (folder or settings.export_dir()) / as_of_date.isoformat()
+
+
 def neutralise(value: object) -> object:
     """A text cell a spreadsheet would evaluate becomes plain text (OWASP: CSV injection); numbers are kept."""
     if isinstance(value, str) and value.startswith(FORMULA_STARTS):
@@ -117,7 +122,7 @@ def export_day(engine: Engine, as_of_date: dt.date, folder: Path | None = None, 
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
-    target = (folder or settings.export_dir()) / as_of_date.isoformat()
+    target = day_folder(as_of_date, folder)
     target.mkdir(parents=True, exist_ok=True)
     candidates = _rows(engine, _CANDIDATES, CANDIDATE_COLUMNS, as_of_date)
     warnings = _rows(engine, _NEW_WARNINGS, WARNING_COLUMNS, as_of_date)

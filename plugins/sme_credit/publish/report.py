@@ -9,10 +9,9 @@ from typing import Any
 
 from sqlalchemy import Engine, text
 
-from sme_credit import settings
 from sme_credit.contract.feeds import CONFLICT_REASON
 from sme_credit.ingest import file_statuses
-from sme_credit.publish import daily_report
+from sme_credit.publish import daily_report, exports
 from sme_credit.publish.marts import HISTORY, PUBLISHED_RELATIONS
 from sme_credit.quality import gates
 from sme_credit.transform.dbt_runner import docs_page as dbt_docs_page
@@ -152,7 +151,7 @@ def summary_lines(engine: Engine, as_of: dt.date | None) -> list[str]:
         f"  warehouse tables: {', '.join(OUTPUT_TABLES)}, {HISTORY_TABLE}, tracking.candidates, "
         "tracking.candidate_events"
     )
-    add(f"  the day's candidate list (CSV, XLSX) and report: {settings.export_dir() / as_of.isoformat()}")
+    add(f"  the day's candidate list (CSV, XLSX) and report: {exports.day_folder(as_of)}")
     add(f"  the daily report: {daily_report.report_path(as_of)} (Airflow UI: Browse > Daily report)")
     add("  what was loaded, rejected or quarantined: audit.load_manifest, audit.quarantined_rows (docs/ingestion.md)")
     add(f"  Great Expectations Data Docs: {gates.data_docs_index()}")
