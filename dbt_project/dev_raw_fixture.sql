@@ -20,11 +20,9 @@
 -- Enterprise master -----------------------------------------------------------------------------------------
 insert into raw.enterprise_master (
   uscc, enterprise_name, industry_code, region_code, established_date, registered_capital, legal_rep_name,
-  legal_rep_id_number, legal_rep_phone, customer_since, updated_at, _delivery_date, _source_file, _line_number,
-  _loaded_at
+  legal_rep_id_number, legal_rep_phone, customer_since, updated_at, _delivery_date, _line_number
 )
-select v.*, 'enterprise/delivery_date=' || v.d || '/enterprise_master_' || to_char(v.d, 'YYYYMMDD') || '.csv',
-       row_number() over (partition by v.d order by v.uscc), now()
+select v.*, row_number() over (partition by v.d order by v.uscc)
 from (values
   ('91310115MA1K4C2X8T', '上海申华机械制造有限公司', 'C34', '310115', '2012-05-18', '5000000.00', '张伟',
    '310115198003120011', '13800000001', '2016-03-01', '2024-09-30 10:00:00', date '2024-10-01'),
@@ -67,7 +65,7 @@ insert into fixture_accounts values
 
 insert into raw.settlement_transactions (
   txn_id, account_no, uscc, txn_ts, direction, amount, counterparty_name, counterparty_account, channel,
-  balance_after, _delivery_date, _source_file, _line_number, _loaded_at
+  balance_after, _delivery_date, _line_number
 )
 with account_days as (
   select a.*, day::date as day,
@@ -108,19 +106,16 @@ with_balance as (
 select txn_id, account_no, uscc, to_char(ts, 'YYYY-MM-DD HH24:MI:SS'), direction, amount::text, counterparty_name,
        counterparty_account, channel, balance::text,
        day + 1,
-       'settlement/delivery_date=' || (day + 1) || '/settlement_transactions_' || to_char(day + 1, 'YYYYMMDD') || '.csv',
-       row_number() over (partition by day order by txn_id),
-       now()
+       row_number() over (partition by day order by txn_id)
 from with_balance;
 
 -- a corrected transaction re-delivered ten days later: the later amount wins
 insert into raw.settlement_transactions (
   txn_id, account_no, uscc, txn_ts, direction, amount, counterparty_name, counterparty_account, channel,
-  balance_after, _delivery_date, _source_file, _line_number, _loaded_at
+  balance_after, _delivery_date, _line_number
 )
 select txn_id, account_no, uscc, txn_ts, direction, (amount::numeric + 1000)::text, counterparty_name,
-       counterparty_account, channel, balance_after, date '2026-09-20',
-       'settlement/delivery_date=2026-09-20/settlement_transactions_20260920.csv', 999, now()
+       counterparty_account, channel, balance_after, date '2026-09-20', 999
 from raw.settlement_transactions
 where account_no = '6222020100000003' and direction = 'C' and txn_ts like '2026-09-1%'
 order by txn_id
@@ -129,7 +124,7 @@ limit 1;
 -- Tax filings: one per month, filed on the 15th of the next month (some late), delivered the day after ----------
 insert into raw.tax_filings (
   uscc, tax_period, declared_sales, vat_paid, income_tax_paid, filing_date, is_late, is_zero_declaration,
-  _delivery_date, _source_file, _line_number, _loaded_at
+  _delivery_date, _line_number
 )
 with periods as (
   select a.uscc, a.daily_in, a.monthly_growth, a.gap_from, a.gap_to, p::date as period
@@ -152,26 +147,22 @@ select uscc, to_char(period, 'YYYY-MM'), declared_sales::text, round(declared_sa
        to_char((period + interval '1 month')::date + case when is_late then 24 else 14 end, 'YYYY-MM-DD'),
        case when is_late then '1' else '0' end, case when declared_sales = 0 then '1' else '0' end,
        (period + interval '1 month')::date + case when is_late then 25 else 15 end,
-       'tax/delivery_date=' || ((period + interval '1 month')::date + case when is_late then 25 else 15 end)
-         || '/tax_filings.csv',
-       row_number() over (partition by period order by uscc),
-       now()
+       row_number() over (partition by period order by uscc)
 from filings;
 
 -- F2 corrects its May 2026 filing (higher sales) in a later delivery
 insert into raw.tax_filings (
   uscc, tax_period, declared_sales, vat_paid, income_tax_paid, filing_date, is_late, is_zero_declaration,
-  _delivery_date, _source_file, _line_number, _loaded_at
+  _delivery_date, _line_number
 )
 values
   ('91330106MA27Y3LQ59', '2026-05', '1350000.00', '40500.00', '6750.00', '2026-06-15', '0', '0',
-   '2026-08-01', 'tax/delivery_date=2026-08-01/tax_filings_20260801.csv', 1, now());
+   '2026-08-01', 1);
 
 insert into raw.tax_credit_ratings (
-  uscc, rating_year, credit_rating, published_date, _delivery_date, _source_file, _line_number, _loaded_at
+  uscc, rating_year, credit_rating, published_date, _delivery_date, _line_number
 )
-select v.*, 'tax/delivery_date=' || v.d || '/tax_credit_ratings_' || to_char(v.d, 'YYYYMMDD') || '.csv',
-       row_number() over (partition by v.d order by v.uscc, v.rating_year), now()
+select v.*, row_number() over (partition by v.d order by v.uscc, v.rating_year)
 from (values
   ('91310115MA1K4C2X8T', '2023', 'A', '2024-04-20', date '2024-10-01'),
   ('91310115MA1K4C2X8T', '2024', 'A', '2025-04-20', date '2025-04-21'),
@@ -213,28 +204,25 @@ from months,
 
 insert into raw.utility_bills (
   bill_id, uscc, meter_id, utility_type, billing_month, consumption, unit, amount, due_date, paid_date,
-  _delivery_date, _source_file, _line_number, _loaded_at
+  _delivery_date, _line_number
 )
 select bill_id, uscc, meter_id, utility_type, to_char(month, 'YYYY-MM'), consumption::text, unit,
        round(consumption * price, 2)::text, due_date::text, null,
-       issued_on, 'utilities/delivery_date=' || issued_on || '/utility_bills.csv',
-       row_number() over (partition by issued_on order by bill_id), now()
+       issued_on, row_number() over (partition by issued_on order by bill_id)
 from fixture_bills
 union all
 select bill_id, uscc, meter_id, utility_type, to_char(month, 'YYYY-MM'), consumption::text, unit,
        round(consumption * price, 2)::text, due_date::text, paid_date::text,
-       paid_date + 1, 'utilities/delivery_date=' || (paid_date + 1) || '/utility_bills.csv',
-       1000 + row_number() over (partition by paid_date order by bill_id), now()
+       paid_date + 1, 1000 + row_number() over (partition by paid_date order by bill_id)
 from fixture_bills
 where paid_date is not null;
 
 -- Court records (delivered as JSONL; every value lands as text) -----------------------------------------------
 insert into raw.court_records (
   record_id, record_type, case_number, court_name, case_type, cause, party_name, party_uscc, party_role, amount,
-  filing_date, closing_date, status, _delivery_date, _source_file, _line_number, _loaded_at
+  filing_date, closing_date, status, _delivery_date, _line_number
 )
-select v.*, 'court/delivery_date=' || v.d || '/court_records_' || to_char(v.d, 'YYYYMMDD') || '.jsonl',
-       row_number() over (partition by v.d order by v.record_id), now()
+select v.*, row_number() over (partition by v.d order by v.record_id)
 from (values
   -- F4 on the dishonest-debtor list, named without USCC and spelled differently from the master
   ('CR0001', 'dishonest_debtor', '(2026)粤0115执456号', '广州市南沙区人民法院', 'enforcement', '买卖合同纠纷',
@@ -272,8 +260,8 @@ from (values
 
 -- Outcomes: F5 defaults in September 2026 (delivered 2026-10-03); one delivered after 2026-11-03 (F4) must not
 -- show up in a build for as_of_date 2026-11-03.
-insert into raw.credit_defaults (uscc, default_date, _delivery_date, _source_file, _line_number, _loaded_at)
-select v.*, 'outcomes/delivery_date=' || v.d || '/credit_defaults_' || to_char(v.d, 'YYYYMMDD') || '.csv', 2, now()
+insert into raw.credit_defaults (uscc, default_date, _delivery_date, _line_number)
+select v.*, 2
 from (values
   ('91510104MA6CN2PJ4R', '2026-09-18', date '2026-10-03'),
   ('91440115MA5CWL8R2K', '2026-11-20', date '2026-12-03')

@@ -2,10 +2,13 @@
   The rows of a raw table as known on the as-of date: only deliveries on or before it, and for each key the
   latest version (latest _delivery_date, then highest _line_number). Versions of a key differ only as the
   contract's correction rule allows (a bill re-sent when paid); the loader quarantines any other as a conflict.
+  Each row also gets _source_file, its landed file, from the manifest (raw rows name only their load).
   Renders a subquery for a staging model's first CTE.
 #}
 {% macro latest_delivered(relation, key_columns) -%}
-    select *
+    select
+        versions.*,
+        load_manifest.source_file as _source_file
     from (
         select
             raw_rows.*,
@@ -16,5 +19,7 @@
         from {{ relation }} as raw_rows
         where _delivery_date <= {{ as_of_date() }}
     ) as versions
-    where version_rank = 1
+    left join {{ source('audit', 'load_manifest') }} as load_manifest
+        on versions._load_id = load_manifest.load_id
+    where versions.version_rank = 1
 {%- endmacro %}

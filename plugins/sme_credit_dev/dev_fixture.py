@@ -14,7 +14,9 @@ from sme_credit.ingest import loader
 
 FIXTURE = settings.DBT_PROJECT_DIR / "dev_raw_fixture.sql"
 DEFAULT_DATABASE = "sme_dbt_dev"
-FIXTURE_LOAD_ID = 0  # no manifest row stands behind the fixture's rows; 0 is no load the loader gives out
+# no manifest row stands behind the fixture's rows (so staging gives them no source_file); 0 is no load the
+# loader gives out
+FIXTURE_LOAD_ID = 0
 
 
 def load_dev_fixture(server_url: str, database: str = DEFAULT_DATABASE, log=print) -> dict[str, int]:

@@ -116,7 +116,7 @@ def test_pipeline_publishes_the_days_candidates(tmp_path, fresh_warehouse, tiny_
     assert (
         _scalar(
             engine,
-            "select count(*) - count(distinct _source_file || ':' || _line_number) from raw.settlement_transactions",
+            "select count(*) - count(distinct (_load_id, _line_number)) from raw.settlement_transactions",
         )
         == 0
     )

@@ -76,3 +76,7 @@ def marts_stand_in(fresh_db):
         ):
             conn.execute(text(f"create table marts.{table}"))
     return engine
+
+
+# The raw rows of one landed file (bound as :file): a raw row names its load, the manifest the load's file.
+OF_FILE = "_load_id in (select load_id from audit.load_manifest where source_file = :file)"

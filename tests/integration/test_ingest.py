@@ -9,11 +9,12 @@ import json
 import shutil
 
 import pytest
-from sqlalchemy import bindparam, text
+from sqlalchemy import bindparam, create_engine, text
 
 from sme_credit import warehouse
 from sme_credit.contract.feeds import FEEDS, RAW_TABLES, landed_files
 from sme_credit.ingest import loader
+from tests.integration.conftest import OF_FILE
 
 
 def _data_rows(landed) -> int:
@@ -26,6 +27,11 @@ def _data_rows(landed) -> int:
 def _count(engine, sql, **params):
     with engine.connect() as conn:
         return conn.execute(text(sql), params).scalar()
+
+
+def _count_row(engine, sql, **params) -> tuple:
+    with engine.connect() as conn:
+        return tuple(conn.execute(text(sql), params).one())
 
 
 @pytest.fixture
@@ -49,7 +55,7 @@ def test_every_delivered_row_lands_once_and_a_rerun_changes_nothing(prepared_db,
     assert again.summary()["rows_loaded"] == 0 and all(f.already_recorded for f in again.files)
     assert _count(engine, "select count(*) from audit.load_manifest") == manifest_rows
     duplicates = _count(
-        engine, "select count(*) - count(distinct (_source_file, _line_number)) from raw.settlement_transactions"
+        engine, "select count(*) - count(distinct (_load_id, _line_number)) from raw.settlement_transactions"
     )
     assert duplicates == 0
 
@@ -73,7 +79,7 @@ def test_corrected_redelivery_replaces_the_earlier_rows(prepared_db, landing, ti
     result = loader.load_feed(engine, landing, "tax", tiny_latest, log=lambda _: None)
     replaced = [f for f in result.files if f.status == "replaced"]
     assert [f.path for f in replaced] == [target.path.relative_to(landing).as_posix()]
-    in_raw = _count(engine, "select count(*) from raw.tax_filings where _source_file = :p", p=replaced[0].path)
+    in_raw = _count(engine, f"select count(*) from raw.tax_filings where {OF_FILE}", file=replaced[0].path)
     assert in_raw == len(lines) - 2
 
 
@@ -108,7 +114,7 @@ def test_wrong_header_rejects_the_file_naming_line_and_columns(prepared_db, land
         "missing column(s) paid_date" in rejected[0].error and "unexpected column(s) payment_date" in rejected[0].error
     )
     assert any(target.path.name in warning for warning in result.warnings)
-    assert _count(engine, "select count(*) from raw.utility_bills where _source_file = :p", p=rejected[0].path) == 0
+    assert _count(engine, f"select count(*) from raw.utility_bills where {OF_FILE}", file=rejected[0].path) == 0
     assert (
         _count(engine, "select error from audit.load_manifest where source_file = :p", p=rejected[0].path)
         == rejected[0].error
@@ -139,11 +145,11 @@ def test_corrected_redelivery_that_is_rejected_keeps_the_earlier_version(prepare
     loader.load_feed(engine, landing, "tax", tiny_latest, log=lambda _: None)
     target = [f for f in landed_files(landing, "tax") if f.table.name == "tax_filings"][-1]
     relative = target.path.relative_to(landing).as_posix()
-    before = _count(engine, "select count(*) from raw.tax_filings where _source_file = :p", p=relative)
+    before = _count(engine, f"select count(*) from raw.tax_filings where {OF_FILE}", file=relative)
     target.path.write_bytes(b"")  # the "correction" is an empty export
     result = loader.load_file(engine, target, landing)
     assert result.status == "rejected"
-    assert _count(engine, "select count(*) from raw.tax_filings where _source_file = :p", p=relative) == before
+    assert _count(engine, f"select count(*) from raw.tax_filings where {OF_FILE}", file=relative) == before
     with engine.connect() as conn:
         statuses = (
             conn.execute(
@@ -211,15 +217,68 @@ def test_line_numbers_are_physical_lines_after_a_quoted_line_break(prepared_db, 
             {"p": result.path},
         ).all()
         in_raw = conn.execute(
-            text(
-                "select _line_number, txn_id from raw.settlement_transactions where _source_file = :p "
-                "order by _line_number"
-            ),
-            {"p": result.path},
+            text(f"select _line_number, txn_id from raw.settlement_transactions where {OF_FILE} order by _line_number"),
+            {"file": result.path},
         ).all()
     assert quarantined == [(6, "amount", physical[5])]
     txn_id = header.index("txn_id")
     assert in_raw == [(line, rows[i][txn_id]) for line, i in ((2, 0), (4, 1), (5, 2), (7, 4), (8, 5))]
+
+
+def test_lines_are_numbered_in_order_past_the_line_sequence_cache(prepared_db, landing, tiny_latest):
+    """The line sequence hands a writer its numbers in blocks (loader: cache 10000). A file longer than two
+    blocks, and files loaded in turn by two sessions (each holding numbers left in its cache), still number
+    every row by its line."""
+    files = [f for f in landed_files(landing, "settlement") if not f.is_part][-3:]
+    with files[0].path.open(encoding="utf-8", newline="") as handle:
+        header, first, *_ = list(csv.reader(handle))
+    txn_id = header.index("txn_id")
+    grown = [
+        [*first[:txn_id], f"{first[txn_id][:8]}{9_000_000_000 + i:010d}", *first[txn_id + 1 :]] for i in range(25_000)
+    ]
+    with files[0].path.open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle, lineterminator="\n").writerows([header, *grown])
+
+    sessions = [warehouse.engine(), create_engine(warehouse.engine().url)]
+    try:
+        for number, landed in enumerate(files):
+            assert loader.load_file(sessions[number % 2], landed, landing).status == "loaded"
+    finally:
+        sessions[1].dispose()
+    for landed in files:
+        rows = _data_rows(landed)
+        numbered = _count_row(
+            sessions[0],
+            f"select count(*), count(distinct _line_number), min(_line_number), max(_line_number) "
+            f"from raw.settlement_transactions where {OF_FILE}",
+            file=landed.path.relative_to(landing).as_posix(),
+        )
+        assert numbered == (rows, rows, 2, rows + 1), landed.path.name
+    assert _data_rows(files[0]) == 25_000
+
+
+def test_an_older_raw_layout_is_rebuilt_with_what_dbt_derived_from_it(prepared_db, landing, tiny_latest):
+    """Raw rebuilt for a new layout numbers its loads anew: the dbt schemas keyed by load ids (incremental
+    watermarks, input keys) go with it, or the next build would skip the reloaded files."""
+    engine = warehouse.engine()
+    loader.load_feed(engine, landing, "tax", tiny_latest, log=lambda _: None)
+    with engine.begin() as conn:
+        conn.execute(text("update audit.layout set version = :v"), {"v": loader.LAYOUT_VERSION - 1})
+        for schema in ("staging", "intermediate"):
+            conn.execute(text(f"create schema if not exists {schema}"))
+            conn.execute(text(f"create table {schema}.kept_by_load_id (batch_load_id bigint)"))
+    logged: list[str] = []
+    loader.ensure_schemas(engine, log=logged.append)
+    with engine.connect() as conn:
+        left = conn.execute(
+            text("select nspname from pg_namespace where nspname in ('staging', 'intermediate')")
+        ).scalars()
+        assert list(left) == []
+        assert conn.execute(text("select version from audit.layout")).scalar() == loader.LAYOUT_VERSION
+        assert conn.execute(text("select count(*) from raw.tax_filings")).scalar() == 0
+    assert any("staging, intermediate" in line for line in logged), logged
+    result = loader.load_feed(engine, landing, "tax", tiny_latest, log=lambda _: None)
+    assert result.summary()["rows_loaded"] > 0 and min(f.load_id for f in result.files) == 1
 
 
 def test_irregular_files_are_recorded_once_and_never_loaded(prepared_db, landing, tiny_latest):
@@ -344,7 +403,10 @@ def test_a_key_delivered_again_with_other_values_is_a_conflict_until_the_file_is
             text("select line_number, field, reason from audit.quarantined_rows where reason like 'conflict:%'")
         ).one()
         versions = conn.execute(
-            text("select _source_file, amount from raw.settlement_transactions where txn_id = :t"),
+            text(
+                "select m.source_file, r.amount from raw.settlement_transactions as r "
+                "join audit.load_manifest as m on m.load_id = r._load_id where r.txn_id = :t"
+            ),
             {"t": first_earlier[0]},
         ).all()
     earlier_relative = earlier.relative_to(landing).as_posix()

@@ -21,6 +21,7 @@ from sme_credit.ingest.landing_survey import latest_delivery_date, survey_feed
 from sme_credit.ingest.row_checks import KnownGoodValues
 from sme_credit_dev import local_warehouse
 from sme_credit_sample.faults import read_catalogue
+from tests.integration.conftest import OF_FILE
 
 
 def _load_everything(engine, landing) -> dict[str, loader.FileResult]:
@@ -69,9 +70,7 @@ def test_each_fault_has_the_catalogued_outcome(faulty_world, loaded):
     assert len(catalogue) >= 24
     for entry in catalogue:
         result = results[entry["file"]]
-        in_raw = _rows(
-            engine, f"select _line_number from raw.{entry['table']} where _source_file = :f", f=entry["file"]
-        )
+        in_raw = _rows(engine, f"select _line_number from raw.{entry['table']} where {OF_FILE}", file=entry["file"])
         quarantined = _rows(
             engine,
             "select line_number, field, reason, raw_line from audit.quarantined_rows "
@@ -260,9 +259,9 @@ def test_a_load_killed_mid_file_leaves_nothing_and_the_rerun_is_exact(tiny_world
 
     counts = _rows(
         engine,
-        "select (select count(*) from raw.settlement_transactions where _source_file = :f), "
-        "(select count(*) from audit.load_manifest where source_file = :f)",
-        f=relative,
+        f"select (select count(*) from raw.settlement_transactions where {OF_FILE}), "
+        "(select count(*) from audit.load_manifest where source_file = :file)",
+        file=relative,
     )
     assert counts == [(0, 0)], "a killed load left rows or a manifest entry behind"
 
@@ -271,8 +270,8 @@ def test_a_load_killed_mid_file_leaves_nothing_and_the_rerun_is_exact(tiny_world
     stats = _rows(
         engine,
         "select count(*), count(distinct _line_number), min(_line_number), max(_line_number), "
-        "count(distinct txn_id) from raw.settlement_transactions where _source_file = :f",
-        f=relative,
+        f"count(distinct txn_id) from raw.settlement_transactions where {OF_FILE}",
+        file=relative,
     )
     assert stats == [(rows, rows, 2, rows + 1, rows)]
     assert loader.load_file(engine, landed, landing).already_recorded

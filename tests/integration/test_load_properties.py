@@ -21,6 +21,7 @@ from sqlalchemy import text
 from sme_credit import warehouse
 from sme_credit.contract.feeds import LandedFile, landed_files, table_by_name
 from sme_credit.ingest import loader
+from tests.integration.conftest import OF_FILE
 
 # Arrow cannot hand an undecodable malformed row to the loader's invalid-row handler (it fails to decode the
 # row's text and reports that as unraisable); the file then falls back to the Python reader, which rejects it
@@ -105,7 +106,7 @@ def _assert_recorded_and_reconciled(engine, result: loader.FileResult) -> None:
             {"f": result.path},
         ).all()
         in_raw = conn.execute(
-            text(f"select count(*) from raw.{result.table} where _source_file = :f"), {"f": result.path}
+            text(f"select count(*) from raw.{result.table} where {OF_FILE}"), {"file": result.path}
         ).scalar()
         quarantined = conn.execute(
             text("select count(*) from audit.quarantined_rows where source_file = :f"), {"f": result.path}

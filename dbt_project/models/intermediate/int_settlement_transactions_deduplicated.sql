@@ -29,7 +29,7 @@ with
 {#- the delivery dates to derive again, and their loads in raw, as literals (see literal_list) #}
 {%- set refreshed_dates = literal_list(settlement_deliveries_to_refresh(this)) %}
 batch as (
-    select {{ columns }}, source_file
+    select {{ columns }}
     from {{ ref('stg_settlement__transactions') }}
     where load_id in ({{ literal_list(settlement_loads_in_raw(refreshed_dates), 'integer') }})
 ),
@@ -46,8 +46,8 @@ linked_deliveries as (
 candidates as (
     select * from batch
     union all
-    -- (one version per delivery already: which file it came from no longer matters)
-    select {{ columns }}, null::text as source_file
+    -- (one version per delivery already: which load it came from no longer matters)
+    select {{ columns }}
     from {{ this }}
     where delivered_on in (select linked_deliveries.delivered_on from linked_deliveries)
 ),
@@ -64,7 +64,7 @@ kept_versions as (
 ),
 {% else %}
 candidates as not materialized (
-    select {{ columns }}, source_file
+    select {{ columns }}
     from {{ ref('stg_settlement__transactions') }}
 ),
 
@@ -108,7 +108,7 @@ versions as (
     select distinct on (txn_id, delivered_on) *
     from candidates
     where hashtextextended(txn_id, 0) in (select repeated.txn_hash from repeated)
-    order by txn_id asc, delivered_on asc, source_file desc, line_number desc
+    order by txn_id asc, delivered_on asc, load_id desc, line_number desc
 ),
 
 supersessions as (

@@ -1,8 +1,8 @@
 """Landing files -> raw tables: one transaction per file, every row loaded or quarantined, all of it recorded.
 
 Raw keeps every delivered value as text, exactly as delivered (dbt staging types it), plus where it came
-from: `_delivery_date`, `_source_file` (path relative to the landing area), `_line_number`, `_load_id` (the
-file's row in `audit.load_manifest`) and `_loaded_at`.
+from: `_delivery_date`, `_load_id` (the file's row in `audit.load_manifest`, which names the file, path relative
+to the landing area, and when it was loaded) and `_line_number` (its line in that file).
 
 For each file, in one transaction:
 1. the same content already recorded for this path: nothing to do (a re-run changes nothing);
@@ -73,20 +73,32 @@ from sme_credit.ingest.landing_survey import (
 )
 from sme_credit.ingest.row_checks import KnownGoodValues, conflict_reason, find_bad_rows
 
-LAYOUT_VERSION = 4  # of the raw and audit tables; a warehouse on an older layout is rebuilt from the landing area
+LAYOUT_VERSION = 5  # of the raw and audit tables; a warehouse on an older layout is rebuilt from the landing area
 
 # COPY fills the provenance columns from their defaults, without a second pass: the file's values are settings
 # of the load's transaction (`_set_row_defaults`), the line numbers a sequence set to the file's first data
 # line. A load runs no DDL: a server killed in the middle of one restarts (an identity RESTART per file gave
 # each load a new sequence file, which crash recovery of the unlogged tables then failed to create again).
+# A default costs per row, so a row carries only what it must: the file's path and load time stay in the
+# manifest, behind `_load_id` (bench-ingest, large: with per-row _source_file and _loaded_at, and settings read
+# per row, the loader ran at 47 % of a bare COPY; without them at 56-58 %, docs/ingestion.md).
 SETTING = "sme_credit.{}"
 METADATA_COLUMNS = (
-    ("_delivery_date", f"date not null default current_setting('{SETTING.format('delivery_date')}')::date"),
-    ("_source_file", f"text not null default current_setting('{SETTING.format('source_file')}')"),
-    ("_load_id", f"bigint not null default current_setting('{SETTING.format('load_id')}')::bigint"),
+    ("_delivery_date", f"date not null default raw.load_setting('{SETTING.format('delivery_date')}')::date"),
+    ("_load_id", f"bigint not null default raw.load_setting('{SETTING.format('load_id')}')::bigint"),
     ("_line_number", "integer not null default nextval('raw.{table}_line_number')"),
-    ("_loaded_at", "timestamptz not null default now()"),
 )
+# A file's setting, read once per COPY instead of once per row: declared IMMUTABLE (which it is not) so that
+# PostgreSQL folds the call into a constant when it plans the column defaults, at the start of each COPY. Only
+# COPY writes raw, and each COPY plans anew, so no plan outlives the file; a missing setting still fails the load.
+_LOAD_SETTING_DDL = """
+create or replace function raw.load_setting(name text) returns text
+language sql immutable
+as $$ select current_setting(name) $$
+"""
+# Derived from raw by the dbt build, and keyed by load ids (the incremental watermarks, the input keys): a raw
+# rebuilt for a new layout numbers its loads anew, so these are dropped with it and the next build derives them.
+_DERIVED_FROM_RAW = ("staging", "intermediate")
 
 
 @dataclass
@@ -257,20 +269,26 @@ def ensure_schemas(engine: Engine, log=print) -> None:
         if has_manifest and version != LAYOUT_VERSION:
             # Raw is a copy of the landing area, so an older layout is rebuilt from it rather than migrated.
             log(
-                f"raw/audit layout {version or 1} is older than {LAYOUT_VERSION}: "
-                "dropping raw and the manifest, the next loads rebuild them from the landing area"
+                f"raw/audit layout {version or 1} is older than {LAYOUT_VERSION}: dropping raw, the manifest and "
+                f"what dbt derived from them ({', '.join(_DERIVED_FROM_RAW)}); the next loads rebuild raw from the "
+                "landing area, the next build the rest"
             )
             conn.execute(text("drop schema raw cascade"))
             conn.execute(text("drop table if exists audit.quarantined_rows, audit.load_manifest, audit.layout"))
+            for schema in _DERIVED_FROM_RAW:
+                conn.execute(text(f"drop schema if exists {schema} cascade"))
             conn.execute(text("create schema raw"))
         for statement in _AUDIT_DDL:
             conn.execute(text(statement))
         if version != LAYOUT_VERSION:
             conn.execute(text("delete from audit.layout"))
             conn.execute(text("insert into audit.layout values (:v)"), {"v": LAYOUT_VERSION})
+        conn.execute(text(_LOAD_SETTING_DDL))
         for table in RAW_TABLES:
-            # logged: setval per file writes no new file, and the value survives a crash (it is set per file)
-            conn.execute(text(f"create sequence if not exists raw.{table.name}_line_number as integer"))
+            # logged: setval per file writes no new file, and the value survives a crash (it is set per file).
+            # Cached: a writer takes its numbers a block at a time, not each from the shared sequence; one writer
+            # per table (`_set_row_defaults`) and setval discarding the session's cache keep them consecutive.
+            conn.execute(text(f"create sequence if not exists raw.{table.name}_line_number as integer cache 10000"))
             conn.execute(text(_raw_table_ddl(table)))
             # Rows of one load are contiguous: a BRIN index finds them for next to no upkeep.
             conn.execute(
@@ -517,7 +535,9 @@ def _conflicts(cursor, table: RawTable, load_id: int, relative: str, key_range: 
         return []
     in_range = (
         f'o."{key_range.column}" collate "C" between %(low)s and %(high)s '
-        "and o._load_id <> %(load)s and o._source_file <> %(file)s"
+        "and o._load_id <> %(load)s "
+        # not the earlier version of this file (its loads, in the manifest; this one is not recorded yet)
+        "and o._load_id not in (select load_id from audit.load_manifest where source_file = %(file)s)"
     )
     parameters = {"load": load_id, "file": relative, "low": key_range.low, "high": key_range.high}
     if table.key_ascends:
@@ -552,7 +572,8 @@ def _conflicts(cursor, table: RawTable, load_id: int, relative: str, key_range: 
     _by_load_id(cursor, table)
     cursor.execute(
         f"""
-        select distinct on (n._line_number) n._line_number, o._source_file, o._line_number,
+        select distinct on (n._line_number) n._line_number,
+            (select m.source_file from audit.load_manifest as m where m.load_id = o._load_id), o._line_number,
             array_remove(array[{differing}], null), {_columns(table.key, "n")}
         from {table.qualified_name} as o
         join {table.qualified_name} as n

@@ -29,9 +29,10 @@ DATASOURCE = "warehouse"
 _URL_VARIABLE = "SME_GX_WAREHOUSE_URL"  # GX substitutes it at run time, so no credential is written to disk
 
 
-# The columns that say which row failed, where a relation has them: the file and line it was delivered on (raw,
-# staging), its key, and the date of a mart slice. GX reports them for the first failing rows of a column check.
-ROW_COLUMNS = ("_source_file", "_line_number", "source_file", "line_number", "txn_id", "uscc", "as_of_date")
+# The columns that say which row failed, where a relation has them: the file (raw: its load, which the manifest
+# names) and line it was delivered on, its key, and the date of a mart slice. GX reports them for the first failing
+# rows of a column check.
+ROW_COLUMNS = ("_load_id", "_line_number", "source_file", "line_number", "txn_id", "uscc", "as_of_date")
 ROWS_SHOWN = 5
 
 

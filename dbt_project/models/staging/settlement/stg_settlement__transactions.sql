@@ -3,9 +3,15 @@
 -- Settlement transactions typed and renamed, one row per delivered row (every version, every delivery).
 -- A view that only renames and casts, so a filter on load_id reaches raw's BRIN index: the incremental
 -- int_settlement_transactions_deduplicated reads it one batch of loads at a time and is what everything
--- downstream uses.
+-- downstream uses. The file comes from the manifest by a left join on its key, which PostgreSQL leaves out of
+-- any query that does not read source_file.
 with settlement_transactions as (
-    select * from {{ source('settlement', 'settlement_transactions') }}
+    select
+        raw_rows.*,
+        load_manifest.source_file as _source_file
+    from {{ source('settlement', 'settlement_transactions') }} as raw_rows
+    left join {{ source('audit', 'load_manifest') }} as load_manifest
+        on raw_rows._load_id = load_manifest.load_id
 ),
 
 renamed as (
