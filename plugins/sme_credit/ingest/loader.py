@@ -72,6 +72,7 @@ from sme_credit.ingest.landing_survey import (
     survey_outside_feeds,
 )
 from sme_credit.ingest.row_checks import KnownGoodValues, conflict_reason, find_bad_rows
+from sme_credit.transform import input_keys
 
 LAYOUT_VERSION = 5  # of the raw and audit tables; a warehouse on an older layout is rebuilt from the landing area
 
@@ -97,7 +98,8 @@ language sql immutable
 as $$ select current_setting(name) $$
 """
 # Derived from raw by the dbt build, and keyed by load ids (the incremental watermarks, the input keys): a raw
-# rebuilt for a new layout numbers its loads anew, so these are dropped with it and the next build derives them.
+# rebuilt for a new layout numbers its loads anew, so these are dropped with it and the next build derives them;
+# so are the records of which input keys were validated, which a renumbered key could match by chance.
 _DERIVED_FROM_RAW = ("staging", "intermediate")
 
 
@@ -277,6 +279,7 @@ def ensure_schemas(engine: Engine, log=print) -> None:
             conn.execute(text("drop table if exists audit.quarantined_rows, audit.load_manifest, audit.layout"))
             for schema in _DERIVED_FROM_RAW:
                 conn.execute(text(f"drop schema if exists {schema} cascade"))
+            conn.execute(text(f"drop table if exists {input_keys.TABLE}"))
             conn.execute(text("create schema raw"))
         for statement in _AUDIT_DDL:
             conn.execute(text(statement))
@@ -434,7 +437,7 @@ def load_file(engine: Engine, landed: LandedFile, landing: Path, known: KnownGoo
                 return result
 
         load_id = result.load_id = _next_load_id(cursor)
-        _set_row_defaults(cursor, landed, relative, load_id)
+        _set_row_defaults(cursor, landed, load_id)
         known = known or KnownGoodValues()
         cursor.execute("savepoint before_read")
         try:
@@ -604,19 +607,17 @@ def _by_load_id(cursor, table: RawTable) -> None:
     cursor.execute("set local enable_seqscan = off")
 
 
-def _set_row_defaults(cursor, landed: LandedFile, relative: str, load_id: int) -> None:
+def _set_row_defaults(cursor, landed: LandedFile, load_id: int) -> None:
     """Make COPY fill the provenance columns: this file's values become settings of the transaction, which the
     columns' defaults read, and the line numbering starts at the file's first data line. One writer per raw
     table at a time (until the file commits), so the numbering is this file's alone; readers are not held."""
     table = landed.table
     cursor.execute("select pg_advisory_xact_lock(hashtext(%s))", (f"writer of {table.qualified_name}",))
     cursor.execute(
-        "select set_config(%s, %s, true), set_config(%s, %s, true), set_config(%s, %s, true), setval(%s, %s, false)",
+        "select set_config(%s, %s, true), set_config(%s, %s, true), setval(%s, %s, false)",
         (
             SETTING.format("delivery_date"),
             landed.delivery_date.isoformat(),
-            SETTING.format("source_file"),
-            relative,
             SETTING.format("load_id"),
             str(int(load_id)),
             f"raw.{table.name}_line_number",
