@@ -11,7 +11,8 @@ Roles (cluster-wide, created when missing; NOLOGIN: people and tools get login r
 PII pseudonyms are HMAC-SHA256 with the key of `settings.pii_hash_key()`. The database never holds the key
 itself, only the two padded forms HMAC needs (table `pii.hash_key`, in a schema no reader can enter), so dbt's
 macro `hash_pii` computes HMACs without the key appearing in compiled SQL. A new key makes new pseudonyms: the
-derived tables that keep them (schema `intermediate`) are dropped so that the next build derives them again.
+derived tables that keep them (schema `intermediate`, the counterparty pseudonyms' cache in `pii`) are dropped
+so that the next build derives them again.
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ READABLE_SCHEMAS = ("marts", "snapshots", "reference", "tracking")
 PRIVATE_SCHEMAS = ("raw", "staging", "intermediate", "marts_build", "audit", "model", "pii")
 # the derived tables that keep pseudonyms, rebuilt by the next dbt build when the key changes
 PSEUDONYM_SCHEMAS = ("intermediate",)
+# the cache of settlement counterparties' pseudonyms (dbt model stg_settlement__counterparty_pseudonyms)
+COUNTERPARTY_PSEUDONYMS = "pii.stg_settlement__counterparty_pseudonyms"
 SET_STATUS_FUNCTION = "tracking.set_candidate_status(text, text, text, text)"
 BLOCK = 64  # SHA-256's block size in bytes
 
@@ -81,6 +84,8 @@ def ensure_pii_key(conn: Connection, log=print) -> None:
         )
         for schema in derived:
             conn.execute(text(f"drop schema {schema} cascade"))
+    # (cascade: the staging view that reads it, which the next build makes again)
+    conn.execute(text(f"drop table if exists {COUNTERPARTY_PSEUDONYMS} cascade"))
     inner, outer = padded_keys(key)
     conn.execute(text("delete from pii.hash_key"))
     conn.execute(

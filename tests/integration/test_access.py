@@ -66,6 +66,7 @@ def test_bi_reader_reads_the_outputs_and_nothing_upstream(built):
         "marts_build.customer_risk_tiers",
         "audit.load_manifest",
         "pii.hash_key",
+        access.COUNTERPARTY_PSEUDONYMS,
     ):
         assert not _can(bi, f"select * from {hidden} limit 1"), hidden
     uscc = _a_candidate(built)
@@ -140,3 +141,35 @@ def test_no_pii_in_clear_outside_raw(built, published):
         for path in [*published.export_dir.rglob("*.csv"), *published.export_dir.rglob("*.html")]
     )
     assert exported and not [value for value in pii if value in exported]
+
+
+def test_counterparty_pseudonyms_are_the_same_from_the_cache_and_without_it(built):
+    """Staging looks each counterparty's pseudonyms up in their cache (schema pii, no reader enters it) and
+    computes what the cache lacks: both give the same keyed HMACs."""
+    view = (
+        "select t.txn_id, r.counterparty_account, t.counterparty_key, t.counterparty_name_hash "
+        "from staging.stg_settlement__transactions as t join raw.settlement_transactions as r "
+        "on r._load_id = t.load_id and r._line_number = t.line_number order by t.txn_id, t.load_id"
+    )
+    engine = warehouse.engine_for(built)
+    with engine.connect() as conn:
+        cached = conn.execute(text(view)).all()
+        cache = access.COUNTERPARTY_PSEUDONYMS
+        values = conn.execute(
+            text(
+                "select count(*) from (select counterparty_account as v from raw.settlement_transactions "
+                "union select counterparty_name from raw.settlement_transactions) as delivered "
+                f"where v is not null and not exists (select from {cache} as c where c.clear_value = v)"
+            )
+        ).scalar()
+    assert values == 0  # every delivered value is in the cache after a build
+    with engine.connect() as conn:
+        emptied = conn.begin()
+        conn.execute(text(f"delete from {cache}"))
+        computed = conn.execute(text(view)).all()
+        emptied.rollback()
+    assert len(cached) > 1000 and cached == computed
+    with_account = next(row for row in cached if row.counterparty_account)
+    expected = hmac.new(PII_KEY.encode(), with_account.counterparty_account.strip().encode(), hashlib.sha256)
+    assert with_account.counterparty_key == expected.hexdigest()
+    assert len({row.counterparty_name_hash for row in cached}) > 10

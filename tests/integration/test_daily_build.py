@@ -305,3 +305,32 @@ def test_a_corrected_redelivery_rederives_exactly_its_delivery(backward, landing
             assert backward.slice(f"marts.{mart}", D2) == fresh.slice(f"marts.{mart}", D2), mart
     finally:
         fresh.drop()
+
+
+def test_a_transaction_repeated_in_a_second_part_of_its_delivery_is_kept_once(backward, tmp_path):
+    """A second part of a day's settlement delivery repeats two rows of the day's main file, unchanged: the
+    deduplicated settlement keeps each transaction once for that delivery, and every other row as it was.
+    Repeats are looked for only in loads whose txn_id range meets another load's (macro
+    settlement_loads_sharing_keys): the part's range lies inside the main file's."""
+    repeated_landing = tmp_path / "landing"
+    shutil.copytree(backward.landing, repeated_landing)
+    main_file = repeated_landing / "settlement" / f"delivery_date={D2}" / f"settlement_transactions_{D2:%Y%m%d}.csv"
+    header, *rows = main_file.read_text(encoding="utf-8").splitlines()
+    repeats = [rows[3], rows[len(rows) // 2]]
+    (main_file.parent / f"settlement_transactions_{D2:%Y%m%d}_2.csv").write_text(
+        "\n".join([header, *repeats]) + "\n", encoding="utf-8"
+    )
+
+    dedup = "intermediate.int_settlement_transactions_deduplicated"
+    everything = f"select txn_id, delivered_on, amount, superseded_on from {dedup} order by 1, 2"
+    before = backward.rows(everything)
+    backward.landing = repeated_landing
+    with backward:
+        backward.run_day(D2)
+    loads = backward.rows(
+        "select count(*) from audit.load_manifest where raw_table = 'settlement_transactions' "
+        "and delivery_date = :d and rows_loaded > 0",
+        d=D2,
+    )
+    assert loads == [(2,)]  # the part was loaded beside the main file
+    assert backward.rows(everything) == before

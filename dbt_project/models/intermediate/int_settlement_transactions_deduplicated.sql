@@ -77,13 +77,15 @@ kept_versions as (
 {% endif %}
 
 repeated as (
-    -- transactions delivered more than once (in one file, or in several deliveries): only these need their
-    -- versions ordered; every other row passes straight through. Grouped by a 64-bit hash of txn_id, which
-    -- groups 26.7 M keys faster than the text; a collision only sends a single version through the ordering
-    -- below, which gives it the same row (its own txn_id partition, superseded_on NULL).
+    -- transactions delivered more than once (in several files: a delivery's parts, or several deliveries): only
+    -- these need their versions ordered; every other row passes straight through. Looked for only in the loads
+    -- whose txn_id range meets another load's (macro settlement_loads_sharing_keys). Grouped by a 64-bit hash
+    -- of txn_id, which groups many keys faster than the text; a collision only sends a single version through
+    -- the ordering below, which gives it the same row (its own txn_id partition, superseded_on NULL).
     select txn_hash
     from (
         select hashtextextended(txn_id, 0) as txn_hash from candidates
+        where load_id in ({{ literal_list(settlement_loads_sharing_keys(), 'integer') }})
         union all
         select hashtextextended(txn_id, 0) as txn_hash from kept_versions
     ) as all_versions
