@@ -40,6 +40,8 @@
   and daily files, whose transaction ids grow with the day, meet no other file. Every load of the table counts,
   whatever its status, and a load with rows but no recorded range meets every load: a missing range costs time,
   never a missed version. (Within one file a key is never repeated: the loader quarantines the repeats.)
+  Rows that no load of the manifest stands behind (the dev fixture's, load 0) are looked at too: see
+  settlement_load_is_unrecorded.
 #}
 {% macro settlement_loads_sharing_keys() -%}
     select this_load.load_id
@@ -55,6 +57,18 @@
                  or (other_load.key_low collate "C" <= this_load.key_high
                      and other_load.key_high collate "C" >= this_load.key_low))
       )
+{%- endmacro %}
+
+{#
+  True for a row of raw whose load has no row in the manifest: the loader records each load in the transaction
+  that writes its rows, so that is a load id outside the manifest's range of settlement loads (all of them when
+  the manifest has none). A range, so that raw's BRIN index on _load_id finds such rows without a scan.
+#}
+{% macro settlement_load_is_unrecorded(column) -%}
+    ({{ column }} < (select coalesce(min(recorded.load_id), 1) from {{ source('audit', 'load_manifest') }} as recorded
+                     where recorded.raw_table = {{ settlement_raw_table() }})
+     or {{ column }} > (select coalesce(max(recorded.load_id), 0) from {{ source('audit', 'load_manifest') }} as recorded
+                        where recorded.raw_table = {{ settlement_raw_table() }}))
 {%- endmacro %}
 
 {#

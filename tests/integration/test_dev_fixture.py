@@ -39,7 +39,15 @@ def test_the_fixture_loads_through_the_loader_tables_and_builds_the_cases_it_nam
         products = dict(
             conn.execute(text("select uscc, suggested_product from marts_build.precredit_candidates")).tuples().all()
         )
+        # the transaction re-delivered on 2026-09-20 (rows of no manifest load): its first version is superseded
+        superseded = conn.execute(
+            text(
+                "select delivered_on::text, superseded_on::text "
+                "from intermediate.int_settlement_transactions_deduplicated where superseded_on is not null"
+            )
+        ).all()
     engine.dispose()
+    assert len(superseded) == 1 and superseded[0][1] == "2026-09-20", superseded
     assert tiers[F4] and tiers[F6], "the dishonest debtor and the open enforcement case are knocked out"
     assert not tiers[F1], "a renamed firm and a dishonest-debtor entry delivered after the as-of date do not count"
     assert products.get(F1) == "unsecured_tax_loan"

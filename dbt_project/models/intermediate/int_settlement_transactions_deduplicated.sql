@@ -86,6 +86,7 @@ repeated as (
     from (
         select hashtextextended(txn_id, 0) as txn_hash from candidates
         where load_id in ({{ literal_list(settlement_loads_sharing_keys(), 'integer') }})
+            or {{ settlement_load_is_unrecorded('load_id') }}
         union all
         select hashtextextended(txn_id, 0) as txn_hash from kept_versions
     ) as all_versions
