@@ -54,7 +54,7 @@ new_values as (
 
 select
     clear_value,
-    {{ counterparty_pseudonym('clear_value') }} as pseudonym,
+    {{ hash_pii('clear_value') }} as pseudonym,
     {{ counterparty_name_pseudonym('clear_value') }} as normalised_pseudonym,
     load_id
 from new_values

@@ -35,11 +35,11 @@ renamed as (
         -- cache, else computed (coalesce evaluates the macro only where the cache has no pseudonym)
         case
             when counterparty_account is not null
-                then coalesce(_account_pseudonym, {{ counterparty_pseudonym('counterparty_account') }})
+                then coalesce(_account_pseudonym, {{ hash_pii('counterparty_account') }})
             else coalesce(_normalised_name_pseudonym, {{ counterparty_name_pseudonym('counterparty_name') }})
         end as counterparty_key,
         -- matches the legal representative's pseudonymised name (owner top-ups)
-        coalesce(_name_pseudonym, {{ counterparty_pseudonym('counterparty_name') }}) as counterparty_name_hash,
+        coalesce(_name_pseudonym, {{ hash_pii('counterparty_name') }}) as counterparty_name_hash,
         channel,
         balance_after::numeric(18, 2) as balance_after,
         _delivery_date as delivered_on,
