@@ -53,28 +53,38 @@
 {%- endmacro %}
 
 {#
-  Does `value` (text) fall into the bin `bin`, a row of `scorecard` (the scorecard_points rows)?
+  The rows of scorecard_points with what matching a value against them needs, computed once per bin rather than
+  once per value: the bin's categories as an array (category_list), and every category that the feature's bins
+  list (feature_categories; NULL for a numeric feature). Matching 1.2 M values on `large` took 3.4 s with these
+  looked up for each value, 2.2 s with them here.
+#}
+{% macro scorecard_bins() -%}
+    select
+        bins.*,
+        string_to_array(bins.categories, '|') as category_list,
+        (
+            select array_agg(listed_category)
+            from {{ ref('scorecard_points') }} as listed
+            cross join unnest(string_to_array(listed.categories, '|')) as listed_category
+            where listed.feature = bins.feature
+        ) as feature_categories
+    from {{ ref('scorecard_points') }} as bins
+{%- endmacro %}
+
+{#
+  Does `value` (text) fall into the bin `bin`, a row of scorecard_bins()?
   - a categorical bin lists its categories, '|'-separated: the value is one of them;
   - the bin with both bounds and the categories empty is the missing bin: it takes NULL, and for a categorical
     feature also a category that no bin lists (one the fit never saw);
   - a numeric bin is half-open [lower, upper); an empty bound is open-ended.
 #}
-{% macro scorecard_bin_matches(value, bin, scorecard) -%}
+{% macro scorecard_bin_matches(value, bin) -%}
     case
         when {{ bin }}.categories is not null
-            then {{ value }} = any(string_to_array({{ bin }}.categories, '|'))
+            then {{ value }} = any({{ bin }}.category_list)
         when {{ bin }}.lower_bound is null and {{ bin }}.upper_bound is null
-            then {{ value }} is null or (
-                exists (
-                    select from {{ scorecard }} as listed
-                    where listed.feature = {{ bin }}.feature and listed.categories is not null
-                )
-                and not exists (
-                    select from {{ scorecard }} as listed
-                    where listed.feature = {{ bin }}.feature
-                        and {{ value }} = any(string_to_array(listed.categories, '|'))
-                )
-            )
+            then {{ value }} is null
+                or ({{ bin }}.feature_categories is not null and {{ value }} <> all({{ bin }}.feature_categories))
         when {{ value }} is null then false
         else {{ value }}::numeric >= coalesce({{ bin }}.lower_bound, '-infinity'::numeric)
             and {{ value }}::numeric < coalesce({{ bin }}.upper_bound, 'infinity'::numeric)

@@ -24,6 +24,7 @@ from sqlalchemy import text
 
 from sme_credit import warehouse
 from sme_credit.orchestration import pipeline
+from sme_credit.publish import marts
 from sme_credit.quality import data_docs, gates
 from tests.conftest import _fresh_database
 
@@ -223,10 +224,44 @@ def test_a_past_date_built_after_a_later_one_gives_the_rows_it_had_when_built_fi
 def test_rebuilding_a_date_again_changes_nothing(forward):
     before = {mart: forward.slice(f"marts.{mart}", D2) for mart in MARTS}
     history = set(forward.rows("select * from marts.customer_risk_tiers_history"))
+    comments = forward.rows(COMMENT_VERSIONS)
     with forward:
         forward.run_day(D2)
     assert {mart: forward.slice(f"marts.{mart}", D2) for mart in MARTS} == before
     assert set(forward.rows("select * from marts.customer_risk_tiers_history")) == history
+    # the same docs are not written again (a comment waits for the table's autovacuum to be cancelled)
+    assert forward.rows(COMMENT_VERSIONS) == comments
+
+
+# the row versions of the published marts' comments: a comment written again is a new version
+COMMENT_VERSIONS = """
+select d.objoid::regclass::text, d.objsubid, d.xmin::text from pg_description d
+join pg_class c on c.oid = d.objoid join pg_namespace n on n.oid = c.relnamespace
+where n.nspname = 'marts' order by 1, 2
+"""
+DESCRIBED = """
+select a.attname, col_description(a.attrelid, a.attnum) from pg_attribute a
+where a.attrelid = cast(:relation as regclass) and a.attnum > 0 and not a.attisdropped
+union all
+select '', obj_description(cast(:relation as regclass), 'pg_class')
+"""
+
+
+def test_the_published_marts_carry_their_builds_docs_and_statistics_of_the_new_date(forward):
+    for mart in marts.MARTS:
+        build = dict(forward.rows(DESCRIBED, relation=f"marts_build.{mart}"))
+        published = dict(forward.rows(DESCRIBED, relation=f"marts.{mart}"))
+        assert build[""] and {column: published.get(column) for column in build} == build, mart
+    history = dict(forward.rows(DESCRIBED, relation=marts.HISTORY))
+    assert history == {"": marts.HISTORY_TABLE_COMMENT, **marts.HISTORY_COMMENTS}
+    # analysed on publication: the planner knows the new date's rows before autovacuum comes by
+    for mart in ("customer_features", "customer_score_points", "early_warning_signals"):
+        (values,) = forward.rows(
+            "select most_common_vals::text from pg_stats "
+            "where schemaname = 'marts' and tablename = :mart and attname = 'as_of_date'",
+            mart=mart,
+        )[0]
+        assert D2.isoformat() in values, mart
 
 
 def test_a_failed_marts_gate_leaves_the_published_marts_as_they_were(forward):

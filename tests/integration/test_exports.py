@@ -83,6 +83,9 @@ def test_the_xlsx_has_the_candidates_and_the_new_warnings_on_tracked_firms(engin
     assert candidates.title == "预授信客户 2026-11-04" and warnings.title == "新增预警 2026-11-04"
     rows = list(candidates.iter_rows(values_only=True))
     assert rows[0][0] == "统一社会信用代码" and len(rows) == 3
+    for sheet in book.worksheets:  # a bold, frozen header row, and columns wide enough for the Chinese headers
+        assert sheet.freeze_panes == "A2" and all(cell.font.b for cell in sheet[1])
+        assert sheet.column_dimensions["B"].width >= 10
     assert rows[2][1] == "'" + HOSTILE_NAME and rows[2][5] == 80000.5  # numbers stay numbers
     assert all(cell.data_type != "f" for row in candidates.iter_rows() for cell in row)
     # new_arrears on 91B was already there on D1: only 91A's balance_drained is new, and its detail is text

@@ -22,7 +22,10 @@
 ) }}
 {#- The grain (account, booking day, delivery, superseded_on) is unique by its index, checked on every write
     rather than by a test that re-reads the batch; the index also finds an account's latest days. BRIN: see
-    int_settlement_transactions_deduplicated. #}
+    int_settlement_transactions_deduplicated. The group by leads with booking_date, so that the first build,
+    which sorts every row by the group's keys, writes the table in booking order as the daily builds append it:
+    a window of days then reads its share of the table through the BRIN index (the last 90 days: 66 k of
+    349 k pages on `large`), not all of it. #}
 
 with transactions as (
     select *
@@ -49,4 +52,4 @@ select
     (array_agg(balance_after order by txn_at desc, txn_id desc))[1] as closing_balance,
     {{ settlement_batch_load_id() }} as batch_load_id
 from transactions
-group by uscc, account_no, booking_date, delivered_on, superseded_on
+group by booking_date, account_no, uscc, delivered_on, superseded_on

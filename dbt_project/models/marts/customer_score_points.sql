@@ -12,7 +12,7 @@ feature_values as (
 ),
 
 scorecard as (
-    select * from {{ ref('scorecard_points') }}
+    {{ scorecard_bins() }}
 ),
 
 best_points as (
@@ -36,5 +36,5 @@ select
 from feature_values
 inner join scorecard
     on feature_values.feature = scorecard.feature
-        and {{ scorecard_bin_matches('feature_values.value', 'scorecard', 'scorecard') }}
+        and {{ scorecard_bin_matches('feature_values.value', 'scorecard') }}
 inner join best_points on feature_values.feature = best_points.feature
