@@ -8,9 +8,10 @@ Where the URL comes from is not this module's business: a deployment sets WAREHO
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 from functools import lru_cache
 
-from sqlalchemy import Engine, create_engine, make_url, text
+from sqlalchemy import Connection, Engine, create_engine, make_url, text
 
 from sme_credit import settings
 
@@ -85,3 +86,28 @@ def engine_for(url: str) -> Engine:
 def engine() -> Engine:
     """The engine for WAREHOUSE_URL, the one way Python code here reaches the warehouse."""
     return engine_for(settings.warehouse_url())
+
+
+def comments(conn: Connection, relation: str) -> tuple[str | None, dict[str, str | None]]:
+    """The comment of a table and of each of its columns."""
+    table = conn.execute(text("select obj_description(cast(:r as regclass), 'pg_class')"), {"r": relation}).scalar()
+    columns = conn.execute(
+        text("""
+        select attname, col_description(attrelid, attnum) from pg_attribute
+        where attrelid = cast(:r as regclass) and attnum > 0 and not attisdropped
+    """),
+        {"r": relation},
+    )
+    return table, {str(name): None if comment is None else str(comment) for name, comment in columns}
+
+
+def set_comments(conn: Connection, relation: str, table: str | None, columns: Mapping[str, str | None]) -> None:
+    """Give the table and its columns these comments, touching only those that differ: `comment on` waits for a
+    running autovacuum of the table to be cancelled (a second, deadlock_timeout), and the daily runs' writes set
+    autovacuum going on the tables they describe (the published marts, the tracking tables)."""
+    current_table, current_columns = comments(conn, relation)
+    if table != current_table:
+        conn.execute(text(f"comment on table {relation} is :comment"), {"comment": table})
+    for column, comment in columns.items():
+        if comment != current_columns.get(column):
+            conn.execute(text(f'comment on column {relation}."{column}" is :comment'), {"comment": comment})

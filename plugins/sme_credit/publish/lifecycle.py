@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, Engine, text
 from sqlalchemy.exc import DBAPIError
 
-from sme_credit import rules
+from sme_credit import rules, warehouse
 from sme_credit.errors import CandidateStatusError
 
 PIPELINE_ACTOR = "pipeline"
@@ -166,9 +166,8 @@ def ensure_lifecycle(conn: Connection) -> None:
     for statement in LIFECYCLE_DDL:
         conn.execute(text(statement))
     for table, comment in TABLE_COMMENTS.items():
-        conn.execute(text(f"comment on table {table} is :comment"), {"comment": comment})
-    for column, comment in EVENT_COLUMN_COMMENTS.items():
-        conn.execute(text(f"comment on column tracking.candidate_events.{column} is :c"), {"c": comment})
+        columns = EVENT_COLUMN_COMMENTS if table == "tracking.candidate_events" else {}
+        warehouse.set_comments(conn, table, comment, columns)
     _copy_statuses(conn)
 
 

@@ -18,11 +18,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Mapping
 
 from sqlalchemy import Connection, Engine, text
 
-from sme_credit import rules
+from sme_credit import rules, warehouse
 from sme_credit.errors import NothingToPublish  # noqa: F401 - raised here, defined with the others
 
 BUILD_SCHEMA = "marts_build"
@@ -47,8 +46,6 @@ _SETUP = (
         rows jsonb not null
     )
     """,
-    "comment on table audit.mart_publications is "
-    "'Every as-of date whose mart slices passed the marts gate and were published, with rows per mart.'",
     f"""
     create table if not exists {HISTORY} (
         uscc text not null,
@@ -62,6 +59,9 @@ _SETUP = (
         primary key (uscc, valid_from)
     )
     """,
+)
+PUBLICATIONS_COMMENT = (
+    "Every as-of date whose mart slices passed the marts gate and were published, with rows per mart."
 )
 HISTORY_TABLE_COMMENT = (
     "SCD2 history of every firm's risk tier in business dates: one row per firm and period during which its tier "
@@ -137,34 +137,9 @@ def _columns(conn: Connection, schema: str, table: str) -> list[tuple[str, str]]
     return [(str(name), str(kind)) for name, kind in rows]
 
 
-def _comments(conn: Connection, relation: str) -> tuple[str | None, dict[str, str | None]]:
-    """The comment of a table and of each of its columns."""
-    table = conn.execute(text("select obj_description(cast(:r as regclass), 'pg_class')"), {"r": relation}).scalar()
-    columns = conn.execute(
-        text("""
-        select attname, col_description(attrelid, attnum) from pg_attribute
-        where attrelid = cast(:r as regclass) and attnum > 0 and not attisdropped
-    """),
-        {"r": relation},
-    )
-    return table, {str(name): None if comment is None else str(comment) for name, comment in columns}
-
-
-def _set_comments(conn: Connection, relation: str, table: str | None, columns: Mapping[str, str | None]) -> None:
-    """Give the table and its columns these comments, touching only those that differ: `comment on` waits for a
-    running autovacuum of the table to be cancelled (a second, deadlock_timeout), and each day's insert into a
-    published mart sets one going."""
-    current_table, current_columns = _comments(conn, relation)
-    if table != current_table:
-        conn.execute(text(f"comment on table {relation} is :comment"), {"comment": table})
-    for column, comment in columns.items():
-        if comment != current_columns.get(column):
-            conn.execute(text(f'comment on column {relation}."{column}" is :comment'), {"comment": comment})
-
-
 def _copy_comments(conn: Connection, mart: str) -> None:
     """The build table's comments (dbt's persisted docs) onto the published table, replacing older ones."""
-    _set_comments(conn, f"{PUBLISHED_SCHEMA}.{mart}", *_comments(conn, f"{BUILD_SCHEMA}.{mart}"))
+    warehouse.set_comments(conn, f"{PUBLISHED_SCHEMA}.{mart}", *warehouse.comments(conn, f"{BUILD_SCHEMA}.{mart}"))
 
 
 def _ensure_published_table(conn: Connection, mart: str) -> list[str]:
@@ -194,6 +169,7 @@ def publish_marts(engine: Engine, as_of_date: dt.date, log=print) -> dict:
         conn.execute(text("create schema if not exists audit"))
         for statement in _SETUP:
             conn.execute(text(statement))
+        warehouse.set_comments(conn, "audit.mart_publications", PUBLICATIONS_COMMENT, {})
         for mart in MARTS:
             columns = _ensure_published_table(conn, mart)
             query = text(f"select distinct as_of_date from {BUILD_SCHEMA}.{mart}")
@@ -237,5 +213,5 @@ def _update_history(conn: Connection, as_of_date: dt.date) -> int:
     conn.execute(text(_AFFECTED_FIRMS), {"d": as_of_date})
     conn.execute(text(f"delete from {HISTORY} where uscc in (select uscc from affected_firms)"))
     conn.execute(text(_DERIVE_VERSIONS))
-    _set_comments(conn, HISTORY, HISTORY_TABLE_COMMENT, HISTORY_COMMENTS)
+    warehouse.set_comments(conn, HISTORY, HISTORY_TABLE_COMMENT, HISTORY_COMMENTS)
     return conn.execute(text("select count(*) from affected_firms")).scalar_one()
