@@ -17,11 +17,29 @@
 {%- endmacro %}
 
 {# Delivery dates with a settlement load newer than the rows of `relation` (all of them on a first build). #}
-{% macro settlement_deliveries_to_refresh(relation) -%}
+{% macro settlement_deliveries_loaded_since(relation) -%}
     select distinct delivery_date
     from {{ source('audit', 'load_manifest') }}
     where raw_table = {{ settlement_raw_table() }}
       and load_id > (select coalesce(max(batch_load_id), 0) from {{ relation }})
+{%- endmacro %}
+
+{#
+  Delivery dates to derive again for `relation`: those loaded since its rows were written, and every other
+  delivery carrying a transaction of theirs (int_settlement_transaction_versions), whose version's superseded_on
+  may have changed. A model that calls it declares `-- depends_on:` the versions model.
+#}
+{% macro settlement_deliveries_to_refresh(relation) -%}
+    with loaded as ({{ settlement_deliveries_loaded_since(relation) }})
+    select delivery_date from loaded
+    union
+    select linked.delivered_on
+    from {{ ref('int_settlement_transaction_versions') }} as linked
+    where linked.txn_id in (
+        select versions.txn_id
+        from {{ ref('int_settlement_transaction_versions') }} as versions
+        where versions.delivered_on in (select loaded.delivery_date from loaded)
+    )
 {%- endmacro %}
 
 {# The loads whose rows are in raw now, for the given delivery dates (a subquery or a list of dates). #}
@@ -72,8 +90,8 @@
 {%- endmacro %}
 
 {#
-  Point in time for the deduplicated settlement rows: the version of a transaction that the bank knew on the
-  as-of date was delivered on or before it and not yet superseded by a later delivery.
+  Point in time for the deduplicated settlement rows (and the account-days): the version of a transaction that
+  the bank knew on the as-of date was delivered on or before it and not yet superseded by a later delivery.
 #}
 {% macro settlement_known_on_as_of_date(alias=none) -%}
     {%- set prefix = alias ~ '.' if alias else '' -%}

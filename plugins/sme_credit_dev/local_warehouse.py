@@ -22,8 +22,8 @@ PREFERRED_PORT = 55432
 # Local, rebuildable data: trade durability for speed, but never risk corruption (fsync stays on).
 # wal_level=minimal: a table created and filled in one transaction (a dbt model's first build, an index) is
 # synced at commit instead of written twice through the WAL; nothing here replicates or archives.
-# maintenance_work_mem=1GB: the unique index of the deduplicated settlement (26.7 M keys on `large`) sorts in
-# memory, 13 s against 24 s at 256MB; an index build takes it only while it runs.
+# maintenance_work_mem=1GB: the unique index of the per-account daily settlement (20 M keys on `large`) sorts in
+# memory; an index build takes it only while it runs.
 SERVER_OPTIONS = (
     "-c synchronous_commit=off -c shared_buffers=256MB -c work_mem=64MB "
     "-c maintenance_work_mem=1GB -c max_wal_size=4GB -c checkpoint_timeout=30min "

@@ -273,6 +273,34 @@ def test_a_failed_marts_gate_leaves_the_published_marts_as_they_were(forward):
     assert {mart: forward.rows(f"select count(*), max(as_of_date) from marts.{mart}") for mart in MARTS} == published
 
 
+def test_the_staging_gate_checks_the_account_days_the_build_just_wrote(forward):
+    """The suite of the per-account daily aggregates runs on the batch the last build wrote (highest
+    batch_load_id): an account-day that counts a credit but sums no inflow fails the gate, naming the table."""
+    days = "intermediate.int_settlement_transactions_aggregated_to_account_days"
+    latest = f"batch_load_id = (select max(batch_load_id) from {days})"
+    row = f"account_no = :a and booking_date = :b and delivered_on = :d and {latest}"
+    with forward:
+        with warehouse.engine().begin() as conn:
+            account_no, booked, delivered, inflow, credits = conn.execute(
+                text(
+                    f"select account_no, booking_date, delivered_on, inflow, inflow_count from {days} "
+                    f"where {latest} limit 1"
+                )
+            ).one()
+            key = {"a": account_no, "b": booked, "d": delivered}
+            conn.execute(text(f"update {days} set inflow = 0, inflow_count = 1 where {row}"), key)
+        try:
+            with pytest.raises(gates.DataQualityError, match=days):
+                pipeline.validate_staging(D2.isoformat())
+        finally:
+            with warehouse.engine().begin() as conn:
+                conn.execute(
+                    text(f"update {days} set inflow = :i, inflow_count = :c where {row}"),
+                    {"i": inflow, "c": credits, **key},
+                )
+        pipeline.validate_staging(D2.isoformat())  # restored: it passes
+
+
 def _break_features_before_the_gate(name, function, *args, **kwargs):
     if function is pipeline.validate_marts:
         with warehouse.engine().begin() as conn:
@@ -317,13 +345,14 @@ def test_a_corrected_redelivery_rederives_exactly_its_delivery(backward, landing
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
     dedup = "intermediate.int_settlement_transactions_deduplicated"
-    batches_before = dict(backward.rows(f"select delivered_on, max(batch_load_id) from {dedup} group by 1"))
+    days = "intermediate.int_settlement_transactions_aggregated_to_account_days"
+    batches_before = dict(backward.rows(f"select delivered_on, max(batch_load_id) from {days} group by 1"))
     months = "select distinct input_key from intermediate.int_settlement_transactions_aggregated_to_months"
     months_key_before = backward.rows(months)
     backward.landing = corrected_landing
     with backward:
         backward.run_day(D2)
-    batches_after = dict(backward.rows(f"select delivered_on, max(batch_load_id) from {dedup} group by 1"))
+    batches_after = dict(backward.rows(f"select delivered_on, max(batch_load_id) from {days} group by 1"))
     rewritten = {day for day in batches_after if batches_after[day] != batches_before.get(day)}
     assert rewritten == {delivered}
     # the corrected booking lies before the as-of month: the 12-month windows are computed again
@@ -369,3 +398,10 @@ def test_a_transaction_repeated_in_a_second_part_of_its_delivery_is_kept_once(ba
     )
     assert loads == [(2,)]  # the part was loaded beside the main file
     assert backward.rows(everything) == before
+    # the versions list both rows of each repeat, one of them standing for the delivery, superseded by none
+    versions = backward.rows(
+        "select txn_id, count(*), count(*) filter (where is_kept), count(superseded_on) "
+        "from intermediate.int_settlement_transaction_versions where delivered_on = :d group by 1 order by 1",
+        d=D2,
+    )
+    assert versions == sorted((row.split(",")[0], 2, 1, 0) for row in repeats)

@@ -1,7 +1,7 @@
 -- Counterparty features per firm over the 12-month window: how many counterparties, how concentrated the
 -- inflows are, and how often the legal representative paid in from a personal account (owner top-ups).
--- Reads the window's transactions from the persisted deduplicated model (BRIN on booking_date), whose
--- counterparty keys and name hashes were computed once, at load. Kept while its inputs stay
+-- Reads the window's transactions from raw through the deduplicated view, each counterparty's pseudonyms from
+-- their cache (stg_settlement__counterparty_pseudonyms). Kept while its inputs stay
 -- (macros/input_keys.sql): the window changes when the month turns, a delivery touches a booking day before
 -- the month, or the customer master changes.
 {{ config(
@@ -26,19 +26,31 @@ legal_representatives as (
     from {{ ref('stg_enterprise__enterprises') }}
 ),
 
+name_flows as (
+    -- per counterparty and name first, the legal representative joined after: the window's millions of rows
+    -- are sorted without the representative's pseudonym beside them (`large`: 33 s against 51 s)
+    select
+        uscc,
+        counterparty_key,
+        counterparty_name_hash,
+        coalesce(sum(amount) filter (where direction = 'C'), 0) as inflow,
+        count(*) filter (where direction = 'C') as inflow_count
+    from window_transactions
+    group by uscc, counterparty_key, counterparty_name_hash
+),
+
 counterparty_flows as (
     select
-        window_transactions.uscc,
-        window_transactions.counterparty_key,
-        coalesce(sum(window_transactions.amount) filter (where window_transactions.direction = 'C'), 0) as inflow,
+        name_flows.uscc,
+        name_flows.counterparty_key,
+        sum(name_flows.inflow) as inflow,
         -- the owner paying in from a personal account: cash the business did not earn (a strain signal)
-        count(*) filter (
-            where window_transactions.direction = 'C'
-            and window_transactions.counterparty_name_hash = legal_representatives.legal_rep_name_hash
-        ) as owner_top_up_count
-    from window_transactions
-    left join legal_representatives on window_transactions.uscc = legal_representatives.uscc
-    group by window_transactions.uscc, window_transactions.counterparty_key
+        coalesce(sum(name_flows.inflow_count) filter (
+            where name_flows.counterparty_name_hash = legal_representatives.legal_rep_name_hash
+        ), 0)::bigint as owner_top_up_count
+    from name_flows
+    left join legal_representatives on name_flows.uscc = legal_representatives.uscc
+    group by name_flows.uscc, name_flows.counterparty_key
 ),
 
 counterparties_ranked as (

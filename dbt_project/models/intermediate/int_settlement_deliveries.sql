@@ -38,7 +38,7 @@ touched as (
     select
         delivery_date as delivered_on,
         null::date as booking_date
-    from ({{ settlement_deliveries_to_refresh(this) }}) as refreshed
+    from ({{ settlement_deliveries_loaded_since(this) }}) as refreshed
     {%- endif %}
 ),
 
