@@ -2,8 +2,8 @@
 -- delivery of day D carries the bookings of D-1). An N-day window is as_of_date - N <= booking_date <
 -- as_of_date. Each account's latest balance comes from the last week's bookings where it booked in that week,
 -- else from an index lookup of its latest day, however old; each firm's last inflow likewise from the 90-day
--- window, else from each of its accounts' latest day with an inflow, by index. (A lookup for every account and firm cost 3 of this model's 6 s on `large`, where
--- about four accounts in five book within a week.)
+-- window, else from each of its accounts' latest day with an inflow, by index. (A lookup for every account
+-- and firm cost 3 of this model's 6 s on `large`, where about four accounts in five book within a week.)
 
 {#- the windows are part of the column names (inflow_30d, inflow_90d), so they are fixed here -#}
 {%- set short_days = 30 %}

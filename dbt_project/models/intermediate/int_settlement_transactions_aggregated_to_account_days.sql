@@ -24,10 +24,9 @@
     rather than by a test that re-reads the batch; the index also finds an account's latest days (balances,
     last inflows), so no index on the firm is kept. The table is written in delivery order by the daily
     builds, so BRIN finds a delivery date as well as a btree, for a fraction of its size and build time. The
-    group by leads with booking_date, so that the first build,
-    which sorts every row by the group's keys, writes the table in booking order as the daily builds append it:
-    a window of days then reads its share of the table through the BRIN index (the last 90 days: 66 k of
-    349 k pages on `large`), not all of it. #}
+    group by leads with booking_date, so that the first build, which sorts every row by the group's keys,
+    writes the table in booking order as the daily builds append it: a window of days then reads its share of
+    the table through the BRIN index (the last 90 days: 66 k of 349 k pages on `large`), not all of it. #}
 -- depends_on: {{ ref('int_settlement_transaction_versions') }}
 
 with transactions as (
