@@ -30,6 +30,7 @@ from tests.conftest import _fresh_database
 
 D1, D2, D3 = dt.date(2026, 11, 1), dt.date(2026, 11, 2), dt.date(2026, 11, 3)
 MARTS = ("customer_features", "customer_risk_tiers", "early_warning_signals", "precredit_pool", "precredit_candidates")
+ACCOUNT_DAYS = "intermediate.int_settlement_transactions_aggregated_to_account_days"
 DAILY = ("inflow_30d", "outflow_30d", "net_flow_30d", "inflow_90d", "days_since_last_inflow", "latest_balance")
 # tables kept while their input key stays (dbt_project/macros/input_keys.sql): D2 brings settlement of the as-of
 # month only, so none of them changes from D1 to D2
@@ -199,8 +200,7 @@ def test_the_next_day_keeps_the_tables_whose_inputs_did_not_change(forward):
     for relation in KEPT:
         assert (relation, forward.kept_after_d1[relation][0][0]) in recorded, relation
     # the increment re-derived the daily aggregates: D2's delivery is there
-    account_days = "intermediate.int_settlement_transactions_aggregated_to_account_days"
-    assert forward.rows(f"select count(*) from {account_days} where delivered_on = :d", d=D2)[0][0] > 0
+    assert forward.rows(f"select count(*) from {ACCOUNT_DAYS} where delivered_on = :d", d=D2)[0][0] > 0
 
 
 def test_an_increment_gives_the_rows_of_a_full_build(forward, backward):
@@ -276,26 +276,25 @@ def test_a_failed_marts_gate_leaves_the_published_marts_as_they_were(forward):
 def test_the_staging_gate_checks_the_account_days_the_build_just_wrote(forward):
     """The suite of the per-account daily aggregates runs on the batch the last build wrote (highest
     batch_load_id): an account-day that counts a credit but sums no inflow fails the gate, naming the table."""
-    days = "intermediate.int_settlement_transactions_aggregated_to_account_days"
-    latest = f"batch_load_id = (select max(batch_load_id) from {days})"
+    latest = f"batch_load_id = (select max(batch_load_id) from {ACCOUNT_DAYS})"
     row = f"account_no = :a and booking_date = :b and delivered_on = :d and {latest}"
     with forward:
         with warehouse.engine().begin() as conn:
             account_no, booked, delivered, inflow, credits = conn.execute(
                 text(
-                    f"select account_no, booking_date, delivered_on, inflow, inflow_count from {days} "
+                    f"select account_no, booking_date, delivered_on, inflow, inflow_count from {ACCOUNT_DAYS} "
                     f"where {latest} limit 1"
                 )
             ).one()
             key = {"a": account_no, "b": booked, "d": delivered}
-            conn.execute(text(f"update {days} set inflow = 0, inflow_count = 1 where {row}"), key)
+            conn.execute(text(f"update {ACCOUNT_DAYS} set inflow = 0, inflow_count = 1 where {row}"), key)
         try:
-            with pytest.raises(gates.DataQualityError, match=days):
+            with pytest.raises(gates.DataQualityError, match=ACCOUNT_DAYS):
                 pipeline.validate_staging(D2.isoformat())
         finally:
             with warehouse.engine().begin() as conn:
                 conn.execute(
-                    text(f"update {days} set inflow = :i, inflow_count = :c where {row}"),
+                    text(f"update {ACCOUNT_DAYS} set inflow = :i, inflow_count = :c where {row}"),
                     {"i": inflow, "c": credits, **key},
                 )
         pipeline.validate_staging(D2.isoformat())  # restored: it passes
@@ -345,14 +344,13 @@ def test_a_corrected_redelivery_rederives_exactly_its_delivery(backward, landing
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
     dedup = "intermediate.int_settlement_transactions_deduplicated"
-    days = "intermediate.int_settlement_transactions_aggregated_to_account_days"
-    batches_before = dict(backward.rows(f"select delivered_on, max(batch_load_id) from {days} group by 1"))
+    batches_before = dict(backward.rows(f"select delivered_on, max(batch_load_id) from {ACCOUNT_DAYS} group by 1"))
     months = "select distinct input_key from intermediate.int_settlement_transactions_aggregated_to_months"
     months_key_before = backward.rows(months)
     backward.landing = corrected_landing
     with backward:
         backward.run_day(D2)
-    batches_after = dict(backward.rows(f"select delivered_on, max(batch_load_id) from {days} group by 1"))
+    batches_after = dict(backward.rows(f"select delivered_on, max(batch_load_id) from {ACCOUNT_DAYS} group by 1"))
     rewritten = {day for day in batches_after if batches_after[day] != batches_before.get(day)}
     assert rewritten == {delivered}
     # the corrected booking lies before the as-of month: the 12-month windows are computed again
