@@ -12,8 +12,9 @@ In one run, printed side by side, on fresh databases of the same server:
 4. the same full run and increment on a landing area holding the last 12 months of every event feed (the
    customer master whole: the same firms, half the history).
 D is the last delivery date before the world's last monthly delivery, so D+1 brings settlement only, as on 27
-days of every month. The steps are the functions the DAG tasks call, without Airflow around them (the DAG's
-own overhead is measured separately, see the README).
+days of every month. Between the two runs the warehouse is settled as a day would settle it: one VACUUM (ANALYZE)
+does what autovacuum does with the first run's rows (not counted in either run). The steps are the functions the
+DAG tasks call, without Airflow around them (the DAG's own overhead is measured separately, see the README).
 
 Targets (issue 10): the increment costs at most 10 % of the full run; the increment with 24 months of history
 at most 1.2x the one with 12 months; the full plain `dbt build` at most 5x the floor's aggregate scan.
@@ -99,6 +100,17 @@ def _slowest_dbt_nodes(count: int = 8) -> str:
     return ", ".join(f"{name} {seconds:.1f} s" for seconds, name in slowest) + f"; all tests {tests:.1f} s"
 
 
+def settle(engine) -> float:
+    """What a day between the runs does to the warehouse: autovacuum vacuums and analyses what the first run
+    wrote (26.7 M raw settlement rows and 20 M account-days on `large`). Measured right after the first run, the
+    increment shared the 2 cores with that work; here it is done first, in one VACUUM (ANALYZE)."""
+    started = time.perf_counter()
+    # VACUUM cannot run inside a transaction; the pool resets the connection's isolation level when it is returned
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(text("vacuum (analyze)"))
+    return time.perf_counter() - started
+
+
 def floor(engine, landing: Path, day: dt.date) -> tuple[float, float]:
     """Seconds for a bare COPY of the day's settlement file, and for one aggregate scan of all settlement."""
     table = table_by_name("settlement_transactions")
@@ -141,6 +153,8 @@ def run_world(server: str, landing: Path, full_day: dt.date, next_day: dt.date, 
         print(_row(f"[{label}] first full run", full), flush=True)
         full.slowest = _slowest_dbt_nodes()
         print(f"  slowest in its dbt build: {full.slowest}", flush=True)
+        settle_seconds = settle(warehouse.engine())
+        print(f"  settled: VACUUM (ANALYZE) of the warehouse in {settle_seconds:.1f} s (not counted)", flush=True)
         print(f"[{label}] next day's increment for {next_day} ...", flush=True)
         pipeline.run_day(next_day, landing, step=increment.time, log=_quiet)
         print(_row(f"[{label}] increment", increment), flush=True)
@@ -234,21 +248,17 @@ def main() -> int:
     print(f"  slowest in the full run's dbt build: {full.slowest}")
     print(f"  slowest in the increment's dbt build: {increment.slowest}")
 
+    # (name, value, limit, how both are shown)
     checks = [
-        ("increment / full run", increment_total / full_total, INCREMENT_SHARE, f"{INCREMENT_SHARE:.0%}"),
-        ("increment 24 months / 12 months", increment_total / increment_12_total, HISTORY_RATIO, f"{HISTORY_RATIO}x"),
-        (
-            "full dbt build / floor scan",
-            full.total("dbt build") / history["scan"],
-            DBT_BUILD_FLOOR_RATIO,
-            f"{DBT_BUILD_FLOOR_RATIO:.0f}x",
-        ),
+        ("increment / full run", increment_total / full_total, INCREMENT_SHARE, "{:.1%}"),
+        ("increment 24 months / 12 months", increment_total / increment_12_total, HISTORY_RATIO, "{:.2f}x"),
+        ("full dbt build / floor scan", full.total("dbt build") / history["scan"], DBT_BUILD_FLOOR_RATIO, "{:.2f}x"),
     ]
     failed = 0
     for name, value, limit, shown in checks:
         verdict = "meets" if value <= limit else "MISSES"
         failed += value > limit
-        print(f"  {name:<34} {value:7.2f}   target <= {shown:<5} {verdict}")
+        print(f"  {name:<34} {shown.format(value):>8}   target <= {shown.format(limit):<6} {verdict}")
     return 2 if failed else 0
 
 

@@ -26,6 +26,7 @@ from sme_credit import warehouse
 from sme_credit.orchestration import pipeline
 from sme_credit.publish import marts
 from sme_credit.quality import data_docs, gates
+from sme_credit.transform import dbt_runner
 from tests.conftest import _fresh_database
 
 D1, D2, D3 = dt.date(2026, 11, 1), dt.date(2026, 11, 2), dt.date(2026, 11, 3)
@@ -34,9 +35,11 @@ ACCOUNT_DAYS = "intermediate.int_settlement_transactions_aggregated_to_account_d
 DAILY = ("inflow_30d", "outflow_30d", "net_flow_30d", "inflow_90d", "days_since_last_inflow", "latest_balance")
 # tables kept while their input key stays (dbt_project/macros/input_keys.sql): D2 brings settlement of the as-of
 # month only, so none of them changes from D1 to D2
+SETTLEMENT_FLOWS = "intermediate.int_settlement_transactions_aggregated_to_enterprises"
 KEPT = (
     "intermediate.int_settlement_transactions_aggregated_to_months",
     "intermediate.int_settlement_counterparties_aggregated_to_enterprises",
+    SETTLEMENT_FLOWS,
     "staging.stg_tax__filings",
     "staging.stg_tax__credit_ratings",
     "staging.stg_utilities__bills",
@@ -347,14 +350,18 @@ def test_a_corrected_redelivery_rederives_exactly_its_delivery(backward, landing
     batches_before = dict(backward.rows(f"select delivered_on, max(batch_load_id) from {ACCOUNT_DAYS} group by 1"))
     months = "select distinct input_key from intermediate.int_settlement_transactions_aggregated_to_months"
     months_key_before = backward.rows(months)
+    flows = f"select distinct input_key from {SETTLEMENT_FLOWS}"
+    flows_key_before = backward.rows(flows)
     backward.landing = corrected_landing
     with backward:
         backward.run_day(D2)
     batches_after = dict(backward.rows(f"select delivered_on, max(batch_load_id) from {ACCOUNT_DAYS} group by 1"))
     rewritten = {day for day in batches_after if batches_after[day] != batches_before.get(day)}
     assert rewritten == {delivered}
-    # the corrected booking lies before the as-of month: the 12-month windows are computed again
+    # the corrected booking lies before the as-of month: the 12-month windows are computed again, and so are the
+    # firms' flows over them (their key is the windows' keys)
     assert len(backward.rows(months)) == 1 and backward.rows(months) != months_key_before
+    assert len(backward.rows(flows)) == 1 and backward.rows(flows) != flows_key_before
     assert backward.rows(f"select amount::text from {dedup} where txn_id = :t", t=txn_id) == [
         (fields[header.index("amount")],)
     ]
@@ -403,3 +410,22 @@ def test_a_transaction_repeated_in_a_second_part_of_its_delivery_is_kept_once(ba
         d=D2,
     )
     assert versions == sorted((row.split(",")[0], 2, 1, 0) for row in repeats)
+
+
+def test_a_table_kept_by_input_key_from_a_version_that_did_not_keep_it_is_computed_again(backward):
+    """An upgrade that starts keeping a table by input key needs nothing by hand: the table of the older
+    version, without input_key and with a column the model no longer has, takes the model's columns and rows."""
+    schema, table = SETTLEMENT_FLOWS.split(".")
+    columns = (
+        "select column_name from information_schema.columns "
+        f"where table_schema = '{schema}' and table_name = '{table}' order by ordinal_position"
+    )
+    expected_columns, expected_rows = backward.rows(columns), set(backward.rows(f"select * from {SETTLEMENT_FLOWS}"))
+    with backward:
+        with warehouse.engine().begin() as conn:
+            conn.execute(text(f"alter table {SETTLEMENT_FLOWS} drop column input_key, add column inflow_30d numeric"))
+            conn.execute(text(f"update {SETTLEMENT_FLOWS} set inflow_12m = 0"))
+        # the date the warehouse was built for last: the windows it reads are kept for it
+        dbt_runner.run_dbt("build", "--quiet", "-s", table, "--vars", f"{{as_of_date: '{D2}'}}")
+    assert backward.rows(columns) == expected_columns
+    assert set(backward.rows(f"select * from {SETTLEMENT_FLOWS}")) == expected_rows

@@ -1,15 +1,26 @@
--- Settlement-flow features per firm as of the as-of date: windows of complete months (macros/as_of.sql) and
--- of the last days (int_settlement_account_days_aggregated_to_enterprises).
+-- Settlement-flow features per firm over the windows of complete months (macros/as_of.sql). Kept while its
+-- inputs, the monthly flows and the counterparties, stay (macros/input_keys.sql): they are kept themselves,
+-- and their stored keys are this table's key. The signals of the last days
+-- (int_settlement_account_days_aggregated_to_enterprises) change daily and join in customer_features, so
+-- this model does not wait for them. Its columns follow the code (new code is a new key and empties the table
+-- first), so a table of an older version, without input_key, takes the new columns by itself.
+{%- set kept_inputs = [
+    'int_settlement_transactions_aggregated_to_months',
+    'int_settlement_counterparties_aggregated_to_enterprises'
+] %}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='sync_all_columns',
+    pre_hook="{{ truncate_when_input_key_changes(kept_inputs_key(" ~ kept_inputs ~ ")) }}",
+) }}
+
 with firm_months as (
     select * from {{ ref('int_settlement_transactions_aggregated_to_months') }}
 ),
 
 counterparties as (
     select * from {{ ref('int_settlement_counterparties_aggregated_to_enterprises') }}
-),
-
-daily as (
-    select * from {{ ref('int_settlement_account_days_aggregated_to_enterprises') }}
 ),
 
 flows as (
@@ -30,42 +41,34 @@ flows as (
     group by uscc
 ),
 
-firms as (
-    -- a firm whose first bookings fall in the as-of month has daily signals but no complete month yet
-    select uscc from flows
-    union
-    select uscc from daily
+final as (
+    select
+        flows.uscc,
+        flows.inflow_3m,
+        flows.inflow_6m,
+        flows.inflow_12m,
+        flows.outflow_3m,
+        flows.outflow_6m,
+        flows.outflow_12m,
+        flows.inflow_3m - flows.outflow_3m as net_flow_3m,
+        flows.inflow_6m - flows.outflow_6m as net_flow_6m,
+        flows.inflow_12m - flows.outflow_12m as net_flow_12m,
+        flows.inflow_volatility_12m,
+        coalesce(counterparties.owner_top_ups_12m, 0) as owner_top_ups_12m,
+        -- last 6 months against the 6 before; no base (no inflow in the earlier half) gives NULL
+        flows.inflow_6m / nullif(flows.inflow_prior_6m, 0) - 1 as inflow_growth_6m,
+        12 - coalesce(flows.months_with_inflow_12m, 0) as months_without_inflow_12m,
+        coalesce(counterparties.counterparty_count_12m, 0) as counterparty_count_12m,
+        -- share of all inflows (identified or not) coming from the five largest payers: customer concentration
+        coalesce(counterparties.top5_counterparty_inflow_12m, 0) / nullif(flows.inflow_12m, 0)
+            as top5_counterparty_share_12m,
+        flows.avg_balance_3m
+    from flows
+    left join counterparties on flows.uscc = counterparties.uscc
 )
 
 select
-    firms.uscc,
-    flows.inflow_3m,
-    flows.inflow_6m,
-    flows.inflow_12m,
-    flows.outflow_3m,
-    flows.outflow_6m,
-    flows.outflow_12m,
-    flows.inflow_3m - flows.outflow_3m as net_flow_3m,
-    flows.inflow_6m - flows.outflow_6m as net_flow_6m,
-    flows.inflow_12m - flows.outflow_12m as net_flow_12m,
-    flows.inflow_volatility_12m,
-    coalesce(counterparties.owner_top_ups_12m, 0) as owner_top_ups_12m,
-    -- last 6 months against the 6 before; no base (no inflow in the earlier half) gives NULL
-    flows.inflow_6m / nullif(flows.inflow_prior_6m, 0) - 1 as inflow_growth_6m,
-    12 - coalesce(flows.months_with_inflow_12m, 0) as months_without_inflow_12m,
-    coalesce(counterparties.counterparty_count_12m, 0) as counterparty_count_12m,
-    -- share of all inflows (identified or not) coming from the five largest payers: customer concentration
-    coalesce(counterparties.top5_counterparty_inflow_12m, 0) / nullif(flows.inflow_12m, 0)
-        as top5_counterparty_share_12m,
-    flows.avg_balance_3m,
-    daily.inflow_30d,
-    daily.outflow_30d,
-    daily.net_flow_30d,
-    daily.inflow_90d,
-    daily.inflow_30d_year_ago,
-    daily.days_since_last_inflow,
-    daily.latest_balance
-from firms
-left join flows on firms.uscc = flows.uscc
-left join counterparties on firms.uscc = counterparties.uscc
-left join daily on firms.uscc = daily.uscc
+    *,
+    {{ kept_inputs_key(kept_inputs) }} as input_key
+from final
+{{ unless_input_key_kept() }}

@@ -4,22 +4,27 @@
 with {{ precredit_offer_ctes() }},
 
 points as (
+    -- an array of rows turned into JSON once per firm: a JSON object built per row and aggregated cost a fifth
+    -- more (6.6 against 5.5 s on `large`, identical output)
     select
-        uscc,
-        jsonb_agg(
-            jsonb_build_object(
-                'feature', feature,
-                'value', feature_value,
-                'bin', bin,
-                'points', points,
-                'points_lost', points_lost,
-                'reason_code', reason_code
-            )
-            order by points_lost desc, feature asc
+        score_points.uscc,
+        to_jsonb(
+            array_agg(scored_feature order by score_points.points_lost desc, score_points.feature asc)
         ) as scored_features
-    from {{ ref('customer_score_points') }}
-    where as_of_date = {{ as_of_date() }}
-    group by uscc
+    from {{ ref('customer_score_points') }} as score_points
+    -- a row of the outer row's columns named as the JSON's keys (a CTE cannot see the outer row)
+    cross join
+        lateral (  -- noqa: ST05
+            select
+                score_points.feature,
+                score_points.feature_value as value,
+                score_points.bin,
+                score_points.points,
+                score_points.points_lost,
+                score_points.reason_code
+        ) as scored_feature
+    where score_points.as_of_date = {{ as_of_date() }}
+    group by score_points.uscc
 ),
 
 pool as (

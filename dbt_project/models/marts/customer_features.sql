@@ -13,6 +13,10 @@ settlement as (
     select * from {{ ref('int_settlement_transactions_aggregated_to_enterprises') }}
 ),
 
+daily_settlement as (
+    select * from {{ ref('int_settlement_account_days_aggregated_to_enterprises') }}
+),
+
 tax_filings as (
     select * from {{ ref('int_tax_filings_aggregated_to_enterprises') }}
 ),
@@ -67,21 +71,22 @@ select
     coalesce(settlement.owner_top_ups_12m, 0)::integer as owner_top_ups_12m,
 
     -- settlement, daily: bookings of the days before the as-of date (as_of_date - N <= booking date < as_of_date)
-    coalesce(settlement.inflow_30d, 0)::numeric(18, 2) as inflow_30d,
-    coalesce(settlement.outflow_30d, 0)::numeric(18, 2) as outflow_30d,
-    coalesce(settlement.net_flow_30d, 0)::numeric(18, 2) as net_flow_30d,
-    coalesce(settlement.inflow_90d, 0)::numeric(18, 2) as inflow_90d,
-    coalesce(settlement.inflow_30d_year_ago, 0)::numeric(18, 2) as inflow_30d_year_ago,
+    coalesce(daily_settlement.inflow_30d, 0)::numeric(18, 2) as inflow_30d,
+    coalesce(daily_settlement.outflow_30d, 0)::numeric(18, 2) as outflow_30d,
+    coalesce(daily_settlement.net_flow_30d, 0)::numeric(18, 2) as net_flow_30d,
+    coalesce(daily_settlement.inflow_90d, 0)::numeric(18, 2) as inflow_90d,
+    coalesce(daily_settlement.inflow_30d_year_ago, 0)::numeric(18, 2) as inflow_30d_year_ago,
     -- the last 30 days against the same 30 days a year earlier; NULL without a base
-    round(settlement.inflow_30d / nullif(settlement.inflow_30d_year_ago, 0) - 1, 4)::numeric(12, 4)
+    round(daily_settlement.inflow_30d / nullif(daily_settlement.inflow_30d_year_ago, 0) - 1, 4)::numeric(12, 4)
         as inflow_30d_yoy_growth,
     -- the last 30 days' inflow against the firm's own 30-day rate of the 60 days before: a collapse shows here
     -- first; NULL without a base. Unrounded: early_warning_signals and scorecard bins compare it exactly
-    settlement.inflow_30d / nullif((settlement.inflow_90d - settlement.inflow_30d) / 2, 0) as inflow_30d_to_prior_rate,
+    daily_settlement.inflow_30d / nullif((daily_settlement.inflow_90d - daily_settlement.inflow_30d) / 2, 0)
+        as inflow_30d_to_prior_rate,
     -- the share of the last 30 days' inflow the firm kept (below 0: drained on top); NULL without inflow
-    settlement.net_flow_30d / nullif(settlement.inflow_30d, 0) as net_flow_30d_share,
-    settlement.days_since_last_inflow::integer as days_since_last_inflow,
-    settlement.latest_balance::numeric(18, 2) as latest_balance,
+    daily_settlement.net_flow_30d / nullif(daily_settlement.inflow_30d, 0) as net_flow_30d_share,
+    daily_settlement.days_since_last_inflow::integer as days_since_last_inflow,
+    daily_settlement.latest_balance::numeric(18, 2) as latest_balance,
 
     -- tax: NULL when the firm filed nothing in the window (no bank-tax data), not 0
     coalesce(tax_filings.tax_filing_months_12m, 0)::integer as tax_filing_months_12m,
@@ -120,6 +125,7 @@ select
 from enterprises
 left join industries on enterprises.industry_section = industries.industry_section
 left join settlement on enterprises.uscc = settlement.uscc
+left join daily_settlement on enterprises.uscc = daily_settlement.uscc
 left join tax_filings on enterprises.uscc = tax_filings.uscc
 left join tax_ratings on enterprises.uscc = tax_ratings.uscc
 left join utilities on enterprises.uscc = utilities.uscc

@@ -119,11 +119,6 @@ def _plain(value: object) -> object:
 
 def export_day(engine: Engine, as_of_date: dt.date, folder: Path | None = None, log=print) -> Export:
     """Write the date's CSV and XLSX; files are written beside and renamed, so a reader never sees half a file."""
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
-
     target = day_folder(as_of_date, folder)
     target.mkdir(parents=True, exist_ok=True)
     candidates = _rows(engine, _CANDIDATES, CANDIDATE_COLUMNS, as_of_date)
@@ -138,27 +133,37 @@ def export_day(engine: Engine, as_of_date: dt.date, folder: Path | None = None, 
         writer.writerows(candidates)
     os.replace(partial, csv_path)
 
-    # write-only: rows are streamed to the file, not kept as cell objects (29,136 candidates on `large`: 2.5 s
-    # instead of 4.0 s); the layout (frozen header, widths) is set before the first row
-    workbook = Workbook(write_only=True)
-    for title, columns, rows in (
-        (f"预授信客户 {as_of_date}", CANDIDATE_COLUMNS, candidates),
-        (f"新增预警 {as_of_date}", WARNING_COLUMNS, warnings),
-    ):
-        sheet = workbook.create_sheet(title)
-        sheet.freeze_panes = "A2"
-        for index, (_, header) in enumerate(columns):
-            longest = max([len(str(row[index])) for row in rows] + [len(header) * 2])
-            sheet.column_dimensions[get_column_letter(index + 1)].width = min(max(longest, 8) + 2, 60)
-        headers = [WriteOnlyCell(sheet, value=header) for _, header in columns]
-        for cell in headers:
-            cell.font = Font(bold=True)
-        sheet.append(headers)
-        for row in rows:
-            sheet.append(row)
     xlsx_path = target / f"{stem}.xlsx"
     partial = xlsx_path.with_suffix(".xlsx.partial")
-    workbook.save(partial)
+    _write_xlsx(
+        partial,
+        (
+            (f"预授信客户 {as_of_date}", CANDIDATE_COLUMNS, candidates),
+            (f"新增预警 {as_of_date}", WARNING_COLUMNS, warnings),
+        ),
+    )
     os.replace(partial, xlsx_path)
     log(f"exported {len(candidates)} candidates and {len(warnings)} new warnings on tracked firms to {target}")
     return Export(target, csv_path, xlsx_path, len(candidates), len(warnings))
+
+
+def _write_xlsx(path: Path, sheets) -> None:
+    """One sheet per (title, columns, rows): a bold, frozen header row and columns as wide as their text.
+
+    XlsxWriter streams rows to the file (constant_memory) and writes text as text, never as a formula, number or
+    link; openpyxl's write-only mode took twice as long (29,136 candidates on `large`: 3.8 against 1.8 s)."""
+    import xlsxwriter
+
+    options = {"constant_memory": True, "strings_to_formulas": False, "strings_to_numbers": False}
+    workbook = xlsxwriter.Workbook(str(path), {**options, "strings_to_urls": False})
+    bold = workbook.add_format({"bold": True})
+    for title, columns, rows in sheets:
+        sheet = workbook.add_worksheet(title)
+        sheet.freeze_panes(1, 0)
+        for index, (_, header) in enumerate(columns):
+            longest = max([len(str(row[index])) for row in rows] + [len(header) * 2])
+            sheet.set_column(index, index, min(max(longest, 8) + 2, 60))
+        sheet.write_row(0, 0, [header for _, header in columns], bold)
+        for number, row in enumerate(rows, start=1):
+            sheet.write_row(number, 0, row)
+    workbook.close()
