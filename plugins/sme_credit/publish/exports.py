@@ -151,11 +151,11 @@ def _write_xlsx(path: Path, sheets) -> None:
     """One sheet per (title, columns, rows): a bold, frozen header row and columns as wide as their text.
 
     XlsxWriter streams rows to the file (constant_memory) and writes text as text, never as a formula, number or
-    link; openpyxl's write-only mode took twice as long (29,136 candidates on `large`: 3.8 against 1.8 s)."""
+    link. With openpyxl's write-only mode the whole export of 29,136 candidates on `large` took 4.3 s, now 2.7 s."""
     import xlsxwriter
 
-    options = {"constant_memory": True, "strings_to_formulas": False, "strings_to_numbers": False}
-    workbook = xlsxwriter.Workbook(str(path), {**options, "strings_to_urls": False})
+    text_stays_text = {"strings_to_formulas": False, "strings_to_numbers": False, "strings_to_urls": False}
+    workbook = xlsxwriter.Workbook(str(path), {"constant_memory": True, **text_stays_text})
     bold = workbook.add_format({"bold": True})
     for title, columns, rows in sheets:
         sheet = workbook.add_worksheet(title)
