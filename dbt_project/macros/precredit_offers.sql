@@ -1,7 +1,7 @@
 {#
   The pre-credit offer of every firm of the as-of date in a tier open to pre-credit and without knock-out: demand,
   limit (and each bound on it), term, product, and the entry conditions it misses (missed_conditions, in the
-  order they are reported; precredit_condition_names() lists them all). The CTEs risk_tiers .. conditions, for
+  order they are reported; precredit_condition_names() lists them all). The CTEs risk_tiers .. pool_statuses, for
   `with {{ precredit_offer_ctes() }}, ...`: precredit_pool keeps the firms missing at most one condition, and
   customer_explanations explains every firm with them, so both read the one set of rules.
 #}
@@ -152,5 +152,13 @@ conditions as (
             case when not (offers.suggested_limit >= {{ var('precredit_min_limit') }}) then 'limit_meaningful' end
         ], null) as missed_conditions
     from offers
+),
+
+pool_statuses as (
+    -- in the pool: 'candidate' when the firm meets every condition, 'watch' when it misses one; NULL: not in it
+    select
+        conditions.*,
+        case cardinality(conditions.missed_conditions) when 0 then 'candidate' when 1 then 'watch' end as pool_status
+    from conditions
 )
 {% endmacro %}

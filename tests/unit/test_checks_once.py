@@ -35,6 +35,8 @@ def _dbt_properties() -> dict[str, set[tuple[str, str]]]:
                 if _test_name(test) == "unique_combination":
                     columns = test["unique_combination"]["arguments"]["combination_of_columns"]
                     properties.add(("unique_combination", ",".join(columns)))
+                if _test_name(test) == "not_null_columns":  # the model's not_null tests, in one
+                    properties.update(("not_null", c) for c in test["not_null_columns"]["arguments"]["columns"])
             for column in model.get("columns", []):
                 for test in column.get("data_tests", []):
                     properties.add((_test_name(test), column["name"]))

@@ -20,11 +20,10 @@ previous as (
 
 pooled as (
     select
-        conditions.*,
-        case cardinality(conditions.missed_conditions) when 0 then 'candidate' else 'watch' end as pool_status,
-        conditions.missed_conditions[1] as missed_condition
-    from conditions
-    where cardinality(conditions.missed_conditions) <= 1
+        pool_statuses.*,
+        pool_statuses.missed_conditions[1] as missed_condition
+    from pool_statuses
+    where pool_statuses.pool_status is not null
 )
 
 select
