@@ -2,8 +2,8 @@
   The pre-credit offer of every firm of the as-of date in a tier open to pre-credit and without knock-out: demand,
   limit (and each bound on it), term, product, and the entry conditions it misses (missed_conditions, in the
   order they are reported; precredit_condition_names() lists them all). The CTEs risk_tiers .. pool_statuses, for
-  `with {{ precredit_offer_ctes() }}, ...`: precredit_pool keeps the firms missing at most one condition, and
-  customer_explanations explains every firm with them, so both read the one set of rules.
+  `with {{ precredit_offer_ctes() }}, ...`: precredit_pool keeps the firms with a pool status (missing at most
+  one condition), and customer_explanations explains every firm with them, so both read the one set of rules.
 #}
 {% macro precredit_condition_names() -%}
     {{ return(['settlement_active', 'tax_paid_threshold', 'tax_rating_acceptable', 'no_utility_arrears',
