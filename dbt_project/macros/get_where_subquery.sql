@@ -28,14 +28,13 @@
     {%- if records is none -%}
         {{- return('') -}}
     {%- endif -%}
-    {%- set columns = adapter.get_columns_in_relation(relation) | map(attribute='name') | list -%}
-    {%- if 'input_key' not in columns -%}
+    {%- if not has_input_key(relation) -%}
         {{- return('') -}}
     {%- endif -%}
     {#- every row holds the same key: one look-up, and PostgreSQL skips the table's scan when it was validated -#}
     {{- return(
         "not exists (select from " ~ records ~ " as validated"
         ~ " where validated.relation = '" ~ relation.schema ~ "." ~ relation.identifier ~ "'"
-        ~ " and validated.input_key = (select kept.input_key from " ~ relation ~ " as kept limit 1))"
+        ~ " and validated.input_key = " ~ stored_input_key(relation) ~ ")"
     ) -}}
 {%- endmacro %}

@@ -45,6 +45,16 @@
     {{ input_key([feed_loads_known_key(relation)]) }}
 {%- endmacro %}
 
+{# The key a kept table holds (every row holds the same one): NULL when it is empty. #}
+{% macro stored_input_key(relation) -%}
+    (select kept.input_key from {{ relation }} as kept limit 1)
+{%- endmacro %}
+
+{# Does the table hold an input key? Not one written before its model was kept by input key. #}
+{% macro has_input_key(relation) -%}
+    {{- return('input_key' in (adapter.get_columns_in_relation(relation) | map(attribute='name') | list)) -}}
+{%- endmacro %}
+
 {#
   The input key of a model that reads only tables kept by input key: their stored keys. A kept input's key
   changes with its code and its own inputs, so this one changes exactly when any of them is computed again.
@@ -52,20 +62,17 @@
 {% macro kept_inputs_key(model_names) -%}
     {%- set parts = [] -%}
     {%- for name in model_names -%}
-        {%- do parts.append("coalesce((select kept.input_key from " ~ ref(name) ~ " as kept limit 1), '')") -%}
+        {%- do parts.append("coalesce(" ~ stored_input_key(ref(name)) ~ ", '')") -%}
     {%- endfor -%}
     {{ input_key(parts) }}
 {%- endmacro %}
 
 {% macro truncate_when_input_key_changes(key) -%}
     {%- set kept = false -%}
-    {%- if execute and is_incremental() -%}
-        {#- a table written before its model was kept by input key has no key: it is computed again -#}
-        {%- set columns = adapter.get_columns_in_relation(this) | map(attribute='name') | list -%}
-        {%- if 'input_key' in columns -%}
-            {%- set query = 'select coalesce((select input_key from ' ~ this ~ ' limit 1) = ' ~ key ~ ', false)' -%}
-            {%- set kept = run_query(query).columns[0].values()[0] -%}
-        {%- endif -%}
+    {#- a table written before its model was kept by input key has no key: it is computed again -#}
+    {%- if execute and is_incremental() and has_input_key(this) -%}
+        {%- set query = 'select coalesce(' ~ stored_input_key(this) ~ ' = ' ~ key ~ ', false)' -%}
+        {%- set kept = run_query(query).columns[0].values()[0] -%}
     {%- endif -%}
     {%- if is_incremental() and not kept -%}
         truncate {{ this }}
