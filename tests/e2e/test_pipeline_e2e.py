@@ -53,7 +53,7 @@ def _servers():
 def fresh_warehouse(request, server_url):
     server = server_url if request.param == "embedded" else external_server_url()
     name, url = _fresh_database(server, "e2e")
-    yield url
+    yield request.param, url
     drop_database(server, name)
 
 
@@ -63,12 +63,13 @@ def _scalar(engine, sql, **params):
 
 
 def test_pipeline_publishes_the_days_candidates(tmp_path, fresh_warehouse, tiny_world, tiny_latest):
+    server, warehouse_url = fresh_warehouse
     landing = tmp_path / "landing"
     shutil.copytree(tiny_world, landing)
-    result = _run_pipeline(tmp_path, fresh_warehouse, landing)
+    result = _run_pipeline(tmp_path, warehouse_url, landing)
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
 
-    engine = create_engine(settings.sqlalchemy_url(fresh_warehouse))
+    engine = create_engine(settings.sqlalchemy_url(warehouse_url))
     d = tiny_latest
     firms = _scalar(engine, "select count(distinct uscc) from staging.stg_enterprise__enterprises")
     assert firms > 0
@@ -101,6 +102,11 @@ def test_pipeline_publishes_the_days_candidates(tmp_path, fresh_warehouse, tiny_
     # The summary a newcomer reads names the tiers and where the results are.
     assert "Firms and candidates per tier" in result.stdout and "Data Docs" in result.stdout
 
+    if server != "embedded":
+        # the re-run's rows depend on the pipeline, not the server: checked once, on the embedded one (the
+        # second `sme-credit run` was half of the external run of this test)
+        engine.dispose()
+        return
     with engine.begin() as conn:  # the risk team starts working the list, then the day is re-run
         conn.execute(
             text(
@@ -108,7 +114,7 @@ def test_pipeline_publishes_the_days_candidates(tmp_path, fresh_warehouse, tiny_
                 "where uscc = (select min(uscc) from tracking.candidates)"
             )
         )
-    rerun = _run_pipeline(tmp_path, fresh_warehouse, landing)
+    rerun = _run_pipeline(tmp_path, warehouse_url, landing)
     assert rerun.returncode == 0, rerun.stdout[-4000:] + rerun.stderr[-4000:]
     assert _scalar(engine, "select count(*) from tracking.candidates") == candidates
     assert _scalar(engine, "select count(*) from tracking.candidates where status = 'contacted'") == 1

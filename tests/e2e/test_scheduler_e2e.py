@@ -96,7 +96,8 @@ class Airflow:
         return self.log.read_text(errors="replace")[-6000:] if self.log.exists() else "(no log)"
 
     def stop(self) -> None:
-        for sig, wait in ((signal.SIGINT, 20), (signal.SIGTERM, 10), (signal.SIGKILL, 5)):
+        # SIGTERM first: `airflow standalone` let SIGINT wait out its 20 s every time (20 s of each teardown)
+        for sig, wait in ((signal.SIGTERM, 15), (signal.SIGKILL, 5)):
             if self.process.poll() is not None:
                 break
             try:
