@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import sys
+import time
 from pathlib import Path
 
 import httpx
@@ -28,9 +30,16 @@ def local_token(airflow_home: Path, base_url: str) -> str:
         ) from error
 
 
+# Airflow answers 503 when its metadata database is busy: on SQLite (the local Airflow's), a write such as
+# creating a backfill fails on the scheduler's lock and is rolled back. The same request a moment later succeeds.
+BUSY = 503
+BUSY_WAITS = (2, 4, 8, 16)  # seconds before each new try
+
+
 class AirflowApi:
-    def __init__(self, base_url: str, token: str) -> None:
+    def __init__(self, base_url: str, token: str, busy_waits: tuple[float, ...] = BUSY_WAITS) -> None:
         self.client = httpx.Client(base_url=base_url, timeout=30, headers={"Authorization": f"Bearer {token}"})
+        self.busy_waits = busy_waits
 
     @classmethod
     def local(cls, airflow_home: Path, port: str) -> AirflowApi:
@@ -39,7 +48,16 @@ class AirflowApi:
         return cls(base_url, local_token(airflow_home, base_url))
 
     def call(self, method: str, path: str, **kwargs) -> dict:
-        response = self.client.request(method, f"/api/v2{path}", **kwargs)
+        """The JSON answer to one request; tried again while Airflow answers that it is busy (503)."""
+        for wait in (*self.busy_waits, None):
+            response = self.client.request(method, f"/api/v2{path}", **kwargs)
+            if response.status_code != BUSY or wait is None:
+                break
+            print(
+                f"Airflow answered {method} {path} with {BUSY} ({response.text}); trying again in {wait} s",
+                file=sys.stderr,
+            )
+            time.sleep(wait)
         if response.status_code >= 300:
             raise AirflowApiError(f"Airflow answered {method} {path} with {response.status_code}: {response.text}")
         return response.json()

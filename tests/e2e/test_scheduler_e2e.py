@@ -35,7 +35,7 @@ from sme_credit import settings
 from sme_credit.contract.feeds import FEEDS, RAW_TABLES
 from sme_credit.publish.marts import PUBLISHED_RELATIONS
 from sme_credit.warehouse import drop_database
-from sme_credit_dev.airflow_api import AirflowApiError, local_token
+from sme_credit_dev.airflow_api import AirflowApi, AirflowApiError, local_token
 from tests import browser
 from tests.conftest import _fresh_database
 from tests.receivers import HttpReceiver, SmtpReceiver, free_port, wait_for
@@ -61,6 +61,7 @@ class Airflow:
             start_new_session=True,
         )
         self.client = httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30)
+        self.rest: AirflowApi | None = None  # signed in once Airflow is up
 
     def wait_until_up(self, timeout: float = 240) -> None:
         deadline = time.monotonic() + timeout
@@ -71,6 +72,7 @@ class Airflow:
                 if self.client.get("/api/v2/monitor/health").status_code == 200:
                     token = local_token(self.state / "airflow", str(self.client.base_url).rstrip("/"))
                     self.client.headers["Authorization"] = f"Bearer {token}"
+                    self.rest = AirflowApi(str(self.client.base_url).rstrip("/"), token)
                     return
             except (httpx.TransportError, AirflowApiError):
                 pass
@@ -78,9 +80,8 @@ class Airflow:
         raise AssertionError(f"Airflow's API did not answer within {timeout:.0f} s:\n{self._log_tail()}")
 
     def api(self, method: str, path: str, **kwargs) -> dict:
-        response = self.client.request(method, f"/api/v2{path}", **kwargs)
-        assert response.status_code < 300, f"{method} {path}: {response.status_code} {response.text}"
-        return response.json()
+        """The project's client: a request Airflow answers with 503 (its SQLite busy) is tried again, as in use."""
+        return self.rest.call(method, path, **kwargs)
 
     def wait_for(self, what: str, probe, timeout: float):
         """Poll `probe` until it returns something truthy; fail naming `what` and showing the log."""
@@ -111,6 +112,8 @@ class Airflow:
         with contextlib.suppress(ProcessLookupError):  # children that outlived the group leader (workers, logs)
             os.killpg(self.process.pid, signal.SIGKILL)
         self.client.close()
+        if self.rest:
+            self.rest.client.close()
 
 
 def _finished(airflow: Airflow, dag_id: str, run_id: str):
