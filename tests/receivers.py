@@ -9,6 +9,7 @@ import json
 import socket
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -55,26 +56,40 @@ class SmtpReceiver:
 
 
 class HttpReceiver:
-    """Takes POSTs on any path, as a Slack incoming webhook would, and answers `ok`."""
+    """Takes POSTs on any path, as a Slack incoming webhook would, and answers `ok`; or, given `answer`, what it
+    returns for the n-th POST (1-based): a status and a JSON body (a busy Airflow's 503s, say)."""
 
-    def __init__(self) -> None:
+    def __init__(self, answer: Callable[[int], tuple[int, dict]] | None = None) -> None:
         self.posts: list[dict] = []
         received = self.posts
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self):  # noqa: N802 - http.server's hook
                 raw = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-                received.append({"path": self.path, "json": json.loads(raw or b"{}")})
-                self.send_response(200)
-                self.send_header("Content-Type", "text/plain")
+                received.append(
+                    {
+                        "path": self.path,
+                        "json": json.loads(raw or b"{}"),
+                        "authorization": self.headers["Authorization"],
+                    }
+                )
+                if answer is None:
+                    status, content_type, payload = 200, "text/plain", b"ok"
+                else:
+                    status, body = answer(len(received))
+                    content_type, payload = "application/json", json.dumps(body).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", content_type)
+                self.send_header("Content-Length", str(len(payload)))
                 self.end_headers()
-                self.wfile.write(b"ok")
+                self.wfile.write(payload)
 
             def log_message(self, *_):
                 pass
 
         self._server = ThreadingHTTPServer(("127.0.0.1", free_port()), Handler)
-        self.url = f"http://127.0.0.1:{self._server.server_address[1]}/hook"
+        self.base_url = f"http://127.0.0.1:{self._server.server_address[1]}"
+        self.url = f"{self.base_url}/hook"
 
     def connection(self) -> str:
         """An Airflow connection (JSON) for a Slack incoming webhook posting here."""
