@@ -11,8 +11,9 @@ Roles (cluster-wide, created when missing; NOLOGIN: people and tools get login r
 PII pseudonyms are HMAC-SHA256 with the key of `settings.pii_hash_key()`. The database never holds the key
 itself, only the two padded forms HMAC needs (table `pii.hash_key`, in a schema no reader can enter), so dbt's
 macro `hash_pii` computes HMACs without the key appearing in compiled SQL. A new key makes new pseudonyms: the
-derived tables that keep them (schema `intermediate`, the counterparty pseudonyms' cache in `pii`) are dropped
-so that the next build derives them again.
+derived tables that keep them (schema `intermediate`) are dropped so that the next build derives them again.
+Schema `pii` also holds the settlement views that show a counterparty as delivered (dbt models
+`stg_settlement__transactions`, `int_settlement_transactions_deduplicated`).
 """
 
 from __future__ import annotations
@@ -29,8 +30,11 @@ READABLE_SCHEMAS = ("marts", "snapshots", "reference", "tracking")
 PRIVATE_SCHEMAS = ("raw", "staging", "intermediate", "marts_build", "audit", "model", "pii")
 # the derived tables that keep pseudonyms, rebuilt by the next dbt build when the key changes
 PSEUDONYM_SCHEMAS = ("intermediate",)
-# the cache of settlement counterparties' pseudonyms (dbt model stg_settlement__counterparty_pseudonyms)
-COUNTERPARTY_PSEUDONYMS = "pii.stg_settlement__counterparty_pseudonyms"
+# Retired relations, dropped when still there: the cache of settlement counterparties' pseudonyms (the
+# counterparties are now pseudonymised per group, in their model's query), with, by cascade, the views of that
+# version that read it (staging.stg_settlement__transactions, intermediate.int_settlement_transactions_deduplicated,
+# now in schema pii)
+RETIRED = ("pii.stg_settlement__counterparty_pseudonyms",)
 SET_STATUS_FUNCTION = "tracking.set_candidate_status(text, text, text, text)"
 BLOCK = 64  # SHA-256's block size in bytes
 
@@ -57,6 +61,8 @@ def ensure_pii_key(conn: Connection, log=print) -> None:
     fingerprint = key_fingerprint(key)
     conn.execute(text("create schema if not exists pii"))
     conn.execute(text("revoke all on schema pii from public"))
+    for relation in RETIRED:
+        conn.execute(text(f"drop table if exists {relation} cascade"))
     conn.execute(
         text(
             "create table if not exists pii.hash_key (one_row boolean primary key default true check (one_row), "
@@ -84,8 +90,6 @@ def ensure_pii_key(conn: Connection, log=print) -> None:
         )
         for schema in derived:
             conn.execute(text(f"drop schema {schema} cascade"))
-    # (cascade: the staging view that reads it, which the next build makes again)
-    conn.execute(text(f"drop table if exists {COUNTERPARTY_PSEUDONYMS} cascade"))
     inner, outer = padded_keys(key)
     conn.execute(text("delete from pii.hash_key"))
     conn.execute(

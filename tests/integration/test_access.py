@@ -62,11 +62,11 @@ def test_bi_reader_reads_the_outputs_and_nothing_upstream(built):
     for hidden in (
         "raw.enterprise_master",
         "staging.stg_enterprise__enterprises",
-        "intermediate.int_settlement_transactions_deduplicated",
+        "pii.int_settlement_transactions_deduplicated",
+        "pii.stg_settlement__transactions",
         "marts_build.customer_risk_tiers",
         "audit.load_manifest",
         "pii.hash_key",
-        access.COUNTERPARTY_PSEUDONYMS,
     ):
         assert not _can(bi, f"select * from {hidden} limit 1"), hidden
     uscc = _a_candidate(built)
@@ -143,33 +143,23 @@ def test_no_pii_in_clear_outside_raw(built, published):
     assert exported and not [value for value in pii if value in exported]
 
 
-def test_counterparty_pseudonyms_are_the_same_from_the_cache_and_without_it(built):
-    """Staging looks each counterparty's pseudonyms up in their cache (schema pii, no reader enters it) and
-    computes what the cache lacks: both give the same keyed HMACs."""
-    view = (
-        "select t.txn_id, r.counterparty_account, t.counterparty_key, t.counterparty_name_hash "
-        "from staging.stg_settlement__transactions as t join raw.settlement_transactions as r "
-        "on r._load_id = t.load_id and r._line_number = t.line_number order by t.txn_id, t.load_id"
-    )
+def test_the_retired_pseudonym_cache_goes_with_the_views_that_read_it(built, monkeypatch):
+    """A warehouse of the version that kept the counterparties' pseudonyms in a cache: the next migration drops
+    the cache and, with it, the staging and intermediate views of that version that read it; the current views
+    stay."""
+    monkeypatch.setenv("PII_HASH_KEY", PII_KEY)  # the key the warehouse was built with: nothing else is dropped
     engine = warehouse.engine_for(built)
+    (retired,) = access.RETIRED
+    with engine.begin() as conn:
+        conn.execute(text(f"create table {retired} (clear_value text, pseudonym text)"))
+        conn.execute(text(f"create view staging.retired_reader as select pseudonym from {retired}"))
+        conn.execute(text("create view intermediate.retired_reader as select * from staging.retired_reader"))
+    with engine.begin() as conn:
+        access.ensure_pii_key(conn, log=lambda _: None)
     with engine.connect() as conn:
-        cached = conn.execute(text(view)).all()
-        cache = access.COUNTERPARTY_PSEUDONYMS
-        values = conn.execute(
-            text(
-                "select count(*) from (select counterparty_account as v from raw.settlement_transactions "
-                "union select counterparty_name from raw.settlement_transactions) as delivered "
-                f"where v is not null and not exists (select from {cache} as c where c.clear_value = v)"
-            )
-        ).scalar()
-    assert values == 0  # every delivered value is in the cache after a build
-    with engine.connect() as conn:
-        emptied = conn.begin()
-        conn.execute(text(f"delete from {cache}"))
-        computed = conn.execute(text(view)).all()
-        emptied.rollback()
-    assert len(cached) > 1000 and cached == computed
-    with_account = next(row for row in cached if row.counterparty_account)
-    expected = hmac.new(PII_KEY.encode(), with_account.counterparty_account.strip().encode(), hashlib.sha256)
-    assert with_account.counterparty_key == expected.hexdigest()
-    assert len({row.counterparty_name_hash for row in cached}) > 10
+        left = [
+            conn.execute(text("select to_regclass(:r)::text"), {"r": relation}).scalar()
+            for relation in (retired, "staging.retired_reader", "intermediate.retired_reader")
+        ]
+        settlement = conn.execute(text("select count(*) from pii.int_settlement_transactions_deduplicated")).scalar()
+    assert left == [None, None, None] and settlement > 1000

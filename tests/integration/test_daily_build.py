@@ -11,9 +11,12 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import hashlib
+import hmac
 import os
 import re
 import shutil
+import unicodedata
 from collections import defaultdict
 from decimal import Decimal
 from pathlib import Path
@@ -22,7 +25,7 @@ from urllib.parse import unquote
 import pytest
 from sqlalchemy import text
 
-from sme_credit import warehouse
+from sme_credit import settings, warehouse
 from sme_credit.orchestration import pipeline
 from sme_credit.publish import marts
 from sme_credit.quality import data_docs, gates
@@ -176,6 +179,49 @@ def test_daily_settlement_columns_are_exactly_the_bookings_before_the_as_of_date
         assert balance == balances.get(uscc), uscc
         with_settlement += uscc in balances
     assert with_settlement > 100
+
+
+def _counterparty(row: dict) -> str | None:
+    """Who a settlement row's counterparty is: its account when known, else its name in one canonical spelling
+    (NFKC, no white space, one company suffix)."""
+    if row["counterparty_account"]:
+        return "account " + row["counterparty_account"].strip() if row["counterparty_account"].strip() else None
+    name = re.sub(r"\s+", "", unicodedata.normalize("NFKC", row["counterparty_name"]))
+    return "name " + name.replace("有限责任公司", "有限公司") if name else None
+
+
+def test_counterparty_features_are_exactly_the_window_of_complete_months(forward, landing):
+    """Counted from the files as delivered: the counterparties of the 12 complete months before the as-of month,
+    both directions, and the payments in whose name is the legal representative's (compared by its keyed
+    pseudonym, all staging holds of the name)."""
+    window_start, window_end = dt.date(D2.year - 1, D2.month, 1), D2.replace(day=1)
+    latest_versions = {row["txn_id"]: row for row in _bookings(landing, D2)}  # files in delivery order
+    counterparties: dict[str, set] = defaultdict(set)
+    named_inflows: dict[str, list[str]] = defaultdict(list)
+    for row in latest_versions.values():
+        if window_start <= dt.datetime.fromisoformat(row["txn_ts"]).date() < window_end:
+            if (counterparty := _counterparty(row)) is not None:
+                counterparties[row["uscc"]].add(counterparty)
+            if row["direction"] == "C" and row["counterparty_name"].strip():
+                named_inflows[row["uscc"]].append(row["counterparty_name"].strip())
+    representatives = dict(forward.rows("select uscc, legal_rep_name_hash from staging.stg_enterprise__enterprises"))
+    with forward:
+        key = settings.pii_hash_key()  # the warehouse's own (made in its state folder)
+
+    def pseudonym(name: str) -> str:
+        return hmac.new(key.encode(), name.encode(), hashlib.sha256).hexdigest()
+
+    features = forward.rows(
+        "select uscc, counterparty_count_12m, owner_top_ups_12m from marts.customer_features where as_of_date = :d",
+        d=D2,
+    )
+    top_ups = 0
+    for uscc, count, owner_top_ups in features:
+        assert (count or 0) == len(counterparties[uscc]), uscc
+        expected = sum(pseudonym(name) == representatives.get(uscc) for name in named_inflows[uscc])
+        assert (owner_top_ups or 0) == expected, uscc
+        top_ups += expected
+    assert sum(len(found) > 0 for found in counterparties.values()) > 100 and top_ups > 0
 
 
 def test_the_next_day_moves_the_daily_signals_and_keeps_the_monthly_windows(forward):
@@ -346,7 +392,7 @@ def test_a_corrected_redelivery_rederives_exactly_its_delivery(backward, landing
     lines[credit] = ",".join(fields)
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
-    dedup = "intermediate.int_settlement_transactions_deduplicated"
+    dedup = "pii.int_settlement_transactions_deduplicated"
     batches_before = dict(backward.rows(f"select delivered_on, max(batch_load_id) from {ACCOUNT_DAYS} group by 1"))
     months = "select distinct input_key from intermediate.int_settlement_transactions_aggregated_to_months"
     months_key_before = backward.rows(months)
@@ -390,7 +436,7 @@ def test_a_transaction_repeated_in_a_second_part_of_its_delivery_is_kept_once(ba
         "\n".join([header, *repeats]) + "\n", encoding="utf-8"
     )
 
-    dedup = "intermediate.int_settlement_transactions_deduplicated"
+    dedup = "pii.int_settlement_transactions_deduplicated"
     everything = f"select txn_id, delivered_on, amount, superseded_on from {dedup} order by 1, 2"
     before = backward.rows(everything)
     backward.landing = repeated_landing

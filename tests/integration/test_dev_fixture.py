@@ -43,7 +43,7 @@ def test_the_fixture_loads_through_the_loader_tables_and_builds_the_cases_it_nam
         superseded = conn.execute(
             text(
                 "select delivered_on::text, superseded_on::text "
-                "from intermediate.int_settlement_transactions_deduplicated where superseded_on is not null"
+                "from pii.int_settlement_transactions_deduplicated where superseded_on is not null"
             )
         ).all()
     engine.dispose()

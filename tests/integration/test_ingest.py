@@ -11,7 +11,7 @@ import shutil
 import pytest
 from sqlalchemy import bindparam, create_engine, text
 
-from sme_credit import access, warehouse
+from sme_credit import warehouse
 from sme_credit.contract.feeds import FEEDS, RAW_TABLES, landed_files
 from sme_credit.ingest import loader
 from sme_credit.transform import input_keys
@@ -268,7 +268,6 @@ def test_an_older_raw_layout_is_rebuilt_with_what_dbt_derived_from_it(prepared_d
         for schema in ("staging", "intermediate"):
             conn.execute(text(f"create schema if not exists {schema}"))
             conn.execute(text(f"create table {schema}.kept_by_load_id (batch_load_id bigint)"))
-        conn.execute(text(f"create table if not exists {access.COUNTERPARTY_PSEUDONYMS} (load_id bigint)"))
     input_keys.record(engine, {"staging.kept_by_load_id": "key over loads 1,2,3"})
     logged: list[str] = []
     loader.ensure_schemas(engine, log=logged.append)
@@ -280,7 +279,6 @@ def test_an_older_raw_layout_is_rebuilt_with_what_dbt_derived_from_it(prepared_d
         assert conn.execute(text("select version from audit.layout")).scalar() == loader.LAYOUT_VERSION
         assert conn.execute(text("select count(*) from raw.tax_filings")).scalar() == 0
         assert conn.execute(text(f"select to_regclass('{input_keys.TABLE}')")).scalar() is None
-        assert conn.execute(text(f"select to_regclass('{access.COUNTERPARTY_PSEUDONYMS}')")).scalar() is None
     assert any("staging, intermediate" in line for line in logged), logged
     result = loader.load_feed(engine, landing, "tax", tiny_latest, log=lambda _: None)
     assert result.summary()["rows_loaded"] > 0 and min(f.load_id for f in result.files) == 1

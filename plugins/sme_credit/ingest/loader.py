@@ -99,8 +99,8 @@ as $$ select current_setting(name) $$
 """
 # Derived from raw by the dbt build, and keyed by load ids (the incremental watermarks, the input keys): a raw
 # rebuilt for a new layout numbers its loads anew, so these are dropped with it and the next build derives them;
-# so are the records of which input keys were validated, which a renumbered key could match by chance, and the
-# counterparty pseudonyms' cache, whose watermark is a load id.
+# so are the records of which input keys were validated, which a renumbered key could match by chance. (The
+# settlement views in schema pii go with raw itself.)
 _DERIVED_FROM_RAW = ("staging", "intermediate")
 
 
@@ -280,7 +280,6 @@ def ensure_schemas(engine: Engine, log=print) -> None:
             conn.execute(text("drop table if exists audit.quarantined_rows, audit.load_manifest, audit.layout"))
             for schema in _DERIVED_FROM_RAW:
                 conn.execute(text(f"drop schema if exists {schema} cascade"))
-            conn.execute(text(f"drop table if exists {access.COUNTERPARTY_PSEUDONYMS}"))
             conn.execute(text(f"drop table if exists {input_keys.TABLE}"))
             conn.execute(text("create schema raw"))
         for statement in _AUDIT_DDL:
