@@ -4,8 +4,8 @@
 -- the rows are grouped on raw's own values, and each group's counterparty and pseudonym are computed once, in
 -- this query; the table keeps counts and sums per firm, no counterparty. (Pseudonyms per row, from a cache that
 -- a pass over all of raw kept up to date, cost the first build on `large` 52 s for the cache and 58 s here,
--- against 22-32 s here now.) Kept while its inputs stay (macros/input_keys.sql): the window changes when the
--- month turns, a delivery touches a booking day before the month, or the customer master changes.
+-- against 49 s here now.) Kept while its inputs stay (macros/input_keys.sql): the window changes when the month
+-- turns, a delivery touches a booking day before the month, or the customer master changes.
 {{ config(
     materialized='incremental',
     incremental_strategy='append',
