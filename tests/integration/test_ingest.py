@@ -61,6 +61,30 @@ def test_every_delivered_row_lands_once_and_a_rerun_changes_nothing(prepared_db,
     assert duplicates == 0
 
 
+def test_after_a_load_raw_finds_a_load_by_its_index_without_reading_other_loads_pages(
+    prepared_db, landing, tiny_latest
+):
+    # BRIN returns every page range it holds no summary of: unsummarised, a look for one load read all of raw
+    engine = warehouse.engine()
+    loader.load_feed(engine, landing, "settlement", tiny_latest, log=lambda _: None)
+    with engine.begin() as conn:
+        conn.execute(text("set local enable_seqscan = off"))
+        (plan,) = conn.execute(
+            text(
+                "explain (analyze, format json) select count(*) from raw.settlement_transactions "
+                "where _load_id > (select max(load_id) from audit.load_manifest)"
+            )
+        ).scalar()
+        pages = conn.execute(text("select pg_relation_size('raw.settlement_transactions') / 8192")).scalar()
+
+    def heap_blocks(node) -> int:
+        own = node.get("Exact Heap Blocks", 0) + node.get("Lossy Heap Blocks", 0)
+        return own + sum(heap_blocks(child) for child in node.get("Plans", []))
+
+    assert pages > 128  # more than one page range
+    assert heap_blocks(plan["Plan"]) == 0
+
+
 def test_only_deliveries_up_to_the_run_date_are_loaded(prepared_db, landing, tiny_latest):
     engine = warehouse.engine()
     cutoff = tiny_latest - dt.timedelta(days=40)
