@@ -109,15 +109,17 @@ select txn_id, account_no, uscc, to_char(ts, 'YYYY-MM-DD HH24:MI:SS'), direction
        row_number() over (partition by day order by txn_id)
 from with_balance;
 
--- a corrected transaction re-delivered ten days later: the later amount wins
+-- a corrected transaction re-delivered on 2026-09-20, its amount and its day corrected (booked a day later): the
+-- later version wins, and the delivery touches the day of the version it superseded as well as its own
 insert into raw.settlement_transactions (
   txn_id, account_no, uscc, txn_ts, direction, amount, counterparty_name, counterparty_account, channel,
   balance_after, _delivery_date, _line_number
 )
-select txn_id, account_no, uscc, txn_ts, direction, (amount::numeric + 1000)::text, counterparty_name,
-       counterparty_account, channel, balance_after, date '2026-09-20', 999
+select txn_id, account_no, uscc, to_char(txn_ts::timestamp + interval '1 day', 'YYYY-MM-DD HH24:MI:SS'), direction,
+       (amount::numeric + 1000)::text, counterparty_name, counterparty_account, channel, balance_after,
+       date '2026-09-20', 999
 from raw.settlement_transactions
-where account_no = '6222020100000003' and direction = 'C' and txn_ts like '2026-09-1%'
+where account_no = '6222020100000003' and direction = 'C' and txn_ts like '2026-09-1%' and txn_ts < '2026-09-19'
 order by txn_id
 limit 1;
 

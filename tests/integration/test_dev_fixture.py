@@ -46,8 +46,26 @@ def test_the_fixture_loads_through_the_loader_tables_and_builds_the_cases_it_nam
                 "from pii.int_settlement_transactions_deduplicated where superseded_on is not null"
             )
         ).all()
+        # each delivery's earliest booking day, among its own transactions and those it superseded
+        deliveries = dict(
+            conn.execute(text("select delivered_on, earliest_booking_date from intermediate.int_settlement_deliveries"))
+            .tuples()
+            .all()
+        )
+        touched = dict(
+            conn.execute(
+                text(
+                    "select touched, min(booking_date) from pii.int_settlement_transactions_deduplicated, "
+                    "lateral (values (delivered_on), (superseded_on)) as days(touched) "
+                    "where touched is not null group by touched"
+                )
+            )
+            .tuples()
+            .all()
+        )
     engine.dispose()
     assert len(superseded) == 1 and superseded[0][1] == "2026-09-20", superseded
+    assert deliveries == touched
     assert tiers[F4] and tiers[F6], "the dishonest debtor and the open enforcement case are knocked out"
     assert not tiers[F1], "a renamed firm and a dishonest-debtor entry delivered after the as-of date do not count"
     assert products.get(F1) == "unsecured_tax_loan"

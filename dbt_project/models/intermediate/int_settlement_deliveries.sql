@@ -9,35 +9,38 @@
     on_schema_change='fail',
 ) }}
 
-with written as (
-    select
-        delivered_on,
-        superseded_on,
-        booking_date
-    from {{ ref('int_settlement_transactions_aggregated_to_account_days') }}
-    {% if is_incremental() -%}
-    where batch_load_id > (select coalesce(max(known.batch_load_id), 0) from {{ this }} as known)
-    {%- endif %}
-),
+{#- The account-days written since the last build, read by both arms of `touched`, each grouped on its own: a
+    CTE read twice is materialised by one process (the first build's 20 M account-days took 8.3 s that way,
+    2.0 s as two parallel aggregates; large, idle machine). -#}
+{%- set written_since_last_build -%}
+{%- if is_incremental() -%}
+batch_load_id > (select coalesce(max(known.batch_load_id), 0) from {{ this }} as known)
+{%- else -%}
+true
+{%- endif -%}
+{%- endset %}
 
-touched as (
+with touched as (
     -- a delivery touches the days of its own rows and of the rows it superseded (those leave the answer)
     select
         delivered_on,
-        booking_date
-    from written
+        min(booking_date) as earliest_booking_date
+    from {{ ref('int_settlement_transactions_aggregated_to_account_days') }}
+    where {{ written_since_last_build }}
+    group by delivered_on
     union all
     select
         superseded_on as delivered_on,
-        booking_date
-    from written
-    where superseded_on is not null
+        min(booking_date) as earliest_booking_date
+    from {{ ref('int_settlement_transactions_aggregated_to_account_days') }}
+    where superseded_on is not null and {{ written_since_last_build }}
+    group by superseded_on
     {% if is_incremental() -%}
     union all
     -- a delivery re-derived to no rows at all (a corrected file that is empty) is written again all the same
     select
         delivery_date as delivered_on,
-        null::date as booking_date
+        null::date as earliest_booking_date
     from ({{ settlement_deliveries_loaded_since(this) }}) as refreshed
     {%- endif %}
 ),
@@ -45,7 +48,7 @@ touched as (
 deliveries as (
     select
         delivered_on,
-        min(booking_date) as earliest_booking_date
+        min(earliest_booking_date) as earliest_booking_date
     from touched
     group by delivered_on
 )
