@@ -751,7 +751,7 @@ def load_feed(engine: Engine, landing: Path, feed: str, up_to: dt.date, log=prin
         outcome.files.append(result)
         if not result.already_recorded:
             log(f"[{feed}] {number}/{len(survey.files)} {result.describe()}")
-    summarise_load_indexes(engine, tables_of(feed))
+    _summarise_load_indexes(engine, tables_of(feed))
     gone = _landing_files_gone(engine, landing, feed)
     summary = outcome.summary()
     log(
@@ -771,19 +771,21 @@ def load_feed(engine: Engine, landing: Path, feed: str, up_to: dt.date, log=prin
     return outcome
 
 
-def summarise_load_indexes(engine: Engine, tables) -> None:
+def _summarise_load_indexes(engine: Engine, tables) -> None:
     """Summarise what the feed's loads wrote in each table's BRIN index on _load_id. BRIN returns every page
     range it has no summary for, and only VACUUM summarises them otherwise, when autovacuum comes to the table:
     right after the first ingest of `large` none of raw's 5,402 settlement ranges had a summary, and the first
     build's look for rows of no recorded load (`int_settlement_transaction_versions`) scanned all 26.7 M rows
     (3 s alone, 9 s in the build) instead of reading none. Once per feed, not per file, in a short transaction
     of its own: it waits for an autovacuum of the table, which PostgreSQL cancels after deadlock_timeout."""
-    with engine.begin() as conn:
+    connection = engine.raw_connection()
+    try:
+        cursor = connection.cursor()
         for table in tables:
-            conn.execute(
-                text("select brin_summarize_new_values(cast(:index as regclass))"),
-                {"index": f"raw.{table.name}_load_idx"},
-            )
+            _summarise_load_index(cursor, table)
+        connection.commit()
+    finally:
+        connection.close()
 
 
 def _landing_files_gone(engine: Engine, landing: Path, feed: str) -> list[str]:
