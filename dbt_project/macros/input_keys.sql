@@ -58,13 +58,20 @@
 {#
   The input key of a model that reads only tables kept by input key: their stored keys. A kept input's key
   changes with its code and its own inputs, so this one changes exactly when any of them is computed again.
+  `other_parts`: SQL text expressions for whatever else the model's answer depends on (its window, the part of
+  the as-of date it reads).
 #}
-{% macro kept_inputs_key(model_names) -%}
+{% macro kept_inputs_key(model_names, other_parts=[]) -%}
     {%- set parts = [] -%}
     {%- for name in model_names -%}
         {%- do parts.append("coalesce(" ~ stored_input_key(ref(name)) ~ ", '')") -%}
     {%- endfor -%}
-    {{ input_key(parts) }}
+    {{ input_key(parts + other_parts) }}
+{%- endmacro %}
+
+{# The input key of a model over the window of complete months that reads only kept tables: theirs and the window. #}
+{% macro kept_inputs_window_key(model_names) -%}
+    {{ kept_inputs_key(model_names, ["(" ~ window_end() ~ ")::text"]) }}
 {%- endmacro %}
 
 {% macro truncate_when_input_key_changes(key) -%}

@@ -43,6 +43,8 @@ KEPT = (
     "intermediate.int_settlement_transactions_aggregated_to_months",
     "intermediate.int_settlement_counterparties_aggregated_to_enterprises",
     SETTLEMENT_FLOWS,
+    "intermediate.int_tax_filings_aggregated_to_enterprises",
+    "intermediate.int_tax_credit_ratings_aggregated_to_enterprises",
     "staging.stg_tax__filings",
     "staging.stg_tax__credit_ratings",
     "staging.stg_utilities__bills",
