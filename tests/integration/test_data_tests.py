@@ -1,5 +1,6 @@
-"""The project's own generic dbt tests fail on the rows they exist to catch, and say where: here not_null_columns,
-the one not-null test per model, on the published warehouse's last build (marts_build, which no reader uses)."""
+"""The project's own dbt tests fail on the rows they exist to catch, and say where: here not_null_columns, the one
+not-null test per model, on the published warehouse's last build (marts_build, which no reader uses), and the
+point-in-time test of staging, which reads a kept table only for an input key not validated yet."""
 
 from __future__ import annotations
 
@@ -52,3 +53,41 @@ def test_a_null_fails_the_model_s_not_null_test_naming_the_column_and_its_rows(p
                     ),
                     {"i": inflow_30d, "n": enterprise_name, "u": uscc},
                 )
+
+
+def test_a_delivery_after_the_as_of_date_fails_the_point_in_time_test_unless_its_key_was_validated(
+    published, monkeypatch, tmp_path
+):
+    monkeypatch.setenv("WAREHOUSE_URL", published.url)
+    monkeypatch.setenv("SME_STATE_DIR", str(tmp_path))
+    for name, value in settings.libpq_env(published.url).items():
+        monkeypatch.setenv(name, value)
+    engine = warehouse.engine_for(published.url)
+    as_of = published.dates[-1]
+    select = ("--select", "assert_staging_sees_no_delivery_after_as_of_date", "--vars", f"{{as_of_date: '{as_of}'}}")
+    table = "staging.stg_court__records"
+    with engine.begin() as conn:
+        record, delivered_on, key = conn.execute(
+            text(f"select record_id, delivered_on, input_key from {table} order by record_id limit 1")
+        ).one()
+        conn.execute(
+            text(f"update {table} set delivered_on = :d where record_id = :r"), {"d": "2999-01-01", "r": record}
+        )
+    try:
+        # the key the staging gate validated: the same loads, so the rows are not read again (a daily build's case)
+        dbt_runner.run_dbt("test", "--quiet", *select)
+        # any other key is read, and the row delivered after the as-of date fails the test
+        with engine.begin() as conn:
+            conn.execute(text(f"update {table} set input_key = input_key || '-not-validated'"))
+        with pytest.raises(RuntimeError, match="dbt test"):
+            dbt_runner.run_dbt("test", "--quiet", *select)
+        compiled = next(COMPILED_TESTS.parent.rglob("assert_staging_sees_no_delivery_after_as_of_date.sql"))
+        with engine.connect() as conn:
+            failures = conn.execute(text(compiled.read_text(encoding="utf-8"))).all()
+        assert [(model, str(latest)) for model, latest in failures] == [("stg_court__records", "2999-01-01")]
+    finally:
+        with engine.begin() as conn:
+            conn.execute(text(f"update {table} set input_key = :k"), {"k": key})
+            conn.execute(
+                text(f"update {table} set delivered_on = :d where record_id = :r"), {"d": delivered_on, "r": record}
+            )
