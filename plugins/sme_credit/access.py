@@ -23,7 +23,7 @@ import hashlib
 from sqlalchemy import Connection, Engine, text
 from sqlalchemy.exc import DBAPIError
 
-from sme_credit import settings
+from sme_credit import settings, warehouse
 
 READER, RISK_TEAM = "bi_reader", "risk_team"
 READABLE_SCHEMAS = ("marts", "snapshots", "reference", "tracking")
@@ -69,11 +69,11 @@ def ensure_pii_key(conn: Connection, log=print) -> None:
             "inner_pad bytea not null, outer_pad bytea not null, fingerprint text not null)"
         )
     )
-    conn.execute(
-        text(
-            "comment on table pii.hash_key is 'HMAC-SHA256 padded keys of the PII pseudonyms (macro hash_pii); the "
-            "pipeline role only.'"
-        )
+    warehouse.set_comments(
+        conn,
+        "pii.hash_key",
+        "HMAC-SHA256 padded keys of the PII pseudonyms (macro hash_pii); the pipeline role only.",
+        {},
     )
     stored = conn.execute(text("select fingerprint from pii.hash_key")).scalar()
     if stored == fingerprint:

@@ -36,7 +36,7 @@ import pyarrow.compute as pc
 from psycopg2.extras import execute_values
 from sqlalchemy import Engine, bindparam, text
 
-from sme_credit import access
+from sme_credit import access, warehouse
 from sme_credit.contract.feeds import (
     FAIL,
     FEED_POLICIES,
@@ -217,14 +217,12 @@ _AUDIT_DDL = (
             and sha256 is not null))
     )
     """,
-    "create index if not exists load_manifest_source_file_idx on audit.load_manifest (source_file)",
     # which statuses are in raw, for SQL (dbt's input keys, the run summary): immutable, so the planner inlines it
     f"""
     create or replace function audit.is_in_raw(status text) returns boolean
     language sql immutable parallel safe
     return status in {sql_list(IN_RAW)}
     """,
-    "create index if not exists load_manifest_sha256_idx on audit.load_manifest (sha256)",
     """
     create table if not exists audit.quarantined_rows (
         load_id bigint not null references audit.load_manifest,
@@ -237,23 +235,31 @@ _AUDIT_DDL = (
         primary key (load_id, line_number)
     )
     """,
-    """
-    comment on table audit.load_manifest is
-    'Every landing file the pipeline has seen, one row per version of a file: status loaded, replaced (a corrected
-    re-delivery that replaced the earlier version), superseded (replaced by a later version; its rows left raw),
-    duplicate (the same bytes, with rows, as a loaded file of the same table; not loaded again), rejected (nothing
-    loaded; see error: the content, a folder date that is no calendar date, a link out of the landing area), lost
-    (its rows were emptied from the unlogged raw table by a server crash; loaded again by the next load), unexpected
-    (a name or place no file of the contract has), future (a delivery date after the day it was seen; not loaded
-    before that date) or ignored (a hidden file: in transit, or a system file). Files not loaded have no raw_table.
-    rows_read = rows_loaded + rows_quarantined always holds.'
-    """,
-    """
-    comment on table audit.quarantined_rows is
-    'Delivered rows that were not loaded: the file (load_id, source_file), the line, the field to blame (null: the
-    line as a whole), the reason and the line as delivered. May hold PII: readable by data engineers only.'
-    """,
 )
+
+_AUDIT_INDEXES = {
+    "audit.load_manifest_source_file_idx": (
+        "create index load_manifest_source_file_idx on audit.load_manifest (source_file)"
+    ),
+    "audit.load_manifest_sha256_idx": "create index load_manifest_sha256_idx on audit.load_manifest (sha256)",
+}
+
+_AUDIT_COMMENTS = {
+    "audit.load_manifest": (
+        "Every landing file the pipeline has seen, one row per version of a file: status loaded, replaced (a "
+        "corrected re-delivery that replaced the earlier version), superseded (replaced by a later version; its rows "
+        "left raw), duplicate (the same bytes, with rows, as a loaded file of the same table; not loaded again), "
+        "rejected (nothing loaded; see error: the content, a folder date that is no calendar date, a link out of the "
+        "landing area), lost (its rows were emptied from the unlogged raw table by a server crash; loaded again by "
+        "the next load), unexpected (a name or place no file of the contract has), future (a delivery date after "
+        "the day it was seen; not loaded before that date) or ignored (a hidden file: in transit, or a system file). "
+        "Files not loaded have no raw_table. rows_read = rows_loaded + rows_quarantined always holds."
+    ),
+    "audit.quarantined_rows": (
+        "Delivered rows that were not loaded: the file (load_id, source_file), the line, the field to blame (null: "
+        "the line as a whole), the reason and the line as delivered. May hold PII: readable by data engineers only."
+    ),
+}
 
 
 def ensure_schemas(engine: Engine, log=print) -> None:
@@ -284,6 +290,11 @@ def ensure_schemas(engine: Engine, log=print) -> None:
             conn.execute(text("create schema raw"))
         for statement in _AUDIT_DDL:
             conn.execute(text(statement))
+        # a set-up warehouse gets no DDL that locks its tables (see warehouse.create_index_if_missing)
+        for index, create_sql in _AUDIT_INDEXES.items():
+            warehouse.create_index_if_missing(conn, index, create_sql)
+        for relation, comment in _AUDIT_COMMENTS.items():
+            warehouse.set_comments(conn, relation, comment, {})
         if version != LAYOUT_VERSION:
             conn.execute(text("delete from audit.layout"))
             conn.execute(text("insert into audit.layout values (:v)"), {"v": LAYOUT_VERSION})
@@ -295,22 +306,22 @@ def ensure_schemas(engine: Engine, log=print) -> None:
             conn.execute(text(f"create sequence if not exists raw.{table.name}_line_number as integer cache 10000"))
             conn.execute(text(_raw_table_ddl(table)))
             # Rows of one load are contiguous: a BRIN index finds them for next to no upkeep.
-            conn.execute(
-                text(
-                    f"create index if not exists {table.name}_load_idx on {table.qualified_name} using brin (_load_id)"
-                )
+            warehouse.create_index_if_missing(
+                conn,
+                f"raw.{table.name}_load_idx",
+                f"create index {table.name}_load_idx on {table.qualified_name} using brin (_load_id)",
             )
             # other versions of a loaded file's keys are looked up by range (`_conflicts`), in byte order; a key
             # that grows with the delivery date needs no index: the manifest's key ranges name the loads to look
             # in (a btree on the 26.8 M settlement keys of `large` made the whole load 1.3x slower)
             if not table.key_ascends:
-                conn.execute(
-                    text(
-                        f"create index if not exists {table.name}_key_idx on {table.qualified_name} "
-                        f'("{table.key[0]}" collate "C"' + "".join(f', "{k}"' for k in table.key[1:]) + ")"
-                    )
+                warehouse.create_index_if_missing(
+                    conn,
+                    f"raw.{table.name}_key_idx",
+                    f"create index {table.name}_key_idx on {table.qualified_name} "
+                    f'("{table.key[0]}" collate "C"' + "".join(f', "{k}"' for k in table.key[1:]) + ")",
                 )
-            conn.execute(text(f"comment on table {table.qualified_name} is $${table.description}$$"))
+            warehouse.set_comments(conn, table.qualified_name, table.description, {})
             _mark_lost_after_crash(conn, table, log)
         # the key of the PII pseudonyms, which staging computes (before any dbt build)
         access.ensure_pii_key(conn, log)

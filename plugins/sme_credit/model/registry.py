@@ -19,7 +19,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine, text
 
-from sme_credit import rules, settings
+from sme_credit import rules, settings, warehouse
 from sme_credit.errors import TrainingError
 from sme_credit.model import model_card
 from sme_credit.model.scorecard import write_seed
@@ -47,8 +47,6 @@ _DDL = (
         files text not null
     )
     """,
-    "comment on table model.model_versions is 'Every scorecard trained by sme-credit train: when, on which "
-    "dates, whether it passed its out-of-time checks, and which one is active (status).'",
     """
     create table if not exists model.model_card (
         model_version text not null references model.model_versions on delete cascade,
@@ -60,9 +58,17 @@ _DDL = (
         primary key (model_version, section, item, metric)
     )
     """,
-    "comment on table model.model_card is 'The model card of every trained scorecard as rows: data used, "
-    "feature IV, points, KS/AUC/Gini, tier default rates, calibration, PSI and the promotion checks.'",
 )
+_COMMENTS = {
+    "model.model_versions": (
+        "Every scorecard trained by sme-credit train: when, on which dates, whether it passed its out-of-time "
+        "checks, and which one is active (status)."
+    ),
+    "model.model_card": (
+        "The model card of every trained scorecard as rows: data used, feature IV, points, KS/AUC/Gini, tier default "
+        "rates, calibration, PSI and the promotion checks."
+    ),
+}
 
 
 def thresholds() -> dict[str, float]:
@@ -86,6 +92,8 @@ def save(model: TrainedModel, engine: Engine) -> tuple[Path, dict[str, tuple[boo
     with engine.begin() as conn:
         for statement in _DDL:
             conn.execute(text(statement))
+        for relation, comment in _COMMENTS.items():
+            warehouse.set_comments(conn, relation, comment, {})
         conn.execute(text("delete from model.model_versions where model_version = :v"), {"v": model.version})
         conn.execute(
             text(

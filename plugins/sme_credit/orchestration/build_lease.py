@@ -16,6 +16,8 @@ from dataclasses import dataclass
 
 from sqlalchemy import Engine, text
 
+from sme_credit import warehouse
+
 TABLE = "audit.build_lease"
 _LOCK = "select pg_advisory_xact_lock(hashtext('sme_credit.orchestration.build_lease'))"
 _DDL = (
@@ -29,8 +31,9 @@ _DDL = (
         claimed_at timestamptz not null default now()
     )
     """,
-    f"comment on table {TABLE} is 'The build run that holds the warehouse (one build at a time): "
-    "claimed before dbt, given back after publishing.'",
+)
+_COMMENT = (
+    "The build run that holds the warehouse (one build at a time): claimed before dbt, given back after publishing."
 )
 
 
@@ -59,6 +62,7 @@ def claim(
         conn.execute(text(_LOCK))
         for statement in _DDL:
             conn.execute(text(statement))
+        warehouse.set_comments(conn, TABLE, _COMMENT, {})
         row = conn.execute(text(f"select dag_id, run_id, as_of_date, claimed_at from {TABLE}")).first()
         holder = Holder(row.dag_id, row.run_id, row.as_of_date, row.claimed_at) if row else None
         if holder and (holder.dag_id, holder.run_id) != (dag_id, run_id):

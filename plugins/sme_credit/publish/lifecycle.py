@@ -62,7 +62,6 @@ LIFECYCLE_DDL = [
         note text
     )
     """,
-    "create index if not exists candidate_events_uscc_idx on tracking.candidate_events (uscc, event_id)",
     """
     create or replace function tracking.refuse_event_change() returns trigger language plpgsql as $$
     begin
@@ -70,16 +69,6 @@ LIFECYCLE_DDL = [
             using errcode = 'insufficient_privilege';
     end
     $$
-    """,
-    "drop trigger if exists candidate_events_append_only on tracking.candidate_events",
-    """
-    create trigger candidate_events_append_only before update or delete on tracking.candidate_events
-    for each row execute function tracking.refuse_event_change()
-    """,
-    "drop trigger if exists candidate_events_no_truncate on tracking.candidate_events",
-    """
-    create trigger candidate_events_no_truncate before truncate on tracking.candidate_events
-    for each statement execute function tracking.refuse_event_change()
     """,
     # security definer: the risk team changes statuses through it without any right on the table itself
     """
@@ -139,6 +128,24 @@ LIFECYCLE_DDL = [
     "revoke all on function tracking.set_candidate_status(text, text, text, text) from public",
 ]
 
+# Made only where missing: `create index`, `create trigger` (and `drop trigger`) lock the events table, so on a
+# set-up warehouse they waited for every open read of it, and every later read queued behind them. A changed
+# definition takes a new name.
+EVENTS_INDEX = (
+    "tracking.candidate_events_uscc_idx",
+    "create index candidate_events_uscc_idx on tracking.candidate_events (uscc, event_id)",
+)
+EVENTS_TRIGGERS = {
+    "candidate_events_append_only": """
+    create trigger candidate_events_append_only before update or delete on tracking.candidate_events
+    for each row execute function tracking.refuse_event_change()
+    """,
+    "candidate_events_no_truncate": """
+    create trigger candidate_events_no_truncate before truncate on tracking.candidate_events
+    for each statement execute function tracking.refuse_event_change()
+    """,
+}
+
 TABLE_COMMENTS = {
     "tracking.candidate_statuses": "The statuses of tracking.candidates.status (copied from seed candidate_statuses).",
     "tracking.candidate_status_transitions": "The status changes allowed (copied from seed "
@@ -165,6 +172,15 @@ def ensure_lifecycle(conn: Connection) -> None:
     """Create the lifecycle tables and function, and copy the status seeds into them (the caller's transaction)."""
     for statement in LIFECYCLE_DDL:
         conn.execute(text(statement))
+    warehouse.create_index_if_missing(conn, *EVENTS_INDEX)
+    existing: set[str] = set(
+        conn.execute(
+            text("select tgname from pg_trigger where tgrelid = cast('tracking.candidate_events' as regclass)")
+        ).scalars()
+    )
+    for name, create_sql in EVENTS_TRIGGERS.items():
+        if name not in existing:
+            conn.execute(text(create_sql))
     for table, comment in TABLE_COMMENTS.items():
         columns = EVENT_COLUMN_COMMENTS if table == "tracking.candidate_events" else {}
         warehouse.set_comments(conn, table, comment, columns)

@@ -16,7 +16,7 @@ import datetime as dt
 
 from sqlalchemy import Engine, text
 
-from sme_credit import rules
+from sme_credit import rules, warehouse
 from sme_credit.publish import lifecycle
 
 TRACKING_DDL = [
@@ -39,14 +39,17 @@ TRACKING_DDL = [
         updated_at timestamptz not null default now()
     )
     """,
-    # columns added after the first layout
-    "alter table tracking.candidates add column if not exists not_qualifying_since date",
-    "alter table tracking.candidates add column if not exists not_qualifying_reason text",
-    "alter table tracking.candidates add column if not exists status_changed_at timestamptz",
-    "alter table tracking.candidates add column if not exists status_changed_by text",
-    "comment on table tracking.candidates is "
-    "'Pre-credit candidates tracked by the risk team: one row per enterprise that ever qualified.'",
 ]
+# columns added after the first layout, each added where missing: `alter table` locks the table (ACCESS
+# EXCLUSIVE) even when the column is there, so every publication waited for the risk team's open reads of it, and
+# their next reads queued behind it
+ADDED_COLUMNS = {
+    "not_qualifying_since": "date",
+    "not_qualifying_reason": "text",
+    "status_changed_at": "timestamptz",
+    "status_changed_by": "text",
+}
+TABLE_COMMENT = "Pre-credit candidates tracked by the risk team: one row per enterprise that ever qualified."
 
 COLUMN_COMMENTS = {
     "uscc": "Unified Social Credit Code of the enterprise (GB 32100-2015).",
@@ -210,10 +213,20 @@ def ensure_tracking_table(engine: Engine) -> None:
         conn.execute(text("select pg_advisory_xact_lock(hashtext('sme_credit.tracking'))"))
         for statement in TRACKING_DDL:
             conn.execute(text(statement))
+        present: set[str] = set(
+            conn.execute(
+                text(
+                    "select column_name from information_schema.columns "
+                    "where table_schema = 'tracking' and table_name = 'candidates'"
+                )
+            ).scalars()
+        )
+        for column, column_type in ADDED_COLUMNS.items():
+            if column not in present:
+                conn.execute(text(f"alter table tracking.candidates add column {column} {column_type}"))
         lifecycle.ensure_lifecycle(conn)
         _constrain_status(conn)
-        for column, comment in COLUMN_COMMENTS.items():
-            conn.execute(text(f"comment on column tracking.candidates.{column} is :comment"), {"comment": comment})
+        warehouse.set_comments(conn, "tracking.candidates", TABLE_COMMENT, COLUMN_COMMENTS)
 
 
 def _constrain_status(conn) -> None:

@@ -13,6 +13,8 @@ from __future__ import annotations
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
+from sme_credit import warehouse
+
 COLUMN = "input_key"
 TABLE = "audit.validated_input_keys"
 
@@ -24,10 +26,11 @@ create table if not exists {TABLE} (
     validated_at timestamptz not null default now(),
     primary key (relation, {COLUMN})
 );
-comment on table {TABLE} is
-    'Kept dbt tables validated for the input key they hold (dbt tests and staging gate passed); later builds '
-    'with the same key do not validate them again. Delete a row to have its table validated on the next build.';
 """
+_COMMENT = (
+    "Kept dbt tables validated for the input key they hold (dbt tests and staging gate passed); later builds with "
+    "the same key do not validate them again. Delete a row to have its table validated on the next build."
+)
 
 
 def current(engine: Engine, schemas: tuple[str, ...]) -> dict[str, str]:
@@ -65,6 +68,7 @@ def record(engine: Engine, keys: dict[str, str]) -> None:
         return
     with engine.begin() as conn:
         conn.execute(text(_DDL))
+        warehouse.set_comments(conn, TABLE, _COMMENT, {})
         conn.execute(
             text(f"insert into {TABLE} (relation, {COLUMN}) values (:relation, :key) on conflict do nothing"),
             [{"relation": relation, "key": key} for relation, key in keys.items()],
