@@ -116,6 +116,6 @@ def set_comments(conn: Connection, relation: str, table: str | None, columns: Ma
 def create_index_if_missing(conn: Connection, name: str, create_sql: str) -> None:
     """Run `create_sql` (a `create index`) unless index `name` (schema-qualified) exists. `create index if not
     exists` locks its table (SHARE) before it finds the index, so on a set-up warehouse it waited for a load's open
-    transaction and cancelled a running autovacuum (the table's whole scan lost) every time it ran."""
+    transaction, and cancelled an autovacuum of the table that was running then (its whole scan lost)."""
     if conn.execute(text("select to_regclass(:name)"), {"name": name}).scalar() is None:
         conn.execute(text(create_sql))
