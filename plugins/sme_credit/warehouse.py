@@ -88,6 +88,20 @@ def engine() -> Engine:
     return engine_for(settings.warehouse_url())
 
 
+def columns(conn: Connection, schema: str, table: str) -> list[tuple[str, str]]:
+    """The table's columns in order, each with its type as SQL writes it; none when the table does not exist."""
+    rows = conn.execute(
+        text("""
+        select a.attname, format_type(a.atttypid, a.atttypmod)
+        from pg_attribute a join pg_class c on c.oid = a.attrelid join pg_namespace n on n.oid = c.relnamespace
+        where n.nspname = :schema and c.relname = :table and a.attnum > 0 and not a.attisdropped
+        order by a.attnum
+    """),
+        {"schema": schema, "table": table},
+    )
+    return [(str(name), str(kind)) for name, kind in rows]
+
+
 def comments(conn: Connection, relation: str) -> tuple[str | None, dict[str, str | None]]:
     """The comment of a table and of each of its columns."""
     table = conn.execute(text("select obj_description(cast(:r as regclass), 'pg_class')"), {"r": relation}).scalar()

@@ -124,19 +124,6 @@ where risk_tier is not null
 """
 
 
-def _columns(conn: Connection, schema: str, table: str) -> list[tuple[str, str]]:
-    rows = conn.execute(
-        text("""
-        select a.attname, format_type(a.atttypid, a.atttypmod)
-        from pg_attribute a join pg_class c on c.oid = a.attrelid join pg_namespace n on n.oid = c.relnamespace
-        where n.nspname = :schema and c.relname = :table and a.attnum > 0 and not a.attisdropped
-        order by a.attnum
-    """),
-        {"schema": schema, "table": table},
-    )
-    return [(str(name), str(kind)) for name, kind in rows]
-
-
 def _copy_comments(conn: Connection, mart: str) -> None:
     """The build table's comments (dbt's persisted docs) onto the published table, replacing older ones."""
     warehouse.set_comments(conn, f"{PUBLISHED_SCHEMA}.{mart}", *warehouse.comments(conn, f"{BUILD_SCHEMA}.{mart}"))
@@ -144,10 +131,10 @@ def _copy_comments(conn: Connection, mart: str) -> None:
 
 def _ensure_published_table(conn: Connection, mart: str) -> list[str]:
     """Create or extend `marts.<mart>` to hold every column of the build table; return the column names."""
-    build = _columns(conn, BUILD_SCHEMA, mart)
+    build = warehouse.columns(conn, BUILD_SCHEMA, mart)
     if not build:
         raise NothingToPublish(f"{BUILD_SCHEMA}.{mart} does not exist: run the dbt marts first")
-    published = dict(_columns(conn, PUBLISHED_SCHEMA, mart))
+    published = dict(warehouse.columns(conn, PUBLISHED_SCHEMA, mart))
     if not published:
         conn.execute(text(f"create table {PUBLISHED_SCHEMA}.{mart} (like {BUILD_SCHEMA}.{mart})"))
         conn.execute(text(f"create index {mart}_as_of_date_idx on {PUBLISHED_SCHEMA}.{mart} (as_of_date)"))

@@ -213,14 +213,7 @@ def ensure_tracking_table(engine: Engine) -> None:
         conn.execute(text("select pg_advisory_xact_lock(hashtext('sme_credit.tracking'))"))
         for statement in TRACKING_DDL:
             conn.execute(text(statement))
-        present: set[str] = set(
-            conn.execute(
-                text(
-                    "select column_name from information_schema.columns "
-                    "where table_schema = 'tracking' and table_name = 'candidates'"
-                )
-            ).scalars()
-        )
+        present = {name for name, _ in warehouse.columns(conn, "tracking", "candidates")}
         for column, column_type in ADDED_COLUMNS.items():
             if column not in present:
                 conn.execute(text(f"alter table tracking.candidates add column {column} {column_type}"))
