@@ -13,12 +13,17 @@ from sme_credit.transform import dbt_runner
 COMPILED_TESTS = settings.DBT_PROJECT_DIR / "target" / "compiled" / "sme_credit" / "models"
 
 
-def test_a_null_fails_the_model_s_not_null_test_naming_the_column_and_its_rows(published, monkeypatch, tmp_path):
+@pytest.fixture
+def engine(published, monkeypatch, tmp_path):
+    """dbt and the engine on the published warehouse, with GX and dbt state of the test's own."""
     monkeypatch.setenv("WAREHOUSE_URL", published.url)
     monkeypatch.setenv("SME_STATE_DIR", str(tmp_path))
     for name, value in settings.libpq_env(published.url).items():
         monkeypatch.setenv(name, value)
-    engine = warehouse.engine_for(published.url)
+    return warehouse.engine_for(published.url)
+
+
+def test_a_null_fails_the_model_s_not_null_test_naming_the_column_and_its_rows(published, engine):
     as_of = f"{{as_of_date: '{published.dates[-1]}'}}"
     select = ("--select", "not_null_customer_features", "--vars", as_of)
     dbt_runner.run_dbt("test", "--quiet", *select)  # passes on the build as it is
@@ -55,14 +60,7 @@ def test_a_null_fails_the_model_s_not_null_test_naming_the_column_and_its_rows(p
                 )
 
 
-def test_a_delivery_after_the_as_of_date_fails_the_point_in_time_test_unless_its_key_was_validated(
-    published, monkeypatch, tmp_path
-):
-    monkeypatch.setenv("WAREHOUSE_URL", published.url)
-    monkeypatch.setenv("SME_STATE_DIR", str(tmp_path))
-    for name, value in settings.libpq_env(published.url).items():
-        monkeypatch.setenv(name, value)
-    engine = warehouse.engine_for(published.url)
+def test_a_delivery_after_the_as_of_date_fails_the_point_in_time_test_unless_its_key_was_validated(published, engine):
     as_of = published.dates[-1]
     select = ("--select", "assert_staging_sees_no_delivery_after_as_of_date", "--vars", f"{{as_of_date: '{as_of}'}}")
     table = "staging.stg_court__records"
