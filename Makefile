@@ -42,11 +42,16 @@ lock:  ## re-resolve requirements.lock from pyproject.toml
 run: $(INSTALLED)  ## start the warehouse, make sample data if needed, run the pipeline, print a summary
 	$(BIN)/sme-credit run
 
-test: $(INSTALLED)  ## the whole pytest suite (unit, DAG integrity, dbt, end to end)
-	$(BIN)/python -m pytest
+# The suite runs on TEST_WORKERS pytest-xdist workers (tests/conftest.py says how they share it); 0 runs it in
+# one process. Two suit a 2-core machine: most of an end-to-end test is waiting on Airflow's processes.
+TEST_WORKERS ?= 2
+XDIST = -n $(TEST_WORKERS) --dist loadgroup --no-loadscope-reorder
+
+test: $(INSTALLED)  ## the whole pytest suite (unit, DAG integrity, dbt, end to end), on TEST_WORKERS workers
+	$(BIN)/python -m pytest $(XDIST)
 
 test-fast: $(INSTALLED)  ## the suite without the end-to-end DAG runs
-	$(BIN)/python -m pytest -m "not e2e"
+	$(BIN)/python -m pytest $(XDIST) -m "not e2e"
 
 lint: $(INSTALLED)  ## every pre-commit hook on every file: ruff, ruff format, mypy, sqlfluff, YAML/JSON, rendered files
 	$(BIN)/pre-commit run --all-files --show-diff-on-failure

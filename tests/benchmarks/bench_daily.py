@@ -94,7 +94,7 @@ def _quiet(_message: str) -> None:
 
 
 def _run_results() -> list[dict]:
-    path = settings.DBT_PROJECT_DIR / "target" / "run_results.json"
+    path = dbt_runner.target_dir() / "run_results.json"
     return json.loads(path.read_text(encoding="utf-8"))["results"]
 
 

@@ -10,7 +10,10 @@ from sqlalchemy import text
 from sme_credit import settings, warehouse
 from sme_credit.transform import dbt_runner
 
-COMPILED_TESTS = settings.DBT_PROJECT_DIR / "target" / "compiled" / "sme_credit" / "models"
+
+def _compiled_models():
+    """The SQL of the tests the last dbt invocation compiled."""
+    return dbt_runner.target_dir() / "compiled" / "sme_credit" / "models"
 
 
 @pytest.fixture
@@ -45,7 +48,7 @@ def test_a_null_fails_the_model_s_not_null_test_naming_the_column_and_its_rows(p
         with pytest.raises(RuntimeError, match="dbt test"):
             dbt_runner.run_dbt("test", "--quiet", *select)
         # the test's query (as dbt compiled it) names each column holding NULLs, with how many rows
-        compiled = next(COMPILED_TESTS.rglob("not_null_customer_features.sql")).read_text(encoding="utf-8")
+        compiled = next(_compiled_models().rglob("not_null_customer_features.sql")).read_text(encoding="utf-8")
         with engine.connect() as conn:
             failures = dict(conn.execute(text(compiled)).all())
         assert failures == {"inflow_30d": 2, "enterprise_name": 1}
@@ -79,7 +82,7 @@ def test_a_delivery_after_the_as_of_date_fails_the_point_in_time_test_unless_its
             conn.execute(text(f"update {table} set input_key = input_key || '-not-validated'"))
         with pytest.raises(RuntimeError, match="dbt test"):
             dbt_runner.run_dbt("test", "--quiet", *select)
-        compiled = next(COMPILED_TESTS.parent.rglob("assert_staging_sees_no_delivery_after_as_of_date.sql"))
+        compiled = next(_compiled_models().parent.rglob("assert_staging_sees_no_delivery_after_as_of_date.sql"))
         with engine.connect() as conn:
             failures = conn.execute(text(compiled.read_text(encoding="utf-8"))).all()
         assert [(model, str(latest)) for model, latest in failures] == [("stg_court__records", "2999-01-01")]

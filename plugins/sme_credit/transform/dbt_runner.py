@@ -8,6 +8,7 @@ from pathlib import Path
 from sme_credit import settings
 from sme_credit.errors import ManifestMissing  # noqa: F401 - raised here, defined with the others
 
+# The manifest Cosmos renders the build DAG from: always the project's own, parsed before the DAGs load
 MANIFEST = settings.DBT_PROJECT_DIR / "target" / "manifest.json"
 _IGNORED_DIRS = {"target", "logs", "dbt_packages"}
 
@@ -26,6 +27,12 @@ def manifest_is_current() -> bool:
         return False
     built = MANIFEST.stat().st_mtime
     return all(path.stat().st_mtime <= built for path in _project_files())
+
+
+def target_dir() -> Path:
+    """Where dbt writes what an invocation compiled and ran: DBT_TARGET_PATH when set (each test worker has its
+    own, so that two builds at once never write the same files), else the project's `target`."""
+    return Path(os.environ.get("DBT_TARGET_PATH") or settings.DBT_PROJECT_DIR / "target")
 
 
 def run_dbt(*args: str) -> None:
