@@ -142,10 +142,12 @@ def sme_credit_build():
         render_config=render_config(*BUILD_SELECTION),
         operator_args=DBT_ARGS,
     )
-    wire_watchers(dbt_build)
+    built = wire_watchers(dbt_build)  # the build's end: each model's sensor reports beside what follows
+    release = release_build().as_teardown(setups=claimed)
+    # the sensors stay inside the lease's scope, so that a run with nothing to build skips them with the rest
+    chain(claimed, dbt_build, release)
     chain(
-        claimed,
-        dbt_build,
+        built,
         validate_staging(as_of_date),
         validate_marts(as_of_date),
         publish_marts(as_of_date),
@@ -154,7 +156,7 @@ def sme_credit_build():
         write_daily_report(as_of_date),
         send_daily_summary(as_of_date),
         refresh_dbt_docs(),
-        release_build().as_teardown(setups=claimed),
+        release,
     )
 
 

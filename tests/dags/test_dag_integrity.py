@@ -71,6 +71,8 @@ def test_ingest_waits_loads_then_gates_each_feed_and_emits_raw_assets_only_after
 
 
 def test_build_is_write_audit_publish(dagbag):
+    from sme_credit.transform.cosmos_watcher import QuietDbtProducerWatcherOperator
+
     dag = dagbag.dags["sme_credit_build"]
     # Runs when every raw table has passed its gate (all of them: AssetAll).
     condition = dag.timetable.asset_condition
@@ -83,10 +85,11 @@ def test_build_is_write_audit_publish(dagbag):
 
     gate_staging, gate_marts = dag.get_task("validate_staging"), dag.get_task("validate_marts")
     publish = dag.get_task("publish_candidates")
-    # Both gates run after every dbt task (the marts are in marts_build, which nobody reads), and publishing
-    # only after both gates.
+    # Both gates run after the dbt build, its one producer task (the marts are in marts_build, which nobody
+    # reads; the models' sensors report beside the gates), and publishing only after both gates.
+    producer = next(t for t in dbt_tasks if isinstance(t, QuietDbtProducerWatcherOperator))
     for gate in (gate_staging, gate_marts):
-        assert {t.task_id for t in dbt_tasks} <= gate.get_flat_relative_ids(upstream=True), gate.task_id
+        assert producer.task_id in gate.get_flat_relative_ids(upstream=True), gate.task_id
         assert gate.task_id in publish.get_flat_relative_ids(upstream=True)
     assert {a.name for a in publish.outlets} == {"tracking.candidates"}
     # the risk team's files (CSV, XLSX, the HTML report) are made from what was just published
@@ -141,6 +144,7 @@ def test_one_build_at_a_time_holds_the_lease_from_dbt_to_publishing(dagbag):
     claim, release = dag.get_task("claim_build"), dag.get_task("release_build")
     assert claim.is_setup and release.is_teardown and claim.mode == "reschedule"  # waiting holds no slot
     held = claim.get_flat_relative_ids(upstream=False) & release.get_flat_relative_ids(upstream=True)
+    # every dbt task, the models' sensors too: a run with nothing to build (its lease skipped) skips them
     builds = {t.task_id for t in dag.tasks if t.task_id.startswith(f"{dbt_runner.BUILD_GROUP}.")}
     assert builds | {"validate_staging", "validate_marts", "publish_marts", "publish_candidates"} <= held
 
@@ -168,6 +172,9 @@ def test_dbt_runs_one_build_and_a_sensor_per_model_after_it(dagbag):
         assert producer.task_id in sensor.upstream_task_ids, sensor.task_id
         assert not sensor.deferrable, sensor.task_id
         assert isinstance(sensor, (ModelResultSensor, SeedResultSensor)), sensor.task_id
+        # under the scheduler in the triggerer, not on a worker; and only the lease's release waits for them
+        assert sensor.start_from_trigger and sensor.start_trigger_args.trigger_cls.endswith(".NodeResultTrigger")
+        assert sensor.get_flat_relative_ids() <= {t.task_id for t in tasks} | {"release_build"}, sensor.task_id
 
 
 def test_the_producer_stores_only_what_model_sensors_read():
@@ -292,3 +299,48 @@ def test_parsing_a_dag_imports_nothing_heavy_nor_the_dev_and_sample_packages(dag
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr[-2000:]
     assert result.stdout.strip().splitlines()[-1] == "[]", result.stdout
+
+
+@pytest.mark.parametrize(
+    ("node_status", "ends_as"),
+    [("success", "TaskSuccessEvent"), ("skipped", "TaskSkippedEvent"), ("error", "TriggerEvent")],
+)
+def test_a_sensor_ends_in_the_triggerer_unless_its_model_failed(node_status, ends_as):
+    """Under the scheduler a model's sensor is a NodeResultTrigger: it reads its node's result from the producer's
+    one XCom and ends the task there on success or skip; a failure resumes the task on a worker, where Cosmos's
+    `execute_complete` reports it."""
+    import asyncio
+    import types
+
+    from cosmos.constants import _DBT_STARTUP_EVENTS_XCOM_KEY
+    from cosmos.operators._watcher.state import get_compiled_sql_xcom_key, get_dbt_event_xcom_key, get_status_xcom_key
+
+    from sme_credit.transform.cosmos_watcher import NodeResultTrigger
+
+    model = "model.sme_credit.customer_features"
+    trigger = NodeResultTrigger(model_unique_id=model, producer_task_id="dbt.p", dag_id="d", run_id="", map_index=None)
+    # what a trigger started in the triggerer has: its task instance; and the producer's one XCom, already read
+    trigger.task_instance = types.SimpleNamespace(
+        dag_id="d", task_id="dbt.m", run_id="scheduled__1", map_index=-1, try_number=1
+    )
+    trigger._results = {
+        get_status_xcom_key(model): {"status": node_status, "outlet_uris": []},
+        get_compiled_sql_xcom_key(model): "select 1",
+        get_dbt_event_xcom_key(model): None,
+        _DBT_STARTUP_EVENTS_XCOM_KEY: [],
+    }
+
+    async def producer_state():
+        return "success" if node_status != "error" else "failed"
+
+    trigger._get_producer_task_status = producer_state
+
+    async def events():
+        return [event async for event in trigger.run()]
+
+    (event,) = asyncio.run(events())
+    assert type(event).__name__ == ends_as and trigger.run_id == "scheduled__1"
+    if ends_as == "TriggerEvent":
+        assert event.payload["status"] == "failed"
+    assert NodeResultTrigger(**trigger.serialize()[1]).serialize() == trigger.serialize()
+    assert trigger.serialize()[0] == "sme_credit.transform.cosmos_watcher.NodeResultTrigger"

@@ -275,12 +275,20 @@ def test_the_scheduler_runs_ingest_for_a_date_and_its_assets_build_that_date(sch
     for dag_id, run_id in (("sme_ingest", ingest["dag_run_id"]), ("sme_credit_build", build["dag_run_id"])):
         retried = [ti["task_id"] for ti in _task_instances(airflow, dag_id, run_id) if ti["try_number"] > 1]
         assert not retried, f"{dag_id}: {retried}"
-    if airflow.executor == "celery":  # every task ran on a worker, and both workers took some
+    # each model's sensor reported its model's state from the triggerer, never taking a worker
+    sensors = [
+        ti
+        for ti in _task_instances(airflow, "sme_credit_build", build["dag_run_id"])
+        if ti["operator"] in ("ModelResultSensor", "SeedResultSensor")
+    ]
+    assert len(sensors) > 30 and {ti["state"] for ti in sensors} == {"success"}
+    assert not [ti["task_id"] for ti in sensors if ti["hostname"]], "sensors that ran on a worker"
+    if airflow.executor == "celery":  # every other task ran on a worker, and both workers took some
         tasks = [
             ti
             for dag_id, run_id in (("sme_ingest", ingest["dag_run_id"]), ("sme_credit_build", build["dag_run_id"]))
             for ti in _task_instances(airflow, dag_id, run_id)
-            if ti["operator"] != "EmptyOperator"
+            if ti["operator"] != "EmptyOperator" and ti not in sensors
         ]
         assert {ti["queue"] for ti in tasks} == {f"sme_e2e_{airflow.port}"}
         received = {
