@@ -228,5 +228,5 @@ def start_in_triggerer(sensor) -> None:
         },
         next_method="execute_complete",
         next_kwargs=None,
-        timeout=sensor.timeout and dt.timedelta(seconds=sensor.timeout),
+        timeout=dt.timedelta(seconds=sensor.timeout) if sensor.timeout else None,
     )
