@@ -11,6 +11,7 @@
     pre_hook=[
         "{{ delete_settlement_deliveries_to_refresh() }}",
         "{{ prefer_parallel_plans() }}",
+        "{{ drop_retired_indexes(['uscc, booking_date']) }}",
     ],
     indexes=[
         {'columns': ['account_no', 'booking_date', 'delivered_on', "(coalesce(superseded_on, 'infinity'))"],
@@ -22,11 +23,12 @@
 ) }}
 {#- The grain (account, booking day, delivery, superseded_on) is unique by its index, checked on every write
     rather than by a test that re-reads the batch; the index also finds an account's latest days (balances,
-    last inflows), so no index on the firm is kept. The table is written in delivery order by the daily
-    builds, so BRIN finds a delivery date as well as a btree, for a fraction of its size and build time. The
-    group by leads with booking_date, so that the first build, which sorts every row by the group's keys,
-    writes the table in booking order as the daily builds append it: a window of days then reads its share of
-    the table through the BRIN index (the last 90 days: 66 k of 349 k pages on `large`), not all of it. #}
+    last inflows), so no index on the firm is kept (the pre-hook drops the one older versions made). The table
+    is written in delivery order by the daily builds, so BRIN finds a delivery date as well as a btree, for a
+    fraction of its size and build time. The group by leads with booking_date, so that the first build, which
+    sorts every row by the group's keys, writes the table in booking order as the daily builds append it: a
+    window of days then reads its share of the table through the BRIN index (the last 90 days: 66 k of 349 k
+    pages on `large`), not all of it. #}
 -- depends_on: {{ ref('int_settlement_transaction_versions') }}
 
 with transactions as (

@@ -1,6 +1,11 @@
 -- Utility features per firm as of the as-of date: electricity use over the 12-month window and its trend
--- (power that does not move with declared sales exposes fake trade), and arrears on the as-of date.
-with bills as (
+-- (power that does not move with declared sales exposes fake trade), and arrears on the as-of date. A firm
+-- with neither electricity in the window nor a bill paid late or unpaid has no row (customer_features counts
+-- its arrears as 0).
+
+-- (not materialized: read by both aggregates, the CTE was otherwise copied whole, 4 M bills and 0.8 GB on disk
+-- on `large`, every day; each aggregate now reads its own share of the table: 5.3 s -> 1.4 s)
+with bills as not materialized (
     select * from {{ ref('stg_utilities__bills') }}
 ),
 
@@ -18,7 +23,8 @@ power_use as (
 ),
 
 arrears as (
-    -- overdue on the as-of date: due before it and not paid by it (as far as the deliveries up to it tell)
+    -- overdue on the as-of date: due before it and not paid by it (as far as the deliveries up to it tell);
+    -- only a bill unpaid or paid after its due date counts in any of these (one in ten on `large`)
     select
         uscc,
         count(*) filter (
@@ -36,6 +42,7 @@ arrears as (
             where {{ in_window('due_date', 3) }} and paid_date > due_date and paid_date <= {{ as_of_date() }}
         ) as late_paid_bills_3m
     from bills
+    where paid_date is null or paid_date > due_date
     group by uscc
 )
 
