@@ -437,7 +437,12 @@ def command_docs(args: argparse.Namespace) -> int:
 
 def command_lint_sql(args: argparse.Namespace) -> int:
     """sqlfluff over the dbt project with the dbt templater, which compiles against the warehouse."""
+    from sme_credit.ingest import loader
+
     _environment()
+    # some models query the audit tables when compiled (the settlement loads that share transaction ids): in a
+    # warehouse nothing has been loaded into yet, sqlfluff would skip them
+    loader.ensure_schemas(warehouse.engine(), log=lambda _message: None)
     sqlfluff = str(Path(sys.executable).with_name("sqlfluff"))
     paths = args.paths or [str(settings.DBT_PROJECT_DIR / folder) for folder in ("models", "tests")]
     return subprocess.run([sqlfluff, args.action, *paths], cwd=settings.PROJECT_DIR).returncode

@@ -27,6 +27,13 @@ with shared_rows as (
         or {{ settlement_load_is_unrecorded('load_id') }}
 ),
 
+repeated_ids as (
+    select txn_id
+    from shared_rows
+    group by txn_id
+    having count(*) > 1
+),
+
 repeated_rows as (
     select
         *,
@@ -36,12 +43,7 @@ repeated_rows as (
             partition by txn_id, delivered_on order by load_id desc, line_number desc
         ) = 1 as is_kept
     from shared_rows
-    where txn_id in (
-        select shared_rows.txn_id
-        from shared_rows
-        group by shared_rows.txn_id
-        having count(*) > 1
-    )
+    where txn_id in (select repeated_ids.txn_id from repeated_ids)
 ),
 
 supersessions as (
