@@ -440,9 +440,14 @@ def command_lint_sql(args: argparse.Namespace) -> int:
     from sme_credit.ingest import loader
 
     _environment()
-    # some models query the audit tables when compiled (the settlement loads that share transaction ids): in a
-    # warehouse nothing has been loaded into yet, sqlfluff would skip them
-    loader.ensure_schemas(warehouse.engine(), log=lambda _message: None)
+    # some models query the load manifest when compiled (the settlement loads that share transaction ids): in a
+    # new warehouse sqlfluff would skip them. Only a new one is set up: a set-up warehouse of an older layout is
+    # rebuilt by the next run's `prepare`, never by a lint.
+    engine = warehouse.engine()
+    with engine.connect() as conn:
+        is_new = not warehouse.columns(conn, "audit", "load_manifest")
+    if is_new:
+        loader.ensure_schemas(engine, log=lambda _message: None)
     sqlfluff = str(Path(sys.executable).with_name("sqlfluff"))
     paths = args.paths or [str(settings.DBT_PROJECT_DIR / folder) for folder in ("models", "tests")]
     return subprocess.run([sqlfluff, args.action, *paths], cwd=settings.PROJECT_DIR).returncode
