@@ -19,6 +19,8 @@ from sme_credit.ingest import landing_survey
 from sme_credit_dev import local_warehouse
 
 DAG_IDS = ("sme_ingest", "sme_credit_build")
+# what the dbt templater logs, and exits 0, when a file does not compile (a query at compile time failed)
+SQLFLUFF_SKIPPED = "Skipped file"
 
 
 def _environment() -> dict[str, str]:
@@ -450,7 +452,27 @@ def command_lint_sql(args: argparse.Namespace) -> int:
         loader.ensure_schemas(engine, log=lambda _message: None)
     sqlfluff = str(Path(sys.executable).with_name("sqlfluff"))
     paths = args.paths or [str(settings.DBT_PROJECT_DIR / folder) for folder in ("models", "tests")]
-    return subprocess.run([sqlfluff, args.action, *paths], cwd=settings.PROJECT_DIR).returncode
+    process = subprocess.Popen(
+        [sqlfluff, args.action, *paths],
+        cwd=settings.PROJECT_DIR,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    assert process.stdout is not None
+    skipped = 0
+    for line in process.stdout:
+        print(line, end="", flush=True)
+        skipped += SQLFLUFF_SKIPPED in line
+    code = process.wait()
+    if code == 0 and skipped:
+        print(
+            f"sme-credit lint-sql: FAILED: sqlfluff skipped {skipped} file(s) that dbt could not compile (see the "
+            "warnings above): a skipped file is not linted",
+            file=sys.stderr,
+        )
+        return 1
+    return code
 
 
 def command_summary(args: argparse.Namespace) -> int:
