@@ -483,15 +483,13 @@ def test_an_index_an_older_version_made_on_the_account_days_goes_with_the_next_b
     """dbt makes an incremental model's indexes only when it creates the table: the index on (uscc,
     booking_date) that older versions made would stay in an upgraded warehouse, kept up to date by every insert.
     The next build drops it and leaves the model's own indexes."""
-    indexes = (
-        "select indexdef from pg_indexes where schemaname = 'intermediate' "
-        "and tablename = 'int_settlement_transactions_aggregated_to_account_days'"
-    )
+    schema, table = ACCOUNT_DAYS.split(".")
+    indexes = f"select indexdef from pg_indexes where schemaname = '{schema}' and tablename = '{table}'"
     own = set(backward.rows(indexes))
     with backward:
         with warehouse.engine().begin() as conn:
             conn.execute(text(f"create index account_days_uscc_booking_date on {ACCOUNT_DAYS} (uscc, booking_date)"))
         assert len(backward.rows(indexes)) == len(own) + 1
-        dbt_runner.run_dbt("run", "--quiet", "-s", ACCOUNT_DAYS.split(".")[1], "--vars", f"{{as_of_date: '{D1}'}}")
+        dbt_runner.run_dbt("run", "--quiet", "-s", table, "--vars", f"{{as_of_date: '{D1}'}}")
     assert set(backward.rows(indexes)) == own
     assert len(own) == 4
