@@ -13,6 +13,10 @@ import httpx
 class AirflowApiError(RuntimeError):
     """Airflow could not be reached, or refused a request; the message says what it answered."""
 
+    def __init__(self, message: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status  # Airflow's HTTP status; None when it did not answer
+
 
 def local_token(airflow_home: Path, base_url: str) -> str:
     """A bearer token of the admin of the Airflow that `sme-credit airflow-ui` / `airflow-services` run (simple
@@ -59,5 +63,7 @@ class AirflowApi:
             )
             time.sleep(wait)
         if response.status_code >= 300:
-            raise AirflowApiError(f"Airflow answered {method} {path} with {response.status_code}: {response.text}")
+            raise AirflowApiError(
+                f"Airflow answered {method} {path} with {response.status_code}: {response.text}", response.status_code
+            )
         return response.json()

@@ -5,6 +5,10 @@ Airflow does the work (`POST /api/v2/backfills`, what `airflow backfill create` 
 do); this waits for each backfill, prints every run as it ends, and stops before the build when an ingest date
 failed. An ingest backfill's raw Asset events do not build (the build's runs that they trigger end skipped): the
 build's own backfill does, one run per date, each building its logical date.
+
+Airflow runs one backfill per DAG at a time. A backfill of the same dates that is still running (this command
+was interrupted, or its request was answered with an error after Airflow had created it) is resumed: waited
+for, and unpaused if it was paused. One of other dates is named, with the way to cancel it (`cancel`).
 """
 
 from __future__ import annotations
@@ -13,9 +17,10 @@ import datetime as dt
 import time
 from dataclasses import dataclass, field
 
-from sme_credit_dev.airflow_api import AirflowApi
+from sme_credit_dev.airflow_api import AirflowApi, AirflowApiError
 
 FINISHED = ("success", "failed")
+CONFLICT = 409  # Airflow's answer to a backfill of a DAG that has one running
 
 
 class BackfillError(RuntimeError):
@@ -48,6 +53,60 @@ def _runs(api: AirflowApi, dag_id: str, start: dt.date, end: dt.date) -> list[di
     return api.call("GET", f"/dags/{dag_id}/dagRuns", params=params)["dag_runs"]
 
 
+def unfinished_backfills(api: AirflowApi, dag_id: str) -> list[dict]:
+    """The DAG's backfills that have not ended (at most one, as Airflow allows), newest first."""
+    answer = api.call("GET", "/backfills", params={"dag_id": dag_id, "order_by": "-id", "limit": 100})
+    return [found for found in answer["backfills"] if not found["completed_at"]]
+
+
+def _dates(found: dict) -> tuple[dt.date, dt.date]:
+    return dt.date.fromisoformat(found["from_date"][:10]), dt.date.fromisoformat(found["to_date"][:10])
+
+
+def _describe(found: dict) -> str:
+    first, last = _dates(found)
+    paused = ", paused" if found["is_paused"] else ""
+    return f"backfill {found['id']} of {first} .. {last} (reprocess: {found['reprocess_behavior']}{paused})"
+
+
+def _running_backfill_of(api: AirflowApi, dag_id: str, start: dt.date, end: dt.date, log) -> dict | None:
+    """The DAG's running backfill of exactly these dates, to resume; an error naming one of other dates."""
+    running = unfinished_backfills(api, dag_id)
+    if not running:
+        return None
+    found = running[0]
+    if _dates(found) != (start, end):
+        raise BackfillError(
+            f"{dag_id} has {_describe(found)} still running, and Airflow runs one backfill per DAG at a time: wait "
+            f"for it to end (the UI's Backfills tab of {dag_id}), or cancel it with `sme-credit backfill --cancel "
+            f"--dag {dag_id}`, then run this again"
+        )
+    if found["is_paused"]:
+        api.call("PUT", f"/backfills/{found['id']}/unpause")
+    log(f"{dag_id}: resuming {_describe(found)}, which was still running")
+    return found
+
+
+def _create_backfill(api: AirflowApi, dag_id: str, start: dt.date, end: dt.date, reprocess: str, log) -> dict:
+    request = {
+        "dag_id": dag_id,
+        "from_date": _midnight(start),
+        "to_date": _midnight(end),
+        "max_active_runs": 1,  # one date after the other, in date order
+        "reprocess_behavior": reprocess,
+    }
+    try:
+        created = api.call("POST", "/backfills", json=request)
+    except AirflowApiError as error:
+        # a backfill created between the look before and this request, or by an attempt whose answer was an error
+        running = _running_backfill_of(api, dag_id, start, end, log) if error.status == CONFLICT else None
+        if running is None:
+            raise
+        return running
+    log(f"{dag_id}: backfill {created['id']} of {start} .. {end} created (reprocess: {reprocess})")
+    return created
+
+
 def backfill_dag(
     api: AirflowApi,
     dag_id: str,
@@ -58,38 +117,46 @@ def backfill_dag(
     timeout: dt.timedelta = dt.timedelta(hours=24),
     log=print,
 ) -> DagBackfill:
-    """Create the DAG's backfill over [start, end] with one active run, and wait until every run has ended."""
+    """Create the DAG's backfill over [start, end] with one active run (or resume the one running over them), and
+    wait until every run has ended."""
     if api.call("GET", f"/dags/{dag_id}")["is_paused"]:
         raise BackfillError(
             f"{dag_id} is paused, and Airflow starts no run of a paused DAG, backfills included: unpause it "
             f"(`sme-credit airflow dags unpause {dag_id}`, or its toggle in the UI) and run this again"
         )
-    created = api.call(
-        "POST",
-        "/backfills",
-        json={
-            "dag_id": dag_id,
-            "from_date": _midnight(start),
-            "to_date": _midnight(end),
-            "max_active_runs": 1,  # one date after the other, in date order
-            "reprocess_behavior": reprocess,
-        },
-    )
-    result = DagBackfill(dag_id, created["id"])
-    log(f"{dag_id}: backfill {created['id']} of {start} .. {end} created (reprocess: {reprocess})")
+    running = _running_backfill_of(api, dag_id, start, end, log)
+    backfill_id = (running or _create_backfill(api, dag_id, start, end, reprocess, log))["id"]
+    result = DagBackfill(dag_id, backfill_id)
     deadline = time.monotonic() + timeout.total_seconds()
     while True:
+        # ended before the runs are read: the states read last are then the final ones
+        ended = api.call("GET", f"/backfills/{backfill_id}")["completed_at"]
         for run in _runs(api, dag_id, start, end):
             day = dt.date.fromisoformat(run["logical_date"][:10])
             if run["state"] in FINISHED and result.states.get(day) != run["state"]:
                 result.states[day] = run["state"]
                 log(f"{dag_id} {day}: {run['state']} ({run['dag_run_id']})")
-        if api.call("GET", f"/backfills/{created['id']}")["completed_at"]:
+        if ended:
             break
         if time.monotonic() > deadline:
-            raise BackfillError(f"{dag_id}: backfill {created['id']} has not ended after {timeout}")
+            raise BackfillError(f"{dag_id}: backfill {backfill_id} has not ended after {timeout}")
         time.sleep(poll_seconds)
     return result
+
+
+def cancel(api: AirflowApi, dag_ids: tuple[str, ...], log=print) -> list[dict]:
+    """Cancel the DAGs' running backfills: Airflow fails their runs not yet started; a run already going ends as it
+    would have."""
+    cancelled = []
+    for dag_id in dag_ids:
+        running = unfinished_backfills(api, dag_id)
+        for found in running:
+            api.call("PUT", f"/backfills/{found['id']}/cancel")
+            log(f"{dag_id}: {_describe(found)} cancelled")
+        if not running:
+            log(f"{dag_id}: no backfill running")
+        cancelled += running
+    return cancelled
 
 
 def backfill(

@@ -412,9 +412,14 @@ def command_backfill(args: argparse.Namespace) -> int:
     from sme_credit_dev import backfill
     from sme_credit_dev.airflow_api import AirflowApi
 
+    if not args.cancel and (args.start is None or args.end is None):
+        raise backfill.BackfillError("give the dates with --from and --to (or --cancel to cancel running backfills)")
     env = _environment()
     api = AirflowApi.local(Path(env["AIRFLOW_HOME"]), settings.airflow_api_port())
     dag_ids = DAG_IDS if args.dag == "both" else (args.dag,)
+    if args.cancel:
+        backfill.cancel(api, dag_ids)
+        return 0
     started = time.monotonic()
     done = backfill.backfill(api, args.start, args.end, dag_ids, args.reprocess)
     runs = ", ".join(f"{len(result.states)} {result.dag_id}" for result in done)
@@ -627,14 +632,19 @@ def build_parser() -> argparse.ArgumentParser:
         help="rerun past dates through the running Airflow: sme_ingest's backfill, then sme_credit_build's, "
         "one date at a time in date order",
     )
-    backfill.add_argument("--from", dest="start", type=dt.date.fromisoformat, required=True, help="first date")
-    backfill.add_argument("--to", dest="end", type=dt.date.fromisoformat, required=True, help="last date (included)")
+    backfill.add_argument("--from", dest="start", type=dt.date.fromisoformat, help="first date")
+    backfill.add_argument("--to", dest="end", type=dt.date.fromisoformat, help="last date (included)")
     backfill.add_argument("--dag", choices=("both", *DAG_IDS), default="both", help="default: both, ingest first")
     backfill.add_argument(
         "--reprocess",
         choices=("none", "failed", "completed"),
         default="completed",
         help="dates that already have a run: run them all again (completed, the default), only failed ones, or none",
+    )
+    backfill.add_argument(
+        "--cancel",
+        action="store_true",
+        help="cancel the running backfills of the DAGs (--dag) instead: their runs not yet started will not start",
     )
     backfill.set_defaults(handler=command_backfill)
 

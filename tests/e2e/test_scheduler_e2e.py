@@ -306,6 +306,7 @@ def test_the_scheduler_runs_ingest_for_a_date_and_its_assets_build_that_date(sch
     )
     if airflow.executor == "local":  # these need one executor only, and start from this day's state
         _backfill_the_two_dates_before(airflow, url, tiny_latest, build["dag_run_id"])
+        _a_running_backfill_is_named_cancelled_or_resumed(airflow, tiny_latest)
         _a_failure_and_a_missed_deadline_alert(airflow)
         _the_docs_pages_in_chromium(airflow, day)
 
@@ -380,6 +381,58 @@ def _backfill_the_two_dates_before(airflow: Airflow, url: str, latest: dt.date, 
         f"backfill of {first} .. {last} (both DAGs, one date at a time): {took:.0f} s; "
         f"{len(new)} firms newly tracked, earliest first qualification {first_dates}"
     )
+
+
+def _a_running_backfill_is_named_cancelled_or_resumed(airflow: Airflow, latest: dt.date) -> None:
+    """Airflow runs one backfill per DAG at a time. `sme-credit backfill` names a running one of other dates and how
+    to cancel it, cancels it when asked, and resumes (unpauses and waits for) one of the same dates."""
+    first, last = latest - dt.timedelta(days=2), latest - dt.timedelta(days=1)
+
+    def held_backfill() -> dict:
+        # two dates, one run at a time, paused at once: its second run cannot start before it is unpaused
+        created = airflow.api(
+            "POST",
+            "/backfills",
+            json={
+                "dag_id": "sme_ingest",
+                "from_date": f"{first}T00:00:00Z",
+                "to_date": f"{last}T00:00:00Z",
+                "max_active_runs": 1,
+                "reprocess_behavior": "completed",
+            },
+        )
+        return airflow.api("PUT", f"/backfills/{created['id']}/pause")
+
+    def sme_credit(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [SME_CREDIT, "backfill", "--dag", "sme_ingest", *args],
+            env=airflow.env,
+            capture_output=True,
+            text=True,
+            timeout=DEADLINE_SECONDS,
+        )
+
+    held = held_backfill()
+    other_dates = sme_credit("--from", last.isoformat(), "--to", last.isoformat())
+    assert other_dates.returncode == 1, other_dates.stdout + other_dates.stderr
+    assert f"backfill {held['id']} of {first} .. {last} (reprocess: completed, paused) still running" in (
+        other_dates.stderr
+    )
+    assert "sme-credit backfill --cancel --dag sme_ingest" in other_dates.stderr
+
+    cancelled = sme_credit("--cancel")
+    assert cancelled.returncode == 0 and f"backfill {held['id']} of {first} .. {last}" in cancelled.stdout
+    assert airflow.api("GET", f"/backfills/{held['id']}")["completed_at"]
+    assert "sme_ingest: no backfill running" in sme_credit("--cancel").stdout
+
+    held = held_backfill()
+    resumed = sme_credit("--from", first.isoformat(), "--to", last.isoformat())
+    assert resumed.returncode == 0, resumed.stdout + resumed.stderr + airflow._log_tail()
+    assert f"sme_ingest: resuming backfill {held['id']} of {first} .. {last}" in resumed.stdout
+    assert "created" not in resumed.stdout  # no second backfill
+    assert airflow.api("GET", f"/backfills/{held['id']}")["completed_at"]
+    assert f"sme_ingest {last}: success" in resumed.stdout
+    print(f"a running backfill: named, cancelled, and resumed ({resumed.stdout.strip().splitlines()[-1]})")
 
 
 def _a_failure_and_a_missed_deadline_alert(airflow: Airflow) -> None:
