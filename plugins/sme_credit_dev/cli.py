@@ -266,7 +266,7 @@ def command_train(args: argparse.Namespace) -> int:
             return 2
         candidates = tuple(known[name] for name in wanted)
     # the fitter's own defaults (scorecard.FitSettings, binning.BinningSettings) unless given
-    given = {name: getattr(args, name) for name in ("min_iv", "max_correlation", "max_features")}
+    given = {name: getattr(args, name) for name in ("min_iv", "max_correlation", "max_features", "max_date_psi")}
     binning = {name: getattr(args, name) for name in ("max_bins", "min_bin_share")}
     fit_settings = FitSettings(
         binning=BinningSettings(**{k: v for k, v in binning.items() if v is not None}),
@@ -577,6 +577,12 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--min-iv", type=float, help="the least information value a selected feature has")
     train.add_argument("--max-correlation", type=float, help="of weights of evidence between selected features")
     train.add_argument("--max-features", type=int, help="features selected at most")
+    train.add_argument(
+        "--max-date-psi",
+        type=float,
+        help="the largest PSI a feature may show between one development date and all of them (default: var "
+        "model_psi_alert): a feature that moves with the calendar is left out",
+    )
     train.set_defaults(handler=command_train)
 
     stats = commands.add_parser("world-stats", help="realism statistics of the sample world in the landing area")

@@ -135,6 +135,26 @@ def test_a_fit_separates_bad_from_good_and_writes_the_seed(tmp_path):
     assert sector_bins[0] == "" and sorted("|".join(sector_bins[1:]).split("|")) == list("ABCDE")
 
 
+def test_a_feature_that_moves_with_the_calendar_is_left_out_however_informative():
+    # twelve monthly development dates; "growth" tells bad from good within each date (it follows late_bills,
+    # noisily), but its level swings with the season (a half-year growth across the Spring Festival)
+    frame, bad = _health_world(4, n=6_000)
+    frame["as_of_date"] = np.repeat([dt.date(2024, month, 3) for month in range(1, 13)], 500)
+    season = np.where(pd.to_datetime(frame.as_of_date).dt.month.isin([3, 4, 5, 6, 7, 8]), -0.3, 0.2)
+    health = -frame.late_bills.rank(pct=True) + np.random.default_rng(4).normal(0, 0.5, len(frame))
+    frame["growth"] = season + 0.1 * health
+    candidates = (*CANDIDATES, CandidateFeature("growth", NUMERIC, "FALLING", "NO_GROWTH"))
+
+    card = fit(frame, bad, candidates, FitSettings(max_date_psi=0.25))
+    chosen = {s.feature: s for s in card.selection}
+    assert chosen["growth"].iv > 0.3 and chosen["growth"].date_psi > 0.25  # informative, and moving
+    assert not chosen["growth"].selected and chosen["growth"].why.startswith("unstable: PSI ")
+    assert chosen["late_bills"].selected and chosen["late_bills"].date_psi < 0.05
+    # the same fit without the bound (or without dates to compare) keeps it
+    assert "growth" in fit(frame, bad, candidates, FitSettings(max_date_psi=10)).features
+    assert "growth" in fit(frame.drop(columns="as_of_date"), bad, candidates).features
+
+
 def test_ks_and_auc_of_perfect_and_useless_scores():
     bad = np.array([True, True, False, False, False, False])
     assert ks_and_auc(np.array([1, 2, 3, 4, 5, 6]), bad) == (1.0, 1.0)

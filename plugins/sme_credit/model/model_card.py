@@ -13,6 +13,10 @@ def _number(value: float | None) -> str:
     return str(int(value)) if float(value).is_integer() else f"{value:g}"
 
 
+def _psi(value: float | None) -> str:
+    return "" if value is None else f"{value:.3f}"
+
+
 def _bin_label(row: dict) -> str:
     if row["categories"]:
         return "{" + row["categories"].replace("|", ", ") + "}"
@@ -79,10 +83,15 @@ def markdown(model: TrainedModel, passed: dict[str, tuple[bool, str]]) -> str:
         "",
         f"Fitter settings: {model.settings}",
         "",
-        "| feature | kind | IV | direction | selected | why not |",
-        "|---|---|---:|---|---|---|",
+        "The date PSI is the largest PSI of the feature's bins between one development date and all of them: "
+        "a feature that moves with the calendar is left out (`max_date_psi`), as it would set off the daily "
+        "monitoring's alert for the season.",
+        "",
+        "| feature | kind | IV | date PSI | direction | selected | why not |",
+        "|---|---|---:|---:|---|---|---|",
         *(
-            f"| {s.feature} | {s.kind} | {s.iv:.3f} | {s.direction} | {'yes' if s.selected else 'no'} | {s.why} |"
+            f"| {s.feature} | {s.kind} | {s.iv:.3f} | {_psi(s.date_psi)} | {s.direction} | "
+            f"{'yes' if s.selected else 'no'} | {s.why} |"
             for s in card.selection
         ),
         "",
@@ -144,6 +153,7 @@ def rows(model: TrainedModel, passed: dict[str, tuple[bool, str]]) -> list[dict]
         add("data", str(day), "defaults", row.defaults, sample)
     for s in model.scorecard.selection:
         add("feature", s.feature, "iv", s.iv, f"{s.kind}; {s.direction}; " + ("selected" if s.selected else s.why))
+        add("feature", s.feature, "date_psi", s.date_psi)
     for point in model.points_rows():
         add("points", point["feature"], _bin_label(point), point["points"], point["reason_code"])
     for sample, evaluation in (("development", model.development), ("out_of_time", model.out_of_time)):

@@ -3,8 +3,9 @@ on weights of evidence, and integer points per bin.
 
 The scorecard the pipeline applies is the seed `dbt_project/seeds/scorecard_points.csv` (model version, feature,
 bin, points, reason code, development share), applied in SQL (macros/scorecard.sql). `training.py` fits it on the
-bank's own outcomes; this module knows nothing of dates or warehouses: it takes a frame of candidate feature
-values, a 0/1 outcome, the candidates and the settings, all as arguments.
+bank's own outcomes; this module knows nothing of warehouses: it takes a frame of candidate feature values (with
+their as-of dates, when there are several, to judge each feature's stability across them), a 0/1 outcome, the
+candidates and the settings, all as arguments.
 
 Scaling (dbt vars, read through `rules.scorecard_scale`): score = base_score + pdo * log2(odds_good / base_odds),
 so that probability_of_default = 1 / (1 + base_odds * 2 ^ ((score - base_score) / pdo)).
@@ -54,6 +55,10 @@ def candidate_features() -> tuple[CandidateFeature, ...]:
     )
 
 
+def _psi_alert() -> float:
+    return float(rules.dbt_vars()["model_psi_alert"])
+
+
 @dataclass(frozen=True)
 class FitSettings:
     binning: BinningSettings = field(default_factory=BinningSettings)
@@ -61,6 +66,10 @@ class FitSettings:
     max_correlation: float = 0.7  # of weights of evidence: of two correlated candidates, the weaker is left out
     max_features: int = 12
     l2: float = 1.0  # ridge penalty of the logistic regression
+    # The largest PSI a candidate's bins may show between one development date and the whole development sample
+    # (default: var model_psi_alert). A feature that moves that much with the calendar (a 6-month growth across
+    # the Spring Festival) would set off the daily monitoring's alert for the season, not for a shift.
+    max_date_psi: float = field(default_factory=_psi_alert)
 
 
 @dataclass
@@ -71,6 +80,7 @@ class Selection:
     direction: str  # "higher is safer", "higher is riskier" or "by category"
     selected: bool
     why: str
+    date_psi: float | None = None  # the largest PSI of one development date against them all (None: one date)
 
 
 @dataclass
@@ -134,11 +144,25 @@ def _logistic(x: np.ndarray, y: np.ndarray, l2: float, iterations: int = 50) -> 
     return beta
 
 
+def date_psi(bins: FeatureBins, values: pd.Series, dates: pd.Series) -> tuple[float, object] | None:
+    """The largest PSI of the feature's bins between one date and all of them, and that date (None: one date)."""
+    if dates.nunique() < 2:
+        return None
+    index = pd.Series(bins.index(values), index=values.index)
+    pooled = np.bincount(index, minlength=bins.bins)
+    found = [(psi(pooled, np.bincount(part, minlength=bins.bins)), day) for day, part in index.groupby(dates)]
+    return max(found, key=lambda moved: moved[0])
+
+
 def _select(
-    binned: dict[str, FeatureBins], woe: dict[str, np.ndarray], excluded: dict[str, str], settings: FitSettings
+    binned: dict[str, FeatureBins],
+    woe: dict[str, np.ndarray],
+    excluded: dict[str, str],
+    stability: dict[str, tuple[float, object] | None],
+    settings: FitSettings,
 ) -> tuple[dict[str, FeatureBins], list[Selection]]:
-    """Strongest first: a candidate is selected unless it is excluded, too weak, flat, correlated with a selected
-    one, or over the maximum."""
+    """Strongest first: a candidate is selected unless it is excluded, too weak, unstable across the development
+    dates, flat, correlated with a selected one, or over the maximum."""
     chosen: dict[str, FeatureBins] = {}
     selection = []
     for name in sorted(binned, key=lambda n: -binned[n].iv):
@@ -148,10 +172,13 @@ def _select(
             if bins.kind == CATEGORICAL
             else ("higher is safer" if bins.direction > 0 else "higher is riskier")
         )
+        moved = stability.get(name)
         if name in excluded:
             why = excluded[name]
         elif bins.iv < settings.min_iv:
             why = f"IV {bins.iv:.3f} < {settings.min_iv}"
+        elif moved and moved[0] > settings.max_date_psi:
+            why = f"unstable: PSI {moved[0]:.3f} on {moved[1]} against all development dates > {settings.max_date_psi}"
         elif np.std(woe[name]) == 0:
             why = "one bin only"
         elif correlated := [
@@ -163,7 +190,7 @@ def _select(
         else:
             chosen[name] = bins
             why = ""
-        selection.append(Selection(name, bins.kind, bins.iv, direction, not why, why))
+        selection.append(Selection(name, bins.kind, bins.iv, direction, not why, why, moved[0] if moved else None))
     return chosen, selection
 
 
@@ -173,17 +200,20 @@ def fit(
     candidates: tuple[CandidateFeature, ...],
     settings: FitSettings | None = None,
 ) -> FittedScorecard:
-    """Bin every candidate, select by information value and correlation, fit a logistic regression of `bad` on the
-    selected features' weights of evidence with every coefficient constrained to its sign (a feature whose
+    """Bin every candidate, select by information value, stability across the as-of dates (when `frame` has an
+    as_of_date column) and correlation, fit a logistic regression of `bad` on the selected features' weights of
+    evidence with every coefficient constrained to its sign (a feature whose
     coefficient comes out against its weight of evidence is dropped and the rest refitted, so points are monotone
     in each feature's learned direction), and turn each bin's contribution into integer points."""
     settings = settings or FitSettings()
     y = np.asarray(bad, dtype=float)
     binned = {c.name: bin_feature(c.name, frame[c.name], y, c.kind, settings.binning) for c in candidates}
     woe = {name: bins.woe[bins.index(frame[name])] for name, bins in binned.items()}
+    dates = frame["as_of_date"] if "as_of_date" in frame else pd.Series(0, index=frame.index)
+    stability = {name: date_psi(bins, frame[name], dates) for name, bins in binned.items()}
     excluded: dict[str, str] = {}
     while True:
-        chosen, selection = _select(binned, woe, excluded, settings)
+        chosen, selection = _select(binned, woe, excluded, stability, settings)
         if not chosen:
             raise ValueError("no candidate feature carries information about the outcome: nothing to fit")
         beta = _logistic(np.column_stack([woe[name] for name in chosen]), y, settings.l2)
