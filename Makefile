@@ -100,7 +100,7 @@ train-scorecard: model-world  ## train on the model world as of 12 months before
 scorecard-ceiling: model-world  ## the KS and AUC of the model world's hidden latent risk (what no scorecard can beat) vs the targets
 	$(BIN)/python tests/benchmarks/scorecard_ceiling.py --landing $(MODEL_WORLD)
 
-monitoring-by-month: $(INSTALLED)  ## the daily model monitoring on the 3rd of the last MONTHS=12 months of LANDING= (default: the demo world): which dates alert
+monitoring-by-month: $(INSTALLED)  ## the daily model monitoring on the 3rd of the last MONTHS=12 months of LANDING= (default: the landing area): which dates alert
 	$(BIN)/python tests/benchmarks/monitoring_by_month.py $(if $(LANDING),--landing $(LANDING)) --months $(or $(MONTHS),12)
 
 COMPARE_VENV := .local/compare-venv

@@ -2,10 +2,10 @@
 
     make monitoring-by-month [LANDING=data/...] [MONTHS=12]
 
-Loads the landing area (default: LANDING_DIR, the demo world) into a database of its own on the warehouse's
-server (`sme_monitoring`), then builds `model_monitoring` with the real dbt project as of the 3rd of each of
-the last MONTHS months before the last delivery, with the active model (the seeds), and prints per date the
-score's PSI against the development sample and every feature at or above var model_psi_watch, then how many
+Loads the landing area (default: LANDING_DIR, the demo world of `make run`) into a database of its own on the
+warehouse's server (`sme_monitoring`), then builds `model_monitoring` with the real dbt project as of the 3rd of
+each of the last MONTHS months up to the last delivery, with the active model (the seeds), and prints per date
+the score's PSI against the development sample and every feature at or above var model_psi_watch, then how many
 dates reached var model_psi_alert. A feature that moves with the calendar alerts on most dates: that is what
 the fit's `max_date_psi` keeps out of the model.
 """

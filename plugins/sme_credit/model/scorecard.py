@@ -202,9 +202,9 @@ def fit(
 ) -> FittedScorecard:
     """Bin every candidate, select by information value, stability across the as-of dates (when `frame` has an
     as_of_date column) and correlation, fit a logistic regression of `bad` on the selected features' weights of
-    evidence with every coefficient constrained to its sign (a feature whose
-    coefficient comes out against its weight of evidence is dropped and the rest refitted, so points are monotone
-    in each feature's learned direction), and turn each bin's contribution into integer points."""
+    evidence with every coefficient constrained to its sign (a feature whose coefficient comes out against its
+    weight of evidence is dropped and the rest refitted, so points are monotone in each feature's learned
+    direction), and turn each bin's contribution into integer points."""
     settings = settings or FitSettings()
     y = np.asarray(bad, dtype=float)
     binned = {c.name: bin_feature(c.name, frame[c.name], y, c.kind, settings.binning) for c in candidates}
