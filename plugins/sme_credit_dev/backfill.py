@@ -144,10 +144,9 @@ def backfill_dag(
     return result
 
 
-def cancel(api: AirflowApi, dag_ids: tuple[str, ...], log=print) -> list[dict]:
+def cancel(api: AirflowApi, dag_ids: tuple[str, ...], log=print) -> None:
     """Cancel the DAGs' running backfills: Airflow fails their runs not yet started; a run already going ends as it
     would have."""
-    cancelled = []
     for dag_id in dag_ids:
         running = unfinished_backfills(api, dag_id)
         for found in running:
@@ -155,8 +154,6 @@ def cancel(api: AirflowApi, dag_ids: tuple[str, ...], log=print) -> list[dict]:
             log(f"{dag_id}: {_describe(found)} cancelled")
         if not running:
             log(f"{dag_id}: no backfill running")
-        cancelled += running
-    return cancelled
 
 
 def backfill(

@@ -18,23 +18,19 @@ import os
 import sys
 from pathlib import Path
 
-import pandas as pd
-from sqlalchemy import text
-
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "plugins"))
 
-from sme_credit import rules, settings, warehouse  # noqa: E402
-from sme_credit.contract.feeds import delivery_dates  # noqa: E402
+from sme_credit import rules, settings  # noqa: E402
+from sme_credit.contract.feeds import DELIVERY_DAY, delivery_dates  # noqa: E402
 from sme_credit.model import training  # noqa: E402
-from sme_credit.transform import dbt_runner  # noqa: E402
 from sme_credit_dev import local_warehouse  # noqa: E402
 
 DATABASE = "sme_monitoring"
 
 
 def monthly_dates(last_delivery: dt.date, months: int) -> list[dt.date]:
-    """The 3rd of the last `months` months up to the last delivery, oldest first."""
-    newest = last_delivery.replace(day=3)
+    """The monthly delivery day (the 3rd) of the last `months` months up to the last delivery, oldest first."""
+    newest = last_delivery.replace(day=DELIVERY_DAY)
     if newest > last_delivery:
         newest = training.add_months(newest, -1)
     return [training.add_months(newest, -back) for back in range(months - 1, -1, -1)]
@@ -54,17 +50,9 @@ def main() -> int:
     watch, alert = (float(rules.dbt_vars()[name]) for name in ("model_psi_watch", "model_psi_alert"))
     os.environ["WAREHOUSE_URL"] = local_warehouse.resolve_url()  # the server the database is made on
     url = training.load_known(args.landing, last, DATABASE)
-    engine = warehouse.engine_for(url)
-    rows = []
-    with training.dbt_against(url):
-        dbt_runner.run_dbt("seed", "--quiet")
-        for day in dates:
-            print(f"  model_monitoring as of {day} (dbt run) ...", flush=True)
-            dbt_runner.run_dbt("run", "--quiet", "--select", "+model_monitoring", "--vars", f"{{as_of_date: '{day}'}}")
-            with engine.connect() as conn:
-                rows.append(pd.read_sql(text("select * from marts_build.model_monitoring"), conn))
-    engine.dispose()
-    found = pd.concat(rows, ignore_index=True)
+    found = training.build_as_of(
+        url, dates, "+model_monitoring", "select * from marts_build.model_monitoring", "model_monitoring"
+    )
     found = found[found.baseline == "development_sample"]
     print(f"\nModel monitoring of {args.landing} (last delivery {last}), model {found.model_version.iloc[0]}:")
     print(f"  {'as-of date':<12} {'score PSI':>9}  features at or above {watch} (alert from {alert})")

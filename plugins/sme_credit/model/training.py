@@ -131,8 +131,11 @@ def load_known(landing: Path, as_of: dt.date, database: str, log: Callable[[str]
     return url
 
 
-def build_point_in_time(url: str, dates: tuple[dt.date, ...], log: Callable[[str], None] = print) -> pd.DataFrame:
-    """customer_features with the tiers' knock-out flag, built by the real dbt project as of each date."""
+def build_as_of(
+    url: str, dates: tuple[dt.date, ...], select: str, query: str, label: str, log: Callable[[str], None] = print
+) -> pd.DataFrame:
+    """The rows of `query` after the real dbt project built `select` as of each date (the seeds first), together;
+    `label` names what is built in the progress lines."""
     from sme_credit.transform import dbt_runner
 
     frames = []
@@ -141,23 +144,26 @@ def build_point_in_time(url: str, dates: tuple[dt.date, ...], log: Callable[[str
         with dbt_against(url):
             dbt_runner.run_dbt("seed", "--quiet")
             for number, day in enumerate(dates, 1):
-                log(f"  [{number}/{len(dates)}] features as of {day} (dbt run) ...")
-                dbt_runner.run_dbt(
-                    "run", "--quiet", "--select", "+customer_risk_tiers", "--vars", f"{{as_of_date: '{day}'}}"
-                )
+                log(f"  [{number}/{len(dates)}] {label} as of {day} (dbt run) ...")
+                dbt_runner.run_dbt("run", "--quiet", "--select", select, "--vars", f"{{as_of_date: '{day}'}}")
                 with engine.connect() as conn:
-                    frames.append(
-                        pd.read_sql(
-                            text(
-                                "select features.*, tiers.knock_out from marts_build.customer_features as features "
-                                "join marts_build.customer_risk_tiers as tiers using (uscc, as_of_date)"
-                            ),
-                            conn,
-                        )
-                    )
+                    frames.append(pd.read_sql(text(query), conn))
     finally:
         engine.dispose()
-    frame = pd.concat(frames, ignore_index=True)
+    return pd.concat(frames, ignore_index=True)
+
+
+def build_point_in_time(url: str, dates: tuple[dt.date, ...], log: Callable[[str], None] = print) -> pd.DataFrame:
+    """customer_features with the tiers' knock-out flag, built by the real dbt project as of each date."""
+    frame = build_as_of(
+        url,
+        dates,
+        "+customer_risk_tiers",
+        "select features.*, tiers.knock_out from marts_build.customer_features as features "
+        "join marts_build.customer_risk_tiers as tiers using (uscc, as_of_date)",
+        "features",
+        log,
+    )
     frame["as_of_date"] = pd.to_datetime(frame["as_of_date"]).dt.date
     return frame
 
