@@ -16,7 +16,7 @@ MODEL_WORLD := data/model_world/landing
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export DO_NOT_TRACK := 1
 
-.PHONY: help install run test test-fast lint hooks format backfill bench-daily bench-orchestration data data-next-day bench-generate bench-ingest backtest model-world train-scorecard scorecard-ceiling monitoring-by-month compare-optbinning world-stats contracts stop warehouse-url airflow-ui airflow-services dbt-docs lock clean
+.PHONY: help install run test test-fast lint hooks format backfill bench-daily bench-orchestration data data-next-day bench-generate bench-ingest backtest model-world train-scorecard scorecard-ceiling scorecard-other-world monitoring-by-month compare-optbinning world-stats contracts stop warehouse-url airflow-ui airflow-services dbt-docs lock clean
 
 help:  ## list the targets
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -99,6 +99,9 @@ train-scorecard: model-world  ## train on the model world as of 12 months before
 
 scorecard-ceiling: model-world  ## the KS and AUC of the model world's hidden latent risk (what no scorecard can beat) vs the targets
 	$(BIN)/python tests/benchmarks/scorecard_ceiling.py --landing $(MODEL_WORLD)
+
+scorecard-other-world: $(INSTALLED)  ## active model vs one trained on a world with another story of default (data/shocks_world), out of time
+	$(BIN)/python tests/benchmarks/scorecard_other_world.py
 
 monitoring-by-month: $(INSTALLED)  ## the daily model monitoring on the 3rd of the last MONTHS=12 months of LANDING= (default: the landing area): which dates alert
 	$(BIN)/python tests/benchmarks/monitoring_by_month.py $(if $(LANDING),--landing $(LANDING)) --months $(or $(MONTHS),12)

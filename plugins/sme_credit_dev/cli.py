@@ -189,6 +189,7 @@ def _generate(
     end_date: str | None = None,
     faults: bool = False,
     months: int | None = None,
+    risk_story: str = "gradual",
 ) -> None:
     from sme_credit_sample import generate_world
     from sme_credit_sample.world import DEFAULT_END_DATE, DEFAULT_MONTHS
@@ -201,6 +202,7 @@ def _generate(
         faults=faults,
         end_date=dt.date.fromisoformat(end_date) if end_date else DEFAULT_END_DATE,
         months=months or DEFAULT_MONTHS,
+        risk_story=risk_story,
     )
     print(
         f"Generated {summary.firms:,} firms, a {summary.months}-month window: "
@@ -219,6 +221,7 @@ def command_generate(args: argparse.Namespace) -> int:
         end_date=args.end_date,
         faults=args.faults,
         months=args.months,
+        risk_story=args.risk_story,
     )
     return 0
 
@@ -550,6 +553,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     generate.add_argument("--faults", action="store_true", help="also write the fault catalogue")
     generate.add_argument("--replace", action="store_true", help="replace existing sample files")
+    generate.add_argument(
+        "--risk-story",
+        default="gradual",
+        choices=("gradual", "shocks"),
+        help="how firms come to default: gradual (the sample world's own) or shocks (regional downturns, sudden "
+        "defaults, distress shown in bills, taxes and court rather than settlement: a second world for checking "
+        "the scorecard's training)",
+    )
     generate.set_defaults(handler=command_generate)
 
     extend = commands.add_parser("extend", help="add the next delivery date(s) to the sample world (an increment)")

@@ -25,6 +25,7 @@ class Activity:
     expected_sales: np.ndarray  # trend sales without season, noise or distress: what wages and cash plans follow
     sales: np.ndarray  # real sales in yuan (0 when not operating)
     distress: np.ndarray  # 0 = normal .. 1 = at default; ramps up over the firm's distress lead
+    cash_distress: np.ndarray  # the part of it that sales and settlement show (all of it in the gradual story)
     months_since_default: np.ndarray  # -1 before default (or never), 0 in the default month, then 1, 2, ...
 
     @property
@@ -40,13 +41,14 @@ def activity(world: World, month: int) -> Activity:
     expected = firms.base_sales * np.exp(firms.growth * (month - world.window.first)) * ramp_up * operating
 
     distress, months_since_default = distress_of(world, month)
+    cash_distress = distress * firms.cash_distress_share
     # On the way to default sales fall; after it the business dwindles.
     condition = np.where(
-        months_since_default >= 0, 0.25 * 0.7 ** np.maximum(months_since_default, 0), 1 - 0.6 * distress**1.5
+        months_since_default >= 0, 0.25 * 0.7 ** np.maximum(months_since_default, 0), 1 - 0.6 * cash_distress**1.5
     )
     noise = np.exp(stream(world.seed, "sales", month).normal(0, 0.12, len(firms)))
     sales = expected * season(world, month) * condition * noise
-    return Activity(month, operating, expected, sales, distress, months_since_default)
+    return Activity(month, operating, expected, sales, distress, cash_distress, months_since_default)
 
 
 def distress_of(world: World, month: int) -> tuple[np.ndarray, np.ndarray]:

@@ -24,6 +24,19 @@ FAKE_TRADE_SHARE = 0.03  # firms whose inflows are inflated by round-tripped mon
 ANNUAL_DEFAULT_RATE = 0.045  # calibration target; exposure limits bring the realised rate to about 3 %
 SMALL_SCALE_VAT_LIMIT = 5_000_000  # annual sales above which a firm is a general VAT taxpayer
 
+# How firms come to default. "gradual", the sample world's own: a firm's default risk follows its health, and
+# every default is announced by 4-9 months of distress that every feed shows (falling sales and cash, late bills
+# and taxes, lawsuits). "shocks", a second story on the same firms, for checking that a scorecard trained on a
+# bank's own outcomes does not depend on the first one: regional downturns, sudden defaults, and firms whose
+# distress shows in their utility bills, taxes and court records while their sales and settlement hold up.
+RISK_STORIES = ("gradual", "shocks")
+SHOCK_REGIONS = 2  # regions hit by a downturn, each once
+SHOCK_MONTHS = 6  # length of a downturn
+SHOCK_HAZARD_FACTOR = 4.0  # monthly default hazard of the hit region's firms during it
+SUDDEN_SHARE = 0.45  # defaults with no distress before the default month
+CASH_BLIND_SHARE = 0.6  # firms whose sales and cash show only this much of their distress ...
+CASH_BLIND_DISTRESS = 0.15  # ... (the rest of their distress shows in bills, taxes and court as before)
+
 PHONE_PREFIXES = (
     tuple(f"13{d}" for d in range(10))
     + ("150", "151", "152", "153", "155", "156", "157", "158", "159")
@@ -58,6 +71,7 @@ class Firms:
     default_date: np.ndarray  # datetime64[D], NaT when no default
     distress_lead: np.ndarray  # months before default in which the firm visibly deteriorates
     default_risk: np.ndarray  # latent log-odds of default (before the intercept): the best any model could know
+    cash_distress_share: np.ndarray  # share of the firm's distress that its sales and settlement show (1: all)
     declare_ratio: np.ndarray  # declared sales / real sales (some under-declare)
     general_taxpayer: np.ndarray
     vat_rate: np.ndarray  # effective VAT on declared sales for general taxpayers
@@ -147,10 +161,14 @@ class World:
     customers: Partners
     suppliers: Partners
     pool: Counterparties
+    downturns: tuple[tuple[int, int], ...] = ()  # (region, first month) of each SHOCK_MONTHS-long regional downturn
 
 
-def build_world(seed: int, n_firms: int, window: Window) -> World:
+def build_world(seed: int, n_firms: int, window: Window, risk_story: str = "gradual") -> World:
+    if risk_story not in RISK_STORIES:
+        raise ValueError(f"unknown risk story {risk_story!r}; choose one of {', '.join(RISK_STORIES)}")
     firms = _draw_firms(seed, n_firms, window)
+    downturns = _retell_as_shocks(seed, firms, window) if risk_story == "shocks" else ()
     pool = _draw_counterparties(seed, max(800, 2 * n_firms), taken=set(firms.name.tolist()))
     return World(
         seed=seed,
@@ -161,6 +179,7 @@ def build_world(seed: int, n_firms: int, window: Window) -> World:
         customers=_draw_partners(stream(seed, "customers"), firms.receipts_rate * 1.2, len(pool.name)),
         suppliers=_draw_partners(stream(seed, "suppliers"), firms.payments_rate, len(pool.name)),
         pool=pool,
+        downturns=downturns,
     )
 
 
@@ -174,7 +193,7 @@ def _draw_firms(seed: int, n: int, window: Window) -> Firms:
     section = np.strings.slice(industry_code, 0, 1)
     region = weighted_choice(rng, [r.weight for r in vocab.REGIONS], n)
     established = _draw_established(rng, n, window)
-    young = established > month_end(window.last) - np.timedelta64(730, "D")
+    young = _is_young(established, window)
 
     health = rng.normal(size=n)
     base_sales = np.where(
@@ -220,6 +239,7 @@ def _draw_firms(seed: int, n: int, window: Window) -> Firms:
         default_date=default_date,
         distress_lead=distress_lead,
         default_risk=default_risk,
+        cash_distress_share=np.ones(n),
         declare_ratio=rng.uniform(0.85, 1.0, n),
         general_taxpayer=general_taxpayer,
         vat_rate=rng.uniform(0.015, 0.045, n),
@@ -280,8 +300,7 @@ def _draw_customer_since(rng: np.random.Generator, established: np.ndarray, wind
 
 def _draw_defaults(rng, health, section, young, fake_trade, join_month, established_month, window: Window):
     """Which firms default in the window, and when: yearly PD from health and industry, calibrated on average."""
-    risk = np.array([vocab.SECTION_RISK[s] for s in section.tolist()])
-    score = -1.1 * health + np.log(risk) + 0.6 * young + 1.0 * fake_trade
+    score = -1.1 * health + np.log(_section_risk(section)) + 0.6 * young + 1.0 * fake_trade
     annual_pd = _sigmoid(_calibrate_intercept(score, ANNUAL_DEFAULT_RATE) + score)
     monthly_hazard = 1 - (1 - annual_pd) ** (1 / 12)
     # A firm can only default once it has been a customer (and in business) for a few months.
@@ -291,6 +310,45 @@ def _draw_defaults(rng, health, section, young, fake_trade, join_month, establis
     default_month = np.where(default_month <= window.horizon, default_month, NO_DEFAULT)
     distress_lead = rng.integers(4, 10, len(health))
     return default_month, distress_lead, score
+
+
+def _is_young(established: np.ndarray, window: Window) -> np.ndarray:
+    """Under two years old at the end of the window."""
+    return established > month_end(window.last) - np.timedelta64(730, "D")
+
+
+def _section_risk(section: np.ndarray) -> np.ndarray:
+    return np.array([vocab.SECTION_RISK[s] for s in section.tolist()])
+
+
+def _retell_as_shocks(seed: int, firms: Firms, window: Window) -> tuple[tuple[int, int], ...]:
+    """The "shocks" story on firms drawn for the gradual one (the same firms, registry and economics, from the same
+    draws): new default months from a hazard that health drives less and regional downturns multiply, a share of
+    sudden defaults, and firms whose sales and cash hide most of their distress. Its own random stream."""
+    rng = stream(seed, "shocks")
+    n = len(firms)
+    young = _is_young(firms.established, window)
+    score = -0.6 * firms.health + np.log(_section_risk(firms.section)) + 0.4 * young + 0.6 * firms.fake_trade
+    annual_pd = _sigmoid(_calibrate_intercept(score, ANNUAL_DEFAULT_RATE) + score)
+    monthly_hazard = 1 - (1 - annual_pd) ** (1 / 12)
+    first_possible = np.maximum.reduce([np.full(n, window.first), firms.join_month + 3, firms.established_month + 3])
+    hit_regions = rng.choice(len(vocab.REGIONS), SHOCK_REGIONS, replace=False)
+    # each downturn lies inside the window (when it is long enough), so that the deliveries show it
+    shock_starts = rng.integers(window.first, max(window.first + 1, window.last - SHOCK_MONTHS + 2), SHOCK_REGIONS)
+    default_month = np.full(n, NO_DEFAULT)
+    for month in range(window.first, window.horizon + 1):
+        hazard = monthly_hazard.copy()
+        for region, start in zip(hit_regions.tolist(), shock_starts.tolist()):
+            if start <= month < start + SHOCK_MONTHS:
+                hazard[firms.region == region] *= SHOCK_HAZARD_FACTOR
+        struck = (default_month == NO_DEFAULT) & (month >= first_possible) & (rng.random(n) < hazard)
+        default_month[struck] = month
+    firms.default_month = default_month
+    firms.default_date = _random_day_in(rng, default_month)
+    firms.distress_lead = np.where(rng.random(n) < SUDDEN_SHARE, 0, rng.integers(2, 8, n))
+    firms.default_risk = score
+    firms.cash_distress_share = np.where(rng.random(n) < CASH_BLIND_SHARE, CASH_BLIND_DISTRESS, 1.0)
+    return tuple(zip(hit_regions.tolist(), shock_starts.tolist()))
 
 
 def _calibrate_intercept(score: np.ndarray, mean_rate: float) -> float:

@@ -95,7 +95,9 @@ class Bank:
         winding_down = np.where(now.months_since_default >= 0, 0.3, 1.0)
         target = firms.cash_months * now.expected_sales * GROSS_UP * winding_down
         usual_inflow = now.expected_sales * GROSS_UP * season(self.world, month)
-        cost_basis = inflow + 0.8 * now.distress * np.maximum(usual_inflow - inflow, 0) * (now.months_since_default < 0)
+        cost_basis = inflow + 0.8 * now.cash_distress * np.maximum(usual_inflow - inflow, 0) * (
+            now.months_since_default < 0
+        )
         spend = cost_basis * (1 - firms.margin.clip(0, 0.3) - 0.02) - fixed + 0.3 * (balance - target)
         spend = np.where(inflow > 0, spend.clip(0, None), 0.0)
         ratio = np.divide(inflow, now.expected_sales * GROSS_UP, out=np.zeros(n), where=now.expected_sales > 0)
@@ -118,7 +120,9 @@ class Bank:
         """Payroll is sticky: it shrinks only a little on the way down, and sharply after a default."""
         firms = self.world.firms
         after_default = np.where(now.months_since_default >= 0, 0.2, 1.0)
-        return np.where(active, firms.wage_share * now.expected_sales * (1 - 0.3 * now.distress) * after_default, 0)
+        return np.where(
+            active, firms.wage_share * now.expected_sales * (1 - 0.3 * now.cash_distress) * after_default, 0
+        )
 
     def _payroll(self, rng, month: int, wages: np.ndarray) -> Frame:
         firm = np.flatnonzero(wages > 0)

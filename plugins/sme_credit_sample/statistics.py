@@ -59,7 +59,7 @@ class DeliveredWorld:
     @classmethod
     def read(cls, landing: Path) -> DeliveredWorld:
         spec = read_world_spec(landing)
-        model = build_world(spec.seed, SCALES[spec.scale].firms, spec.window)
+        model = build_world(spec.seed, SCALES[spec.scale].firms, spec.window, spec.risk_story)
         settlement = _table(landing, "settlement", "settlement_transactions")
         settlement["amount"] = settlement["amount"].astype(float)
         settlement["month"] = settlement["txn_ts"].str[:7]

@@ -9,6 +9,7 @@ so the files already delivered never change. What a world is made of is recorded
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import time
@@ -25,7 +26,7 @@ from sme_credit_sample.court import Courts
 from sme_credit_sample.economy import activity
 from sme_credit_sample.enterprise import master_rows
 from sme_credit_sample.faults import catalogue_path, write_faults
-from sme_credit_sample.firms import World, build_world
+from sme_credit_sample.firms import RISK_STORIES, World, build_world
 from sme_credit_sample.outcomes import credit_default_rows
 from sme_credit_sample.settlement import Bank
 from sme_credit_sample.tax import TaxBureau
@@ -59,6 +60,7 @@ class WorldSpec:
     window_last: str  # YYYY-MM
     end_date: str  # the last delivery date written, YYYY-MM-DD
     contract_version: str = CONTRACT_VERSION
+    risk_story: str = "gradual"  # how firms come to default (firms.RISK_STORIES)
 
     @property
     def window(self) -> Window:
@@ -101,19 +103,25 @@ def generate_world(
     progress: Callable[[str], None] | None = print,
     replace: bool = False,
     faults: bool = False,
+    risk_story: str = "gradual",
 ) -> GenerationSummary:
     """Write a synthetic SME world into `landing_dir`: every delivery up to `end_date`, plus its ground truth.
 
     The window is the `months` whole months before `end_date`'s month. With `faults`, the fault catalogue is
-    added to the latest deliveries (see `faults.py`). Same arguments, same bytes.
+    added to the latest deliveries (see `faults.py`). `risk_story` says how its firms come to default (see
+    firms.RISK_STORIES). Same arguments, same bytes.
     """
     if scale not in SCALES:
         raise ValueError(f"unknown scale {scale!r}; choose one of {', '.join(SCALES)}")
+    if risk_story not in RISK_STORIES:
+        raise ValueError(f"unknown risk story {risk_story!r}; choose one of {', '.join(RISK_STORIES)}")
     landing_dir = Path(landing_dir)
     last = int(np.datetime64(end_date, "M").astype(int)) - 1
     window = Window.ending(month_label(last), months)
     landing.prepare(landing_dir, replace=replace)
-    spec = WorldSpec(scale, seed, month_label(window.first), month_label(window.last), end_date.isoformat())
+    spec = WorldSpec(
+        scale, seed, month_label(window.first), month_label(window.last), end_date.isoformat(), risk_story=risk_story
+    )
     summary = _simulate(landing_dir, spec, write_after=None, progress=progress)
     if faults:
         entries = write_faults(landing_dir, seed)
@@ -148,7 +156,7 @@ def extend_world(
             f"this world can be extended up to {horizon_end} (its window ends "
             f"{spec.window_last}); generate a new one with a later end date"
         )
-    spec = WorldSpec(spec.scale, spec.seed, spec.window_first, spec.window_last, new_end.isoformat())
+    spec = dataclasses.replace(spec, end_date=new_end.isoformat())
     return _simulate(landing_dir, spec, write_after=old_end, progress=progress)
 
 
@@ -163,13 +171,15 @@ def _simulate(
     def wanted(delivery: dt.date) -> bool:
         return (write_after is None or delivery > write_after) and delivery <= end
 
-    world = build_world(spec.seed, SCALES[spec.scale].firms, spec.window)
+    world = build_world(spec.seed, SCALES[spec.scale].firms, spec.window, spec.risk_story)
     window = world.window
     # Settlement for the day before `end` needs that day's month simulated.
     last_month = int(np.datetime64(end - dt.timedelta(days=1), "M").astype(int))
     if write_after is None:
         report(
-            f"Generating {len(world.firms):,} firms ({spec.scale}, seed {spec.seed}), window "
+            f"Generating {len(world.firms):,} firms ({spec.scale}, seed {spec.seed}"
+            + ("" if spec.risk_story == "gradual" else f", risk story {spec.risk_story}")
+            + "), window "
             f"{month_label(window.first)} .. {month_label(window.last)}, deliveries up to {end}"
         )
     else:

@@ -36,14 +36,11 @@ from sme_credit_sample.world import SCALES, read_world_spec  # noqa: E402
 TARGET_KS, TARGET_AUC = 0.45, 0.80
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--landing", type=Path, default=Path("data/model_world/landing"))
-    parser.add_argument("--as-of", type=dt.date.fromisoformat, help="default: 12 months before the last delivery")
-    args = parser.parse_args()
-    spec = read_world_spec(args.landing)
-    as_of = args.as_of or default_as_of(args.landing)
-    firms = build_world(spec.seed, SCALES[spec.scale].firms, spec.window).firms
+def ceiling(landing: Path, as_of: dt.date) -> tuple[str, list[tuple[str, float, float]]]:
+    """The backtest's population and outcome as of `as_of` (one line), and (name, KS, AUC) of the latent risk
+    and of its upper bound with every deteriorating firm first."""
+    spec = read_world_spec(landing)
+    firms = build_world(spec.seed, SCALES[spec.scale].firms, spec.window, spec.risk_story).firms
 
     day = np.datetime64(as_of)
     horizon = np.datetime64(add_months(as_of, outcome_months()))
@@ -54,16 +51,29 @@ def main() -> None:
     deteriorating = (defaults & (firms.default_month - firms.distress_lead <= as_of_month))[population]
     latent = firms.default_risk[population]
 
-    print(
-        f"{spec.scale} world, seed {spec.seed}, as of {as_of}: {population.sum():,} firms, {bad.sum()} default "
-        f"within {outcome_months()} months ({bad.mean():.2%})"
+    described = (
+        f"{spec.scale} world ({spec.risk_story}), seed {spec.seed}, as of {as_of}: {population.sum():,} firms, "
+        f"{bad.sum()} default within {outcome_months()} months ({bad.mean():.2%})"
     )
-    print(f"{'score':<52} {'KS':>6} {'AUC':>6}")
+    rows = []
     for name, risk in (
         ("latent risk (a perfect model of standing)", latent),
         ("latent risk, visibly deteriorating firms first", latent + 100 * deteriorating),
     ):
         ks, auc = ks_and_auc(-risk, bad)  # ks_and_auc wants higher = safer
+        rows.append((name, ks, auc))
+    return described, rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--landing", type=Path, default=Path("data/model_world/landing"))
+    parser.add_argument("--as-of", type=dt.date.fromisoformat, help="default: 12 months before the last delivery")
+    args = parser.parse_args()
+    described, rows = ceiling(args.landing, args.as_of or default_as_of(args.landing))
+    print(described)
+    print(f"{'score':<52} {'KS':>6} {'AUC':>6}")
+    for name, ks, auc in rows:
         print(f"{name:<52} {ks:6.3f} {auc:6.3f}")
     print(f"{'target (issue 14)':<52} {TARGET_KS:6.2f} {TARGET_AUC:6.2f}")
 

@@ -14,11 +14,15 @@ import shutil
 from collections import defaultdict
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from sme_credit.contract import uscc
 from sme_credit.contract.feeds import FEEDS, RAW_TABLES, RawTable, delivery_dates, landed_files, table_by_name
 from sme_credit_sample import SCALES, LandingNotEmpty, extend_world, generate_world
+from sme_credit_sample.calendar import Window
+from sme_credit_sample.economy import activity
+from sme_credit_sample.firms import SHOCK_MONTHS, SHOCK_REGIONS, build_world
 from sme_credit_sample.vocab import REGIONS
 from sme_credit_sample.world import read_world_spec
 
@@ -458,3 +462,70 @@ def test_increments_need_a_generated_world_and_stay_within_its_horizon(world, tm
     shutil.copytree(landing.parent, copy.parent)
     with pytest.raises(ValueError, match="extended up to 2027-11-01"):
         extend_world(copy, days=400, progress=None)
+
+
+# --- risk stories -----------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def both_stories():
+    """The firms of a 48-month demo world (enough defaults to count) under each story: drawn only, no feed."""
+    window = Window.ending("2026-10", 48)
+    return build_world(SEED, SCALES["demo"].firms, window), build_world(SEED, SCALES["demo"].firms, window, "shocks")
+
+
+def test_the_shocks_story_tells_another_road_to_default_for_the_same_firms(both_stories):
+    gradual, shocks = both_stories
+    for name in ("uscc", "health", "region", "customer_since", "base_sales"):
+        assert np.array_equal(getattr(gradual.firms, name), getattr(shocks.firms, name)), name
+    assert not np.array_equal(gradual.firms.default_month, shocks.firms.default_month)
+
+    # the gradual story announces every default with 4-9 months of distress, seen by every feed
+    assert gradual.downturns == ()
+    assert gradual.firms.distress_lead[gradual.firms.defaults].min() >= 4
+    assert (gradual.firms.cash_distress_share == 1).all()
+    # the shocks story: almost half come without warning, and most firms' sales and cash hide their distress
+    defaulted = shocks.firms.defaults
+    sudden = (shocks.firms.distress_lead[defaulted] == 0).mean()
+    assert 0.35 < sudden < 0.55, sudden
+    assert 0.5 < (shocks.firms.cash_distress_share < 1).mean() < 0.7
+
+
+def test_a_regional_downturn_multiplies_its_firms_defaults_while_it_lasts(both_stories):
+    _, shocks = both_stories
+    firms, window = shocks.firms, shocks.window
+    assert len(shocks.downturns) == SHOCK_REGIONS
+    months = np.arange(window.first, window.last + 1)
+    at_risk = firms.default_month[:, None] >= months[None, :]  # firm-months not yet in default
+    struck = firms.default_month[:, None] == months[None, :]
+    for region, first in shocks.downturns:
+        assert window.first <= first and first + SHOCK_MONTHS - 1 <= window.last, "the deliveries show it"
+        during = (firms.region == region)[:, None] & (months >= first) & (months < first + SHOCK_MONTHS)
+        elsewhere = ~(firms.region == region)[:, None] & (months >= first) & (months < first + SHOCK_MONTHS)
+        rate_during = struck[during].sum() / at_risk[during].sum()
+        rate_elsewhere = struck[elsewhere].sum() / at_risk[elsewhere].sum()
+        assert rate_during > 2 * rate_elsewhere, (region, rate_during, rate_elsewhere)
+
+
+def test_firms_blind_in_cash_keep_their_sales_on_the_way_to_default(both_stories):
+    _, shocks = both_stories
+    firms = shocks.firms
+    # the month before a warned default, when distress is near its peak: real sales against trend sales
+    warned = np.flatnonzero(firms.defaults & (firms.distress_lead >= 4) & (firms.default_month <= shocks.window.last))
+    months = {int(m) - 1: activity(shocks, int(m) - 1) for m in np.unique(firms.default_month[warned])}
+    kept = {
+        firm: months[month - 1].sales[firm] / months[month - 1].expected_sales[firm]
+        for firm, month in zip(warned.tolist(), firms.default_month[warned].tolist())
+    }
+    blind = np.median([share for firm, share in kept.items() if firms.cash_distress_share[firm] < 1])
+    seen = np.median([share for firm, share in kept.items() if firms.cash_distress_share[firm] == 1])
+    assert blind > 0.85 and seen < 0.7, (blind, seen)
+
+
+def test_the_risk_story_is_kept_by_increments_and_unknown_ones_are_refused(tmp_path):
+    landing = tmp_path / "shocks" / "landing"
+    generate_world(landing, scale="tiny", seed=SEED, months=3, risk_story="shocks", progress=None)
+    extend_world(landing, days=1, progress=None)
+    assert read_world_spec(landing).risk_story == "shocks"
+    with pytest.raises(ValueError, match="unknown risk story"):
+        generate_world(tmp_path / "other" / "landing", scale="tiny", risk_story="sudden", progress=None)
