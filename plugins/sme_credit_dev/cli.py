@@ -535,6 +535,8 @@ def command_explain(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from sme_credit_sample.firms import RISK_STORIES
+
     parser = argparse.ArgumentParser(prog="sme-credit", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
 
@@ -556,7 +558,7 @@ def build_parser() -> argparse.ArgumentParser:
     generate.add_argument(
         "--risk-story",
         default="gradual",
-        choices=("gradual", "shocks"),
+        choices=RISK_STORIES,
         help="how firms come to default: gradual (the sample world's own) or shocks (regional downturns, sudden "
         "defaults, distress shown in bills, taxes and court rather than settlement: a second world for checking "
         "the scorecard's training)",
