@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 
+import numpy as np
 import pytest
 from sqlalchemy import text
 
@@ -14,7 +15,7 @@ from sme_credit import warehouse
 from sme_credit.contract.feeds import RAW_TABLES
 from sme_credit.errors import TrainingError
 from sme_credit.model import registry, training
-from sme_credit.model.scorecard import FitSettings
+from sme_credit.model.scorecard import FitSettings, ks_and_auc
 from sme_credit_sample import generate_world
 
 AS_OF = dt.date(2025, 11, 3)
@@ -49,14 +50,38 @@ def test_training_uses_only_what_was_known_and_records_and_promotes_its_model(
             for table in RAW_TABLES:
                 latest = conn.execute(text(f"select max(_delivery_date) from {table.qualified_name}")).scalar()
                 assert latest is None or latest <= AS_OF, table.name
+            # the model to beat: the active model's scores of the out-of-time firms (the last date built there),
+            # labelled here from the outcomes as delivered by AS_OF
+            active = conn.execute(
+                text(
+                    "select tiers.score, exists (select from staging.stg_outcomes__credit_defaults as d "
+                    "  where d.uscc = tiers.uscc and d.default_date > tiers.as_of_date "
+                    "  and d.default_date <= tiers.as_of_date + interval '1 month' * :months) as bad "
+                    "from marts_build.customer_risk_tiers as tiers where tiers.as_of_date = :day "
+                    "and not exists (select from staging.stg_outcomes__credit_defaults as d "
+                    "  where d.uscc = tiers.uscc and d.default_date <= tiers.as_of_date)"
+                ),
+                {"day": plan.out_of_time, "months": training.outcome_months()},
+            ).all()
         engine.dispose()
+        assert model.active_version == registry.active_version()
+        assert model.active_out_of_time is not None
+        assert (model.active_out_of_time.firms, model.active_out_of_time.defaults) == (
+            len(active),
+            sum(bad for _, bad in active),
+        )
+        assert (model.active_out_of_time.ks, model.active_out_of_time.auc) == pytest.approx(
+            ks_and_auc(np.array([score for score, _ in active], float), np.array([bad for _, bad in active], int))
+        )
 
         main = warehouse.engine_for(fresh_db)
         folder, passed = registry.save(model, main)
         rows = list(csv.DictReader((folder / f"{registry.POINTS_SEED}.csv").open()))
         assert {row["feature"] for row in rows} == set(model.scorecard.features)
         assert {row["model_version"] for row in rows} == {model.version}
-        assert "## Promotion checks (out of time)" in (folder / registry.CARD_FILE).read_text()
+        card_text = (folder / registry.CARD_FILE).read_text()
+        assert "## Promotion checks (out of time)" in card_text
+        assert f"### The active model {model.active_version} on the same out-of-time sample" in card_text
         with main.connect() as conn:
             version = conn.execute(text("select model_version, status, trained_as_of from model.model_versions")).one()
             auc = conn.execute(
@@ -65,8 +90,15 @@ def test_training_uses_only_what_was_known_and_records_and_promotes_its_model(
                     "and metric = 'auc'"
                 )
             ).scalar()
+            active_auc = conn.execute(
+                text(
+                    "select value, detail from model.model_card where section = 'performance' "
+                    "and item = 'out_of_time_active_model' and metric = 'auc'"
+                )
+            ).one()
         assert version == (model.version, "trained", AS_OF)
         assert auc == pytest.approx(model.out_of_time.auc)
+        assert active_auc == (pytest.approx(model.active_out_of_time.auc), model.active_version)
 
         # a failed check refuses the promotion, naming it; passed checks make it active
         seeds, card = tmp_path / "seeds", tmp_path / "model-card.md"

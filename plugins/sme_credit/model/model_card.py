@@ -62,6 +62,19 @@ def _evaluation_lines(title: str, evaluation: Evaluation) -> list[str]:
     return [*lines, ""]
 
 
+def _active_model_lines(model: TrainedModel) -> list[str]:
+    """The model to beat: the active one when this one was trained, scored on the same out-of-time firms."""
+    if model.active_out_of_time is None:
+        return []
+    return [
+        *_evaluation_lines(
+            f"The active model {model.active_version} on the same out-of-time sample", model.active_out_of_time
+        ),
+        "(A model trained on a later date than this one may have learned from these outcomes.)",
+        "",
+    ]
+
+
 def markdown(model: TrainedModel, passed: dict[str, tuple[bool, str]]) -> str:
     plan, card = model.plan, model.scorecard
     lines = [
@@ -109,6 +122,7 @@ def markdown(model: TrainedModel, passed: dict[str, tuple[bool, str]]) -> str:
         "",
         *_evaluation_lines("Development sample (in time)", model.development),
         *_evaluation_lines(f"Out of time ({plan.out_of_time})", model.out_of_time),
+        *_active_model_lines(model),
         "### Calibration by score decile, out of time",
         "",
         "| decile | scores | firms | defaults | observed | predicted |",
@@ -156,9 +170,13 @@ def rows(model: TrainedModel, passed: dict[str, tuple[bool, str]]) -> list[dict]
         add("feature", s.feature, "date_psi", s.date_psi)
     for point in model.points_rows():
         add("points", point["feature"], _bin_label(point), point["points"], point["reason_code"])
-    for sample, evaluation in (("development", model.development), ("out_of_time", model.out_of_time)):
+    evaluations = [("development", model.development), ("out_of_time", model.out_of_time)]
+    if model.active_out_of_time is not None:
+        evaluations.append(("out_of_time_active_model", model.active_out_of_time))
+    for sample, evaluation in evaluations:
+        detail = model.active_version if sample == "out_of_time_active_model" else ""
         for metric in ("ks", "auc", "gini"):
-            add("performance", sample, metric, getattr(evaluation, metric))
+            add("performance", sample, metric, getattr(evaluation, metric), detail)
         for tier, row in evaluation.tiers.iterrows():
             add("tiers", f"{sample}:{tier}", "firms", row.firms)
             add(

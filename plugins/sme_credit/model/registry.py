@@ -66,7 +66,8 @@ _COMMENTS = {
     ),
     "model.model_card": (
         "The model card of every trained scorecard as rows: data used, feature IV, points, KS/AUC/Gini, tier default "
-        "rates, calibration, PSI and the promotion checks."
+        "rates (also of the model active when it was trained, on the same out-of-time sample: item "
+        "out_of_time_active_model), calibration, PSI and the promotion checks."
     ),
 }
 

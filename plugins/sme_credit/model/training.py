@@ -154,12 +154,14 @@ def build_as_of(
 
 
 def build_point_in_time(url: str, dates: tuple[dt.date, ...], log: Callable[[str], None] = print) -> pd.DataFrame:
-    """customer_features with the tiers' knock-out flag, built by the real dbt project as of each date."""
+    """customer_features with the tiers' knock-out flag, built by the real dbt project as of each date, and the
+    score the active model (the project's seeds) gives each firm (active_score, active_model_version)."""
     frame = build_as_of(
         url,
         dates,
         "+customer_risk_tiers",
-        "select features.*, tiers.knock_out from marts_build.customer_features as features "
+        "select features.*, tiers.knock_out, tiers.score as active_score, tiers.model_version as active_model_version "
+        "from marts_build.customer_features as features "
         "join marts_build.customer_risk_tiers as tiers using (uscc, as_of_date)",
         "features",
         log,
@@ -260,6 +262,9 @@ class TrainedModel:
     development_bands: np.ndarray  # firms of the development sample per band
     out_of_time_bands: np.ndarray
     sample: Any  # DataFrame: firms and defaults per as-of date
+    # the active model when it was trained (its version), on the same out-of-time sample: the model to beat
+    active_version: str = ""
+    active_out_of_time: Evaluation | None = None
 
     @property
     def psi_out_of_time(self) -> float:
@@ -304,6 +309,13 @@ def fit_and_validate(
     oot_score = scorecard.score(out_of_time)
     cuts = score_bands(development_score)
     sample = labelled.groupby("as_of_date").bad.agg(firms="size", defaults="sum")
+    # the model to beat: the active one (the project's seeds), scored on the same out-of-time firms
+    active_version, active_out_of_time = "", None
+    if "active_score" in out_of_time:
+        active_version = str(out_of_time.active_model_version.iloc[0])
+        active_out_of_time = evaluate(
+            out_of_time.active_score.to_numpy(dtype=float), out_of_time.bad, out_of_time.knock_out
+        )
     return TrainedModel(
         version=_version(plan.as_of, scorecard),
         plan=plan,
@@ -315,6 +327,8 @@ def fit_and_validate(
         development_bands=band_counts(development_score, cuts),
         out_of_time_bands=band_counts(oot_score, cuts),
         sample=sample,
+        active_version=active_version,
+        active_out_of_time=active_out_of_time,
     )
 
 
@@ -343,4 +357,9 @@ def train(
         f"{model.development.ks:.3f} AUC {model.development.auc:.3f}; out of time ({plan.out_of_time}) KS "
         f"{model.out_of_time.ks:.3f} AUC {model.out_of_time.auc:.3f}, PSI {model.psi_out_of_time:.3f}"
     )
+    if model.active_out_of_time is not None:
+        log(
+            f"  the active model {model.active_version} on the same out-of-time sample: KS "
+            f"{model.active_out_of_time.ks:.3f} AUC {model.active_out_of_time.auc:.3f}"
+        )
     return model
