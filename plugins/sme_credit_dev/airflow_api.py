@@ -36,8 +36,26 @@ def local_token(airflow_home: Path, base_url: str) -> str:
 
 # Airflow answers 503 when its metadata database is busy: on SQLite (the local Airflow's), a write such as
 # creating a backfill fails on the scheduler's lock and is rolled back. The same request a moment later succeeds.
+# The lock can also meet the request's other writes (the API's own audit log, before the endpoint runs): Airflow
+# then answers 500 with reason "Database error", its generic answer to a SQLAlchemy error, after the same
+# roll-back. Both are tried again; a request that did take effect meanwhile is answered as such (a backfill
+# created twice: 409, which `sme-credit backfill` resolves).
 BUSY = 503
+DATABASE_ERROR = (500, "Database error")
 BUSY_WAITS = (2, 4, 8, 16)  # seconds before each new try
+
+
+def is_busy(response: httpx.Response) -> bool:
+    """Did Airflow's metadata database refuse the request, rolling it back (see BUSY and DATABASE_ERROR)?"""
+    if response.status_code == BUSY:
+        return True
+    if response.status_code != DATABASE_ERROR[0]:
+        return False
+    try:
+        detail = response.json().get("detail")
+    except ValueError:
+        return False
+    return isinstance(detail, dict) and detail.get("reason") == DATABASE_ERROR[1]
 
 
 class AirflowApi:
@@ -52,13 +70,14 @@ class AirflowApi:
         return cls(base_url, local_token(airflow_home, base_url))
 
     def call(self, method: str, path: str, **kwargs) -> dict:
-        """The JSON answer to one request; tried again while Airflow answers that it is busy (503)."""
+        """The JSON answer to one request; tried again while Airflow's metadata database refuses it (`is_busy`)."""
         for wait in (*self.busy_waits, None):
             response = self.client.request(method, f"/api/v2{path}", **kwargs)
-            if response.status_code != BUSY or wait is None:
+            if not is_busy(response) or wait is None:
                 break
             print(
-                f"Airflow answered {method} {path} with {BUSY} ({response.text}); trying again in {wait} s",
+                f"Airflow answered {method} {path} with {response.status_code} ({response.text}); "
+                f"trying again in {wait} s",
                 file=sys.stderr,
             )
             time.sleep(wait)
