@@ -301,15 +301,25 @@ def _draw_customer_since(rng: np.random.Generator, established: np.ndarray, wind
 def _draw_defaults(rng, health, section, young, fake_trade, join_month, established_month, window: Window):
     """Which firms default in the window, and when: yearly PD from health and industry, calibrated on average."""
     score = -1.1 * health + np.log(_section_risk(section)) + 0.6 * young + 1.0 * fake_trade
-    annual_pd = _sigmoid(_calibrate_intercept(score, ANNUAL_DEFAULT_RATE) + score)
-    monthly_hazard = 1 - (1 - annual_pd) ** (1 / 12)
-    # A firm can only default once it has been a customer (and in business) for a few months.
-    first_possible = np.maximum.reduce([np.full(len(health), window.first), join_month + 3, established_month + 3])
+    monthly_hazard = _monthly_hazard(score)
+    first_possible = _first_possible_default(join_month, established_month, window)
     default_month = first_possible + rng.geometric(monthly_hazard) - 1
     # Drawn past the window, so that firms defaulting soon after it already show distress inside it.
     default_month = np.where(default_month <= window.horizon, default_month, NO_DEFAULT)
     distress_lead = rng.integers(4, 10, len(health))
     return default_month, distress_lead, score
+
+
+def _monthly_hazard(score: np.ndarray) -> np.ndarray:
+    """Each firm's monthly default probability: its yearly one from the log-odds `score`, calibrated so that the
+    average is ANNUAL_DEFAULT_RATE."""
+    annual_pd = _sigmoid(_calibrate_intercept(score, ANNUAL_DEFAULT_RATE) + score)
+    return 1 - (1 - annual_pd) ** (1 / 12)
+
+
+def _first_possible_default(join_month: np.ndarray, established_month: np.ndarray, window: Window) -> np.ndarray:
+    """A firm can only default once it has been a customer (and in business) for a few months."""
+    return np.maximum.reduce([np.full(len(join_month), window.first), join_month + 3, established_month + 3])
 
 
 def _is_young(established: np.ndarray, window: Window) -> np.ndarray:
@@ -329,9 +339,8 @@ def _retell_as_shocks(seed: int, firms: Firms, window: Window) -> tuple[tuple[in
     n = len(firms)
     young = _is_young(firms.established, window)
     score = -0.6 * firms.health + np.log(_section_risk(firms.section)) + 0.4 * young + 0.6 * firms.fake_trade
-    annual_pd = _sigmoid(_calibrate_intercept(score, ANNUAL_DEFAULT_RATE) + score)
-    monthly_hazard = 1 - (1 - annual_pd) ** (1 / 12)
-    first_possible = np.maximum.reduce([np.full(n, window.first), firms.join_month + 3, firms.established_month + 3])
+    monthly_hazard = _monthly_hazard(score)
+    first_possible = _first_possible_default(firms.join_month, firms.established_month, window)
     hit_regions = rng.choice(len(vocab.REGIONS), SHOCK_REGIONS, replace=False)
     # each downturn lies inside the window (when it is long enough), so that the deliveries show it
     shock_starts = rng.integers(window.first, max(window.first + 1, window.last - SHOCK_MONTHS + 2), SHOCK_REGIONS)
