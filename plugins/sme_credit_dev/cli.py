@@ -255,6 +255,7 @@ def command_train(args: argparse.Namespace) -> int:
     from sme_credit.model import registry, training
     from sme_credit.model.binning import BinningSettings
     from sme_credit.model.scorecard import FitSettings, candidate_features
+    from sme_credit.model.tuning import grid_around
 
     _environment()
     landing = args.landing or settings.landing_dir()
@@ -269,14 +270,16 @@ def command_train(args: argparse.Namespace) -> int:
             return 2
         candidates = tuple(known[name] for name in wanted)
     # the fitter's own defaults (scorecard.FitSettings, binning.BinningSettings) unless given
-    given = {name: getattr(args, name) for name in ("min_iv", "max_correlation", "max_features", "max_date_psi")}
+    given = {name: getattr(args, name) for name in ("min_iv", "max_correlation", "max_features", "max_date_psi", "l2")}
     binning = {name: getattr(args, name) for name in ("max_bins", "min_bin_share")}
     fit_settings = FitSettings(
         binning=BinningSettings(**{k: v for k, v in binning.items() if v is not None}),
         **{k: v for k, v in given.items() if v is not None},
     )
+    # cross-validation varies max_features, max_bins and l2, except those given here
+    grid = grid_around({**given, **binning}, folds=args.folds, repeats=args.repeats)
     started = time.monotonic()
-    model = training.train(landing, as_of, candidates=candidates, fit_settings=fit_settings)
+    model = training.train(landing, as_of, candidates=candidates, fit_settings=fit_settings, grid=grid)
     engine = warehouse.engine()
     folder, passed = registry.save(model, engine)
     print(f"Model card: {folder / registry.CARD_FILE}; registry: model.model_versions, model.model_card")
@@ -585,11 +588,22 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--promote", action="store_true", help="make it the active model if its checks pass")
     train.add_argument("--features", help="comma-separated candidates (default: every row of seed scorecard_features)")
     # defaults: scorecard.FitSettings and binning.BinningSettings (the model card lists the settings used)
-    train.add_argument("--max-bins", type=int, help="bins per feature besides the missing bin")
+    train.add_argument(
+        "--max-bins", type=int, help="bins per feature besides the missing bin (default: by cross-validation)"
+    )
     train.add_argument("--min-bin-share", type=float, help="the smallest bin, as a share of the rows")
     train.add_argument("--min-iv", type=float, help="the least information value a selected feature has")
     train.add_argument("--max-correlation", type=float, help="of weights of evidence between selected features")
-    train.add_argument("--max-features", type=int, help="features selected at most")
+    train.add_argument("--max-features", type=int, help="features selected at most (default: by cross-validation)")
+    train.add_argument("--l2", type=float, help="ridge penalty of the regression (default: by cross-validation)")
+    # defaults: tuning.TuningGrid (the model card says what was tried)
+    train.add_argument(
+        "--folds",
+        type=int,
+        help="folds of development firms that choose max_features, max_bins and l2 when not given (0: no "
+        "cross-validation, the fitter's defaults)",
+    )
+    train.add_argument("--repeats", type=int, help="cross-validations over re-drawn folds, averaged")
     train.add_argument(
         "--max-date-psi",
         type=float,

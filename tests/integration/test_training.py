@@ -16,6 +16,7 @@ from sme_credit.contract.feeds import RAW_TABLES
 from sme_credit.errors import TrainingError
 from sme_credit.model import registry, training
 from sme_credit.model.scorecard import FitSettings, ks_and_auc
+from sme_credit.model.tuning import TuningGrid
 from sme_credit_sample import generate_world
 
 AS_OF = dt.date(2025, 11, 3)
@@ -33,9 +34,20 @@ def test_training_uses_only_what_was_known_and_records_and_promotes_its_model(
 ):
     monkeypatch.setenv("MODEL_DIR", str(tmp_path / "models"))
     try:
-        # a tiny world has few defaults: bins of at least 10 % and few features keep the fit meaningful
-        model = training.train(long_world, AS_OF, fit_settings=FitSettings(max_features=4), log=lambda _: None)
+        # a tiny world has few defaults: few features keep the fit meaningful, and three folds each hold some
+        grid = TuningGrid(max_features=(2, 4), max_bins=(4,), l2=(1.0, 100.0), folds=3, repeats=1)
+        model = training.train(long_world, AS_OF, fit_settings=FitSettings(), grid=grid, log=lambda _: None)
         plan = model.plan
+        # the settings fitted are those that cross-validated best on the development dates
+        assert model.tuning is not None and len(model.tuning.trials) == 4
+        best = model.tuning.best
+        assert best.log_loss == min(trial.log_loss for trial in model.tuning.trials)
+        assert (model.settings.max_features, model.settings.binning.max_bins, model.settings.l2) == (
+            best.max_features,
+            4,
+            best.l2,
+        )
+        assert len(model.scorecard.features) <= best.max_features
         # a year of history after the first delivery (settlement of 2023-07-01, on 2023-07-02), windows delivered by
         # AS_OF: 2024-07-03 .. 2024-10-03, the latest held out
         assert plan.development == (dt.date(2024, 7, 3), dt.date(2024, 8, 3), dt.date(2024, 9, 3))
@@ -82,6 +94,7 @@ def test_training_uses_only_what_was_known_and_records_and_promotes_its_model(
         card_text = (folder / registry.CARD_FILE).read_text()
         assert "## Promotion checks (out of time)" in card_text
         assert f"### The active model {model.active_version} on the same out-of-time sample" in card_text
+        assert "Chosen by cross-validation on the development sample" in card_text
         with main.connect() as conn:
             version = conn.execute(text("select model_version, status, trained_as_of from model.model_versions")).one()
             auc = conn.execute(
@@ -96,6 +109,17 @@ def test_training_uses_only_what_was_known_and_records_and_promotes_its_model(
                     "and item = 'out_of_time_active_model' and metric = 'auc'"
                 )
             ).one()
+            chosen = conn.execute(
+                text(
+                    "select item, value from model.model_card where section = 'tuning' and metric = 'cv_log_loss' "
+                    "and detail = 'chosen'"
+                )
+            ).all()
+            trials = conn.execute(text("select count(*) from model.model_card where section = 'tuning'")).scalar()
+        assert (
+            chosen == [(f"max_features={best.max_features} max_bins=4 l2={best.l2:g}", pytest.approx(best.log_loss))]
+            and trials == 4 * 4
+        )
         assert version == (model.version, "trained", AS_OF)
         assert auc == pytest.approx(model.out_of_time.auc)
         assert active_auc == (pytest.approx(model.active_out_of_time.auc), model.active_version)

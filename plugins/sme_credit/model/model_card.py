@@ -75,6 +75,37 @@ def _active_model_lines(model: TrainedModel) -> list[str]:
     ]
 
 
+TUNING_ROWS_SHOWN = 10  # of the cross-validation's trials in the Markdown card (model.model_card has them all)
+
+
+def _tuning_lines(model: TrainedModel) -> list[str]:
+    """How the settings were chosen: the best trials of the cross-validation on the development sample."""
+    tuning = model.tuning
+    if tuning is None:
+        return ["The settings were used as given (no cross-validation).", ""]
+    grid = tuning.grid
+    repeats = f", {grid.repeats} times over" if grid.repeats > 1 else ""
+    lines = [
+        f"Chosen by cross-validation on the development sample: its {tuning.firms:,} firms in {grid.folds} folds "
+        f"(by a hash of the USCC, so a firm's dates stay together){repeats}; "
+        "each setting fitted without one fold and scored on it, binning and selection included, and judged by "
+        "the log loss of its probabilities of default (lower is better: it counts the ranking and the "
+        "calibration the tiers' score bounds rely on). Tried: "
+        f"max_features {list(grid.max_features)}, max_bins {list(grid.max_bins)}, l2 {[f'{v:g}' for v in grid.l2]}. "
+        f"The {min(TUNING_ROWS_SHOWN, len(tuning.trials))} best of {len(tuning.trials)}:",
+        "",
+        "| max_features | max_bins | l2 | held-out log loss | AUC | ± sd | KS | chosen |",
+        "|---:|---:|---:|---:|---:|---:|---:|---|",
+    ]
+    for trial in tuning.trials[:TUNING_ROWS_SHOWN]:
+        lines.append(
+            f"| {trial.max_features} | {trial.max_bins} | {trial.l2:g} | {trial.log_loss:.4f} | {trial.auc:.3f} | "
+            f"{trial.auc_sd:.3f} | "
+            f"{trial.ks:.3f} | {'yes' if trial is tuning.best else ''} |"
+        )
+    return [*lines, ""]
+
+
 def markdown(model: TrainedModel, passed: dict[str, tuple[bool, str]]) -> str:
     plan, card = model.plan, model.scorecard
     lines = [
@@ -96,6 +127,7 @@ def markdown(model: TrainedModel, passed: dict[str, tuple[bool, str]]) -> str:
         "",
         f"Fitter settings: {model.settings}",
         "",
+        *_tuning_lines(model),
         "The date PSI is the largest PSI of the feature's bins between one development date and all of them: "
         "a feature that moves with the calendar is left out (`max_date_psi`), as it would set off the daily "
         "monitoring's alert for the season.",
@@ -168,6 +200,13 @@ def rows(model: TrainedModel, passed: dict[str, tuple[bool, str]]) -> list[dict]
     for s in model.scorecard.selection:
         add("feature", s.feature, "iv", s.iv, f"{s.kind}; {s.direction}; " + ("selected" if s.selected else s.why))
         add("feature", s.feature, "date_psi", s.date_psi)
+    for trial in model.tuning.trials if model.tuning else []:
+        item = f"max_features={trial.max_features} max_bins={trial.max_bins} l2={trial.l2:g}"
+        chosen = "chosen" if trial is model.tuning.best else ""  # type: ignore[union-attr]
+        add("tuning", item, "cv_log_loss", trial.log_loss, chosen)
+        add("tuning", item, "cv_auc", trial.auc, chosen)
+        add("tuning", item, "cv_auc_sd", trial.auc_sd, chosen)
+        add("tuning", item, "cv_ks", trial.ks, chosen)
     for point in model.points_rows():
         add("points", point["feature"], _bin_label(point), point["points"], point["reason_code"])
     evaluations = [("development", model.development), ("out_of_time", model.out_of_time)]

@@ -65,7 +65,8 @@ _COMMENTS = {
         "checks, and which one is active (status)."
     ),
     "model.model_card": (
-        "The model card of every trained scorecard as rows: data used, feature IV, points, KS/AUC/Gini, tier default "
+        "The model card of every trained scorecard as rows: data used, feature IV, the settings tried by "
+        "cross-validation (section tuning, the chosen one with detail 'chosen'), points, KS/AUC/Gini, tier default "
         "rates (also of the model active when it was trained, on the same out-of-time sample: item "
         "out_of_time_active_model), calibration, PSI and the promotion checks."
     ),

@@ -194,6 +194,32 @@ def _select(
     return chosen, selection
 
 
+@dataclass
+class BinnedCandidates:
+    """Every candidate binned against the outcome of one sample: what the selection and the fit read. It depends
+    on the binning settings only, so one binning serves every selection and penalty tried on the sample."""
+
+    bins: dict[str, FeatureBins]
+    woe: dict[str, np.ndarray]  # per candidate, each row's weight of evidence
+    stability: dict[str, tuple[float, object] | None]  # per candidate, its date PSI (scorecard.date_psi)
+    bad: np.ndarray
+
+
+def bin_candidates(
+    frame: pd.DataFrame,
+    bad: pd.Series | np.ndarray,
+    candidates: tuple[CandidateFeature, ...],
+    binning: BinningSettings,
+) -> BinnedCandidates:
+    """Bin every candidate of `frame` against `bad`, with each bin's date PSI when `frame` has an as_of_date."""
+    y = np.asarray(bad, dtype=float)
+    binned = {c.name: bin_feature(c.name, frame[c.name], y, c.kind, binning) for c in candidates}
+    woe = {name: bins.woe[bins.index(frame[name])] for name, bins in binned.items()}
+    dates = frame["as_of_date"] if "as_of_date" in frame else pd.Series(0, index=frame.index)
+    stability = {name: date_psi(bins, frame[name], dates) for name, bins in binned.items()}
+    return BinnedCandidates(binned, woe, stability, y)
+
+
 def fit(
     frame: pd.DataFrame,
     bad: pd.Series | np.ndarray,
@@ -206,17 +232,19 @@ def fit(
     weight of evidence is dropped and the rest refitted, so points are monotone in each feature's learned
     direction), and turn each bin's contribution into integer points."""
     settings = settings or FitSettings()
-    y = np.asarray(bad, dtype=float)
-    binned = {c.name: bin_feature(c.name, frame[c.name], y, c.kind, settings.binning) for c in candidates}
-    woe = {name: bins.woe[bins.index(frame[name])] for name, bins in binned.items()}
-    dates = frame["as_of_date"] if "as_of_date" in frame else pd.Series(0, index=frame.index)
-    stability = {name: date_psi(bins, frame[name], dates) for name, bins in binned.items()}
+    return fit_binned(bin_candidates(frame, bad, candidates, settings.binning), candidates, settings)
+
+
+def fit_binned(
+    binned: BinnedCandidates, candidates: tuple[CandidateFeature, ...], settings: FitSettings
+) -> FittedScorecard:
+    """`fit` on candidates already binned with `settings.binning`."""
     excluded: dict[str, str] = {}
     while True:
-        chosen, selection = _select(binned, woe, excluded, stability, settings)
+        chosen, selection = _select(binned.bins, binned.woe, excluded, binned.stability, settings)
         if not chosen:
             raise ValueError("no candidate feature carries information about the outcome: nothing to fit")
-        beta = _logistic(np.column_stack([woe[name] for name in chosen]), y, settings.l2)
+        beta = _logistic(np.column_stack([binned.woe[name] for name in chosen]), binned.bad, settings.l2)
         # woe > 0 is safer, so a coefficient on the log-odds of bad must be negative; a feature whose coefficient
         # is not is left out, and the selection is made again without it
         wrong = [name for name, coefficient in zip(chosen, beta[1:]) if coefficient >= 0]
@@ -271,6 +299,20 @@ def ks_and_auc(score: np.ndarray, bad: np.ndarray) -> tuple[float, float]:
     n_bad, n_good = bads.sum(), (~bads).sum()
     auc_bad_lower = 1 - (ranks[bads].sum() - n_bad * (n_bad + 1) / 2) / (n_bad * n_good)
     return ks, float(auc_bad_lower)
+
+
+def probability_of_default(score: np.ndarray) -> np.ndarray:
+    """The probability of default a score stands for (the scaling in the module's docstring)."""
+    scale = rules.scorecard_scale()
+    return 1 / (1 + scale.base_odds * np.power(2.0, (np.asarray(score, float) - scale.base_score) / scale.pdo))
+
+
+def log_loss(score: np.ndarray, bad: np.ndarray) -> float:
+    """The mean negative log-likelihood of the outcomes under the scores' probabilities of default: lower is
+    better, and unlike KS and AUC it also counts how far the probabilities are from the default rates."""
+    p = np.clip(probability_of_default(score), 1e-6, 1 - 1e-6)
+    y = np.asarray(bad, dtype=float)
+    return float(-np.mean(y * np.log(p) + (1 - y) * np.log(1 - p)))
 
 
 def psi(expected: np.ndarray, actual: np.ndarray) -> float:

@@ -9,9 +9,10 @@
    ended, with its defaults delivered, by D.
 3. Labels are the defaults of the outcomes feed as delivered by D: a firm not in default on the as-of date is bad
    when it defaulted within the window after it.
-4. The latest usable date is held out; the scorecard is fitted on the earlier ones (`scorecard.fit`) and judged on
-   the held-out date. The model card (`model_card.py`) says what was used and how it did; `registry.py` stores it
-   and promotes the model when it passes the thresholds.
+4. The latest usable date is held out; the scorecard is fitted on the earlier ones (`scorecard.fit`, with the
+   settings that `tuning.tune` chose by cross-validation on them, grouped by firm) and judged on the held-out date.
+   The model card (`model_card.py`) says what was used and how it did; `registry.py` stores it and promotes the
+   model when it passes the thresholds.
 """
 
 from __future__ import annotations
@@ -40,11 +41,14 @@ from sme_credit.model.scorecard import (
     candidate_features,
     fit,
     ks_and_auc,
+    probability_of_default,
     psi,
     score_bands,
 )
+from sme_credit.model.tuning import Tuning, TuningGrid, tune
 
 TRAINING_DATABASE = "sme_training"
+DEFAULT_GRID = TuningGrid()
 HISTORY_MONTHS = 12  # customer_features' longest window: an as-of date needs this much history delivered before it
 MIN_DEVELOPMENT_DATES = 2
 
@@ -217,11 +221,6 @@ class Evaluation:
         return len(rates) == len(self.tiers) and all(worse > better for worse, better in zip(rates, rates[1:]))
 
 
-def probability_of_default(score: np.ndarray) -> np.ndarray:
-    scale = rules.scorecard_scale()
-    return 1 / (1 + scale.base_odds * np.power(2.0, (np.asarray(score, float) - scale.base_score) / scale.pdo))
-
-
 def tiers_of(score: np.ndarray, knock_out: np.ndarray) -> np.ndarray:
     """The tier each score reaches in seed tier_policy; a knocked-out firm is in the lowest (as in SQL)."""
     policy = sorted(rules.seed_rows("tier_policy"), key=lambda row: float(row["min_score"]))
@@ -265,6 +264,7 @@ class TrainedModel:
     # the active model when it was trained (its version), on the same out-of-time sample: the model to beat
     active_version: str = ""
     active_out_of_time: Evaluation | None = None
+    tuning: Tuning | None = None  # how `settings` were chosen (None: used as given)
 
     @property
     def psi_out_of_time(self) -> float:
@@ -298,12 +298,25 @@ def fit_and_validate(
     plan: TrainingPlan,
     candidates: tuple[CandidateFeature, ...],
     fit_settings: FitSettings,
+    grid: TuningGrid | None = None,
+    log: Callable[[str], None] = print,
 ) -> TrainedModel:
+    """Fit on the development dates (with the settings of `grid` that cross-validate best on them, when it is
+    enabled; `fit_settings` for the rest) and evaluate on the out-of-time date."""
     development = labelled[labelled.as_of_date.isin(plan.development)].reset_index(drop=True)
     out_of_time = labelled[labelled.as_of_date == plan.out_of_time].reset_index(drop=True)
     for name, part in (("development", development), ("out-of-time", out_of_time)):
         if part.bad.sum() == 0:
             raise TrainingError(f"the {name} sample has no default in the outcomes delivered by {plan.as_of}")
+    tuning = None
+    if grid is not None and grid.enabled:
+        tuning = tune(development, development.bad, candidates, fit_settings, grid, log)
+        fit_settings = tuning.settings(fit_settings)
+        best = tuning.best
+        log(
+            f"  chosen: max_features {best.max_features}, max_bins {best.max_bins}, l2 {best.l2:g} "
+            f"(held out: log loss {best.log_loss:.4f}, AUC {best.auc:.3f} ± {best.auc_sd:.3f})"
+        )
     scorecard = fit(development, development.bad, candidates, fit_settings)
     development_score = scorecard.score(development)
     oot_score = scorecard.score(out_of_time)
@@ -329,6 +342,7 @@ def fit_and_validate(
         sample=sample,
         active_version=active_version,
         active_out_of_time=active_out_of_time,
+        tuning=tuning,
     )
 
 
@@ -338,10 +352,12 @@ def train(
     *,
     candidates: tuple[CandidateFeature, ...] | None = None,
     fit_settings: FitSettings | None = None,
+    grid: TuningGrid | None = DEFAULT_GRID,
     database: str = TRAINING_DATABASE,
     log: Callable[[str], None] = print,
 ) -> TrainedModel:
-    """Train on what was known on `as_of` (see the module's docstring); nothing is written or promoted here."""
+    """Train on what was known on `as_of` (see the module's docstring); nothing is written or promoted here.
+    `grid` (None: no cross-validation) varies some of `fit_settings`; the rest are used as given."""
     plan = plan_training(landing, as_of)
     log(
         f"Training as of {as_of}: {len(plan.development)} development dates {plan.development[0]} .. "
@@ -351,7 +367,9 @@ def train(
     log("Building the point-in-time features with the dbt project ...")
     features = build_point_in_time(url, plan.dates, log)
     labelled = label(features, defaults_known_on(url, as_of), outcome_months())
-    model = fit_and_validate(labelled, plan, candidates or candidate_features(), fit_settings or FitSettings())
+    model = fit_and_validate(
+        labelled, plan, candidates or candidate_features(), fit_settings or FitSettings(), grid, log
+    )
     log(
         f"Model {model.version}: {len(model.scorecard.features)} features; development KS "
         f"{model.development.ks:.3f} AUC {model.development.auc:.3f}; out of time ({plan.out_of_time}) KS "
