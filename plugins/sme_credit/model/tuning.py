@@ -112,18 +112,19 @@ def tune(
     base: FitSettings,
     grid: TuningGrid,
     log: Callable[[str], None] = print,
+    groups: pd.Series | np.ndarray | None = None,
 ) -> Tuning:
-    """Cross-validate every combination of `grid` on `frame` (a uscc column names each row's firm), the other
-    settings as in `base`; the trials best first."""
+    """Cross-validate every combination of `grid` on `frame`, the other settings as in `base`; the trials best
+    first. `groups` names each row's firm, kept in one fold (default: the frame's uscc column)."""
     y = np.asarray(bad, dtype=int)
     combinations = list(itertools.product(grid.max_features, grid.l2))
     scores: dict[tuple[int, int, float], list[tuple[float, float, float]]] = {}
     splits = [(repeat, fold) for repeat in range(grid.repeats) for fold in range(grid.folds)]
+    firms = np.asarray(frame.uscc if groups is None else groups, dtype=str)
     log(
         f"Cross-validating {len(grid.max_bins) * len(combinations)} settings on {len(splits)} folds of "
-        f"{frame.uscc.nunique():,} firms ..."
+        f"{len(set(firms)):,} firms ..."
     )
-    firms = frame.uscc.to_numpy()
     fold_per_repeat = [
         np.array([fold_of(uscc, grid.folds, repeat) for uscc in firms]) for repeat in range(grid.repeats)
     ]
@@ -146,4 +147,4 @@ def tune(
     for (max_features, max_bins, l2), found in scores.items():
         losses, kss, aucs = (np.array(column) for column in zip(*found))
         trials.append(Trial(max_features, max_bins, l2, losses.mean(), aucs.mean(), aucs.std(), kss.mean()))
-    return Tuning(grid, int(frame.uscc.nunique()), sorted(trials, key=Trial.key))
+    return Tuning(grid, len(set(firms)), sorted(trials, key=Trial.key))
