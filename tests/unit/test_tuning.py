@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
 
+from sme_credit.errors import TrainingError
 from sme_credit.model.binning import NUMERIC
 from sme_credit.model.scorecard import CandidateFeature, FitSettings, fit, ks_and_auc
 from sme_credit.model.tuning import TuningGrid, fold_of, grid_around, tune
@@ -84,3 +86,11 @@ def test_the_settings_given_are_held_and_the_rest_are_tried():
     assert grid.max_features == (4,) and grid.max_bins == TuningGrid().max_bins and grid.l2 == TuningGrid().l2
     assert not grid.enabled
     assert grid_around({}).enabled and grid_around({}) == TuningGrid()
+
+
+def test_too_few_defaults_to_cross_validate_says_what_to_do():
+    frame = _firms_over_dates(9, firms=60)
+    frame["bad"] = 0
+    frame.loc[0, "bad"] = 1  # one default: every fold lacks one of the outcomes, in training or held out
+    with pytest.raises(TrainingError, match="too few defaults to cross-validate; train with fewer --folds"):
+        tune(frame, frame.bad, CANDIDATES, FitSettings(), TuningGrid(repeats=1), log=lambda _: None)

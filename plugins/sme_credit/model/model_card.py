@@ -100,8 +100,7 @@ def _tuning_lines(model: TrainedModel) -> list[str]:
     for trial in tuning.trials[:TUNING_ROWS_SHOWN]:
         lines.append(
             f"| {trial.max_features} | {trial.max_bins} | {trial.l2:g} | {trial.log_loss:.4f} | {trial.auc:.3f} | "
-            f"{trial.auc_sd:.3f} | "
-            f"{trial.ks:.3f} | {'yes' if trial is tuning.best else ''} |"
+            f"{trial.auc_sd:.3f} | {trial.ks:.3f} | {'yes' if trial is tuning.best else ''} |"
         )
     return [*lines, ""]
 
@@ -200,13 +199,17 @@ def rows(model: TrainedModel, passed: dict[str, tuple[bool, str]]) -> list[dict]
     for s in model.scorecard.selection:
         add("feature", s.feature, "iv", s.iv, f"{s.kind}; {s.direction}; " + ("selected" if s.selected else s.why))
         add("feature", s.feature, "date_psi", s.date_psi)
-    for trial in model.tuning.trials if model.tuning else []:
+    trials, best = (model.tuning.trials, model.tuning.best) if model.tuning else ([], None)
+    for trial in trials:
         item = f"max_features={trial.max_features} max_bins={trial.max_bins} l2={trial.l2:g}"
-        chosen = "chosen" if trial is model.tuning.best else ""  # type: ignore[union-attr]
-        add("tuning", item, "cv_log_loss", trial.log_loss, chosen)
-        add("tuning", item, "cv_auc", trial.auc, chosen)
-        add("tuning", item, "cv_auc_sd", trial.auc_sd, chosen)
-        add("tuning", item, "cv_ks", trial.ks, chosen)
+        chosen = "chosen" if trial is best else ""
+        for metric, value in (
+            ("cv_log_loss", trial.log_loss),
+            ("cv_auc", trial.auc),
+            ("cv_auc_sd", trial.auc_sd),
+            ("cv_ks", trial.ks),
+        ):
+            add("tuning", item, metric, value, chosen)
     for point in model.points_rows():
         add("points", point["feature"], _bin_label(point), point["points"], point["reason_code"])
     evaluations = [("development", model.development), ("out_of_time", model.out_of_time)]
