@@ -57,13 +57,29 @@ class SmtpReceiver:
 
 class HttpReceiver:
     """Takes POSTs on any path, as a Slack incoming webhook would, and answers `ok`; or, given `answer`, what it
-    returns for the n-th POST (1-based): a status and a JSON body (a busy Airflow's 503s, say)."""
+    returns for the n-th POST (1-based): a status and a JSON body (a busy Airflow's 503s, say). GETs are answered
+    by `answer_get`, given the path with its query string."""
 
-    def __init__(self, answer: Callable[[int], tuple[int, dict]] | None = None) -> None:
+    def __init__(
+        self,
+        answer: Callable[[int], tuple[int, dict]] | None = None,
+        answer_get: Callable[[str], tuple[int, dict]] | None = None,
+    ) -> None:
         self.posts: list[dict] = []
         received = self.posts
 
         class Handler(BaseHTTPRequestHandler):
+            def _send(self, status: int, content_type: str, payload: bytes) -> None:
+                self.send_response(status)
+                self.send_header("Content-Type", content_type)
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+
+            def do_GET(self):  # noqa: N802 - http.server's hook
+                status, body = answer_get(self.path) if answer_get else (404, {"detail": "no GET here"})
+                self._send(status, "application/json", json.dumps(body).encode())
+
             def do_POST(self):  # noqa: N802 - http.server's hook
                 raw = self.rfile.read(int(self.headers.get("Content-Length", 0)))
                 received.append(
@@ -78,11 +94,7 @@ class HttpReceiver:
                 else:
                     status, body = answer(len(received))
                     content_type, payload = "application/json", json.dumps(body).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", content_type)
-                self.send_header("Content-Length", str(len(payload)))
-                self.end_headers()
-                self.wfile.write(payload)
+                self._send(status, content_type, payload)
 
             def log_message(self, *_):
                 pass

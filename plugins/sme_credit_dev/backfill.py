@@ -9,6 +9,11 @@ build's own backfill does, one run per date, each building its logical date.
 Airflow runs one backfill per DAG at a time. A backfill of the same dates that is still running (this command
 was interrupted, or its request was answered with an error after Airflow had created it) is resumed: waited
 for, and unpaused if it was paused. One of other dates is named, with the way to cancel it (`cancel`).
+
+Airflow's scheduler runs the backfill's runs. If it stops (`airflow standalone` does not restart it: on SQLite, a
+backfill request that met the database lock and was rolled back once deleted runs the scheduler was scheduling,
+and it exited on the error), nothing moves; the wait stops after `SCHEDULER_GRACE` of an unhealthy scheduler
+(`GET /monitor/health`) and says so, rather than waiting for the day-long timeout.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from sme_credit_dev.airflow_api import AirflowApi, AirflowApiError
 
 FINISHED = ("success", "failed")
 CONFLICT = 409  # Airflow's answer to a backfill of a DAG that has one running
+SCHEDULER_GRACE = dt.timedelta(minutes=2)  # unhealthy this long: it is not a slow heartbeat, it has stopped
 
 
 class BackfillError(RuntimeError):
@@ -115,6 +121,7 @@ def backfill_dag(
     reprocess: str = "completed",
     poll_seconds: float = 5,
     timeout: dt.timedelta = dt.timedelta(hours=24),
+    scheduler_grace: dt.timedelta = SCHEDULER_GRACE,
     log=print,
 ) -> DagBackfill:
     """Create the DAG's backfill over [start, end] with one active run (or resume the one running over them), and
@@ -128,6 +135,7 @@ def backfill_dag(
     backfill_id = (running or _create_backfill(api, dag_id, start, end, reprocess, log))["id"]
     result = DagBackfill(dag_id, backfill_id)
     deadline = time.monotonic() + timeout.total_seconds()
+    scheduler = SchedulerWatch(api, scheduler_grace)
     while True:
         # ended before the runs are read: the states read last are then the final ones
         ended = api.call("GET", f"/backfills/{backfill_id}")["completed_at"]
@@ -140,8 +148,38 @@ def backfill_dag(
             break
         if time.monotonic() > deadline:
             raise BackfillError(f"{dag_id}: backfill {backfill_id} has not ended after {timeout}")
+        if stopped := scheduler.stopped():
+            raise BackfillError(
+                f"{dag_id}: backfill {backfill_id} cannot go on: Airflow's scheduler {stopped}. Start Airflow again "
+                "(`make airflow-ui`, or the scheduler of `make airflow-services`), then run this command again: it "
+                "resumes the backfill"
+            )
         time.sleep(poll_seconds)
     return result
+
+
+class SchedulerWatch:
+    """Whether Airflow's scheduler has been unhealthy (no heartbeat within Airflow's threshold) for `grace`."""
+
+    def __init__(self, api: AirflowApi, grace: dt.timedelta) -> None:
+        self.api, self.grace = api, grace.total_seconds()
+        self.unhealthy_since: float | None = None
+
+    def stopped(self) -> str:
+        """'' while it runs (or has been unhealthy for less than the grace); else what Airflow says of it."""
+        health = self.api.call("GET", "/monitor/health").get("scheduler") or {}
+        if health.get("status") == "healthy":
+            self.unhealthy_since = None
+            return ""
+        now = time.monotonic()
+        if self.unhealthy_since is None:
+            self.unhealthy_since = now
+        if now - self.unhealthy_since < self.grace:
+            return ""
+        return (
+            f"has been {health.get('status') or 'unknown'} for {now - self.unhealthy_since:.0f} s (last heartbeat: "
+            f"{health.get('latest_scheduler_heartbeat') or 'none'})"
+        )
 
 
 def cancel(api: AirflowApi, dag_ids: tuple[str, ...], log=print) -> None:
