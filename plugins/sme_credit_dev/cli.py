@@ -45,9 +45,16 @@ def _airflow(*args: str, log: Path | None = None, check: bool = True) -> subproc
 
 
 def ensure_airflow_db(log: Path) -> None:
-    """Migrate Airflow's SQLite metadata DB when it is new or was made by another Airflow version, and import the
-    project's pools (a task of a pool the DB lacks is never scheduled)."""
+    """Migrate Airflow's SQLite metadata DB when it is new or was made by another Airflow version, import the
+    project's pools (a task of a pool the DB lacks is never scheduled), and put it in write-ahead-log mode.
+
+    WAL, because the scheduler, the API server, the triggerer and the DAG processor all write to the one file: in
+    SQLite's default rollback journal a reader that then writes is refused at once ("database is locked") while
+    another process writes. Airflow answers such a POST /backfills with 503 after deleting the runs it had created,
+    and a scheduler already scheduling one of them exited on it (this project's scheduler e2e, 2026-12-06). With
+    WAL, readers and the writer no longer block each other; only two writers wait for each other."""
     import hashlib
+    import sqlite3
 
     import airflow
 
@@ -56,12 +63,19 @@ def ensure_airflow_db(log: Path) -> None:
     home = settings.airflow_home()
     home.mkdir(parents=True, exist_ok=True)
     stamp = home / ".migrated-version"
-    version = f"{airflow.__version__} pools {hashlib.sha256(POOLS_FILE.read_bytes()).hexdigest()[:12]}"
+    version = f"{airflow.__version__} pools {hashlib.sha256(POOLS_FILE.read_bytes()).hexdigest()[:12]} wal"
     if stamp.exists() and stamp.read_text() == version and (home / "airflow.db").exists():
         return
     print(f"Preparing Airflow's metadata database in {home} ...", flush=True)
     _airflow("db", "migrate", log=log)
     _airflow("pools", "import", str(POOLS_FILE), log=log)
+    database = sqlite3.connect(home / "airflow.db")
+    try:
+        mode = database.execute("pragma journal_mode=wal").fetchone()[0]  # kept in the file
+    finally:
+        database.close()
+    if mode != "wal":
+        raise RuntimeError(f"Airflow's metadata database {home / 'airflow.db'} stayed in journal mode {mode}, not WAL")
     stamp.write_text(version)
 
 

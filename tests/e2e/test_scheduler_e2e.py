@@ -22,6 +22,7 @@ import datetime as dt
 import os
 import shutil
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -304,6 +305,10 @@ def test_the_scheduler_runs_ingest_for_a_date_and_its_assets_build_that_date(sch
         f"sme_ingest {ingested - up:.0f} s "
         f"(at most {max(running)} loads at once), sme_credit_build {built - ingested:.0f} s, {candidates} candidates"
     )
+    # every component writes to the one SQLite file: in WAL mode, a reader that then writes is not refused while
+    # another writes (sme_credit_dev.cli.ensure_airflow_db)
+    with contextlib.closing(sqlite3.connect(airflow.state / "airflow" / "airflow.db")) as metadata:
+        assert metadata.execute("pragma journal_mode").fetchone()[0] == "wal"
     if airflow.executor == "local":  # these need one executor only, and start from this day's state
         _backfill_the_two_dates_before(airflow, url, tiny_latest, build["dag_run_id"])
         _a_running_backfill_is_named_cancelled_or_resumed(airflow, tiny_latest)
