@@ -91,13 +91,14 @@ class Tuning:
         return self.trials[0]
 
     def settings(self, base: FitSettings) -> FitSettings:
-        best = self.best
-        return dataclasses.replace(
-            base,
-            max_features=best.max_features,
-            l2=best.l2,
-            binning=dataclasses.replace(base.binning, max_bins=best.max_bins),
-        )
+        return with_tuned(base, self.best.max_features, self.best.max_bins, self.best.l2)
+
+
+def with_tuned(base: FitSettings, max_features: int, max_bins: int, l2: float) -> FitSettings:
+    """`base` with the three settings the grid varies."""
+    return dataclasses.replace(
+        base, max_features=max_features, l2=l2, binning=dataclasses.replace(base.binning, max_bins=max_bins)
+    )
 
 
 def fold_of(uscc: str, folds: int, repeat: int = 0) -> int:
@@ -137,10 +138,11 @@ def tune(
         if y[~held_out].sum() == 0 or y[held_out].sum() == 0 or y[held_out].sum() == held_out.sum():
             continue  # a fold with one outcome only says nothing about ranking
         for max_bins in grid.max_bins:
-            settings = dataclasses.replace(base, binning=dataclasses.replace(base.binning, max_bins=max_bins))
-            binned = bin_candidates(train, y[~held_out], candidates, settings.binning)
+            # one binning serves every selection and penalty: they do not change it
+            binning = dataclasses.replace(base.binning, max_bins=max_bins)
+            binned = bin_candidates(train, y[~held_out], candidates, binning)
             for max_features, l2 in combinations:
-                card = fit_binned(binned, candidates, dataclasses.replace(settings, max_features=max_features, l2=l2))
+                card = fit_binned(binned, candidates, with_tuned(base, max_features, max_bins, l2))
                 score = card.score(test)
                 ks, auc = ks_and_auc(score, y[held_out])
                 scores.setdefault((max_features, max_bins, l2), []).append((log_loss(score, y[held_out]), ks, auc))
