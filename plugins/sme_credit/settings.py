@@ -100,6 +100,26 @@ def airflow_home() -> Path:
     return state_dir() / "airflow"
 
 
+AIRFLOW_METADATA_SUFFIX = "_airflow"
+
+
+def airflow_metadata_database(warehouse_database: str) -> str:
+    """The name of the database that holds a local Airflow's metadata, beside the warehouse database it runs for."""
+    return f"{warehouse_database}{AIRFLOW_METADATA_SUFFIX}"
+
+
+def airflow_metadata_url(url: str) -> str:
+    """A local Airflow's metadata database: on the warehouse's own server (the embedded one by default), in a
+    database of its own named after the warehouse's (`sme` -> `sme_airflow`), so that two warehouses on one server
+    (tests, a second checkout) keep their Airflows apart. PostgreSQL, not SQLite: the scheduler, the API server,
+    the triggerer and the DAG processor write at once, and SQLite's one-writer lock made Airflow 3 answer a
+    backfill with 503 after deleting its runs, and its scheduler exit (this project's scheduler e2e, 2026-12-06)."""
+    parsed = sqlalchemy_url(url)
+    return parsed.set(database=airflow_metadata_database(parsed.database or "postgres")).render_as_string(
+        hide_password=False
+    )
+
+
 def airflow_api_port() -> str:
     """The port of the local Airflow's API server and UI (AIRFLOW__API__PORT, default 8080)."""
     return os.environ.get("AIRFLOW__API__PORT", "8080")
@@ -157,7 +177,7 @@ def airflow_env(url: str) -> dict[str, str]:
         "AIRFLOW__CORE__DAGS_FOLDER": str(DAGS_DIR),
         "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
         "AIRFLOW__CORE__PARALLELISM": "4",
-        "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{home / 'airflow.db'}",
+        "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": airflow_metadata_url(url),
         "AIRFLOW__API__HOST": "127.0.0.1",
         "AIRFLOW__COSMOS__CACHE_DIR": str(state_dir() / "cosmos"),
         "AIRFLOW__COSMOS__ENABLE_TELEMETRY": "False",

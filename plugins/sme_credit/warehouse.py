@@ -48,11 +48,23 @@ def create_database(server_url: str, name: str, *, drop_first: bool = False) -> 
     return make_url(server_url).set(database=name).render_as_string(hide_password=False)
 
 
-def drop_database(server_url: str, name: str) -> None:
+def database_exists(server_url: str, name: str) -> bool:
     engine = _admin_engine(server_url)
     try:
         with engine.connect() as conn:
-            conn.execute(text(f'drop database if exists "{name}" with (force)'))
+            return bool(conn.execute(text("select 1 from pg_database where datname = :n"), {"n": name}).scalar())
+    finally:
+        engine.dispose()
+
+
+def drop_database(server_url: str, name: str) -> None:
+    """Drop database `name` and the local Airflow metadata database kept beside it, if any
+    (settings.airflow_metadata_url): a test's or benchmark's warehouse leaves nothing behind."""
+    engine = _admin_engine(server_url)
+    try:
+        with engine.connect() as conn:
+            for database in (name, settings.airflow_metadata_database(name)):
+                conn.execute(text(f'drop database if exists "{database}" with (force)'))
     finally:
         engine.dispose()
 

@@ -34,8 +34,9 @@ def local_token(airflow_home: Path, base_url: str) -> str:
         ) from error
 
 
-# Airflow answers 503 when its metadata database is busy: on SQLite (the local Airflow's), a write such as
-# creating a backfill fails on the scheduler's lock and is rolled back. The same request a moment later succeeds.
+# Airflow answers 503 when its metadata database is busy: a write such as creating a backfill fails on a lock
+# the scheduler holds, and is rolled back (at once on SQLite, which the local Airflow used before its metadata
+# moved to PostgreSQL; on PostgreSQL, a deadlock or lock timeout). The same request a moment later succeeds.
 # The lock can also meet the request's other writes (the API's own audit log, before the endpoint runs): Airflow
 # then answers 500 with reason "Database error", its generic answer to a SQLAlchemy error, after the same
 # roll-back. Both are tried again; a request that did take effect meanwhile is answered as such (a backfill

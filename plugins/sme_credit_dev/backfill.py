@@ -10,10 +10,10 @@ Airflow runs one backfill per DAG at a time. A backfill of the same dates that i
 was interrupted, or its request was answered with an error after Airflow had created it) is resumed: waited
 for, and unpaused if it was paused. One of other dates is named, with the way to cancel it (`cancel`).
 
-Airflow's scheduler runs the backfill's runs. If it stops (`airflow standalone` does not restart it: on SQLite, a
-backfill request that met the database lock and was rolled back once deleted runs the scheduler was scheduling,
-and it exited on the error), nothing moves; the wait stops after `SCHEDULER_GRACE` of an unhealthy scheduler
-(`GET /monitor/health`) and says so, rather than waiting for the day-long timeout.
+Airflow's scheduler runs the backfill's runs. If it stops (`airflow standalone` does not restart it: when the
+local metadata was in SQLite, a backfill request that met the database lock and was rolled back once deleted runs
+the scheduler was scheduling, and it exited on the error), nothing moves; the wait stops after `SCHEDULER_GRACE`
+of an unhealthy scheduler (`GET /monitor/health`) and says so, rather than waiting for the day-long timeout.
 """
 
 from __future__ import annotations

@@ -44,38 +44,40 @@ def _airflow(*args: str, log: Path | None = None, check: bool = True) -> subproc
     return result
 
 
-def ensure_airflow_db(log: Path) -> None:
-    """Migrate Airflow's SQLite metadata DB when it is new or was made by another Airflow version, import the
-    project's pools (a task of a pool the DB lacks is never scheduled), and put it in write-ahead-log mode.
-
-    WAL, because the scheduler, the API server, the triggerer and the DAG processor all write to the one file: in
-    SQLite's default rollback journal a reader that then writes is refused at once ("database is locked") while
-    another process writes. Airflow answers such a POST /backfills with 503 after deleting the runs it had created,
-    and a scheduler already scheduling one of them exited on it (this project's scheduler e2e, 2026-12-06). With
-    WAL, readers and the writer no longer block each other; only two writers wait for each other."""
+def ensure_airflow_db(metadata_url: str, log: Path) -> None:
+    """Create and migrate the local Airflow's metadata database (settings.airflow_metadata_url: PostgreSQL, on
+    the warehouse's server) when it is new or was made by another Airflow version, and import the project's pools
+    (a task of a pool the DB lacks is never scheduled). A stamp in AIRFLOW_HOME names what was last prepared."""
     import hashlib
-    import sqlite3
 
     import airflow
+    import sqlalchemy.exc
+    from sqlalchemy import make_url
 
     from sme_credit.orchestration.dag_support import POOLS_FILE
 
     home = settings.airflow_home()
     home.mkdir(parents=True, exist_ok=True)
+    metadata = make_url(metadata_url)
+    server = metadata.set(database="postgres").render_as_string(hide_password=False)
     stamp = home / ".migrated-version"
-    version = f"{airflow.__version__} pools {hashlib.sha256(POOLS_FILE.read_bytes()).hexdigest()[:12]} wal"
-    if stamp.exists() and stamp.read_text() == version and (home / "airflow.db").exists():
+    version = (
+        f"{airflow.__version__} pools {hashlib.sha256(POOLS_FILE.read_bytes()).hexdigest()[:12]} "
+        f"{metadata.render_as_string(hide_password=True)}"
+    )
+    if stamp.exists() and stamp.read_text() == version and warehouse.database_exists(server, metadata.database):
         return
-    print(f"Preparing Airflow's metadata database in {home} ...", flush=True)
+    print(f"Preparing Airflow's metadata database {metadata.database} ...", flush=True)
+    try:
+        warehouse.create_database(server, metadata.database)
+    except sqlalchemy.exc.DBAPIError as error:  # a warehouse user without CREATEDB, typically
+        raise RuntimeError(
+            f"cannot create the local Airflow's metadata database {metadata.database} on "
+            f"{metadata.render_as_string(hide_password=True)}: {error.orig}. Have it created for this user "
+            f'(create database "{metadata.database}" owner "{metadata.username}"), then run this again.'
+        ) from error
     _airflow("db", "migrate", log=log)
     _airflow("pools", "import", str(POOLS_FILE), log=log)
-    database = sqlite3.connect(home / "airflow.db")
-    try:
-        mode = database.execute("pragma journal_mode=wal").fetchone()[0]  # kept in the file
-    finally:
-        database.close()
-    if mode != "wal":
-        raise RuntimeError(f"Airflow's metadata database {home / 'airflow.db'} stayed in journal mode {mode}, not WAL")
     stamp.write_text(version)
 
 
@@ -174,7 +176,7 @@ def _run(args: argparse.Namespace) -> int:
     logs = settings.state_dir() / "logs"
     logs.mkdir(parents=True, exist_ok=True)
     log = logs / f"run-{dt.datetime.now():%Y%m%d-%H%M%S}.log"
-    ensure_airflow_db(log)
+    ensure_airflow_db(env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"], log)
     dbt_runner.ensure_manifest()
 
     print(f"Running the pipeline for delivery date {as_of} (log: {log})", flush=True)
@@ -387,7 +389,10 @@ def command_dbt(args: argparse.Namespace) -> int:
 def command_airflow(args: argparse.Namespace) -> int:
     from sme_credit.transform import dbt_runner
 
-    _environment()
+    env = _environment()
+    logs = settings.state_dir() / "logs"
+    logs.mkdir(parents=True, exist_ok=True)
+    ensure_airflow_db(env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"], logs / "airflow.log")
     dbt_runner.ensure_manifest()
     return _airflow(*args.airflow_args, check=False).returncode
 
@@ -400,7 +405,7 @@ def _start_local_airflow(what: str, log_name: str) -> Path:
     env = _environment()
     logs = settings.state_dir() / "logs"
     logs.mkdir(parents=True, exist_ok=True)
-    ensure_airflow_db(logs / log_name)
+    ensure_airflow_db(env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"], logs / log_name)
     dbt_runner.ensure_manifest()
     os.environ["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
     port = settings.airflow_api_port()

@@ -24,8 +24,10 @@ PREFERRED_PORT = 55432
 # synced at commit instead of written twice through the WAL; nothing here replicates or archives.
 # maintenance_work_mem=1GB: the unique index of the per-account daily settlement (20 M keys on `large`) sorts in
 # memory; an index build takes it only while it runs.
+# max_connections: a local Airflow keeps its metadata here too (settings.airflow_metadata_url), and its scheduler,
+# API server, triggerer and DAG processor each hold a pool; the test suite runs two Airflows at once.
 SERVER_OPTIONS = (
-    "-c synchronous_commit=off -c shared_buffers=256MB -c work_mem=64MB "
+    "-c max_connections=200 -c synchronous_commit=off -c shared_buffers=256MB -c work_mem=64MB "
     "-c maintenance_work_mem=1GB -c max_wal_size=4GB -c checkpoint_timeout=30min "
     "-c wal_level=minimal -c max_wal_senders=0"
 )

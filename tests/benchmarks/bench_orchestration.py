@@ -17,12 +17,13 @@ from __future__ import annotations
 
 import argparse
 import os
-import sqlite3
 import statistics
 import subprocess
 import sys
 import time
 from pathlib import Path
+
+from sqlalchemy import create_engine, text
 
 from sme_credit import settings, warehouse
 from sme_credit.ingest import loader
@@ -41,16 +42,21 @@ def _timed(command: list[str], env: dict[str, str]) -> float:
     return time.perf_counter() - started
 
 
-def _dbt_task_seconds(airflow_home: Path) -> tuple[float, float, int, float]:
+def _dbt_task_seconds(metadata_url: str) -> tuple[float, float, int, float]:
     """Seconds of the newest sme_credit_build run: dbt tasks, all tasks, the number of tasks, and the seconds
     of the watcher's producer (its one `dbt build`; the rest of the dbt tasks are the model sensors)."""
-    with sqlite3.connect(airflow_home / "airflow.db") as db:
-        run = db.execute(
-            "select run_id from dag_run where dag_id = 'sme_credit_build' order by id desc limit 1"
-        ).fetchone()[0]
-        rows = db.execute(
-            "select task_id, duration from task_instance where dag_id = 'sme_credit_build' and run_id = ?", (run,)
-        ).fetchall()
+    engine = create_engine(metadata_url)
+    try:
+        with engine.connect() as db:
+            run = db.execute(
+                text("select run_id from dag_run where dag_id = 'sme_credit_build' order by id desc limit 1")
+            ).scalar_one()
+            rows = db.execute(
+                text("select task_id, duration from task_instance where dag_id = 'sme_credit_build' and run_id = :r"),
+                {"r": run},
+            ).all()
+    finally:
+        engine.dispose()
     dbt_seconds = sum(d or 0 for task, d in rows if task.startswith(f"{dbt_runner.BUILD_GROUP}."))
     # Cosmos's PRODUCER_WATCHER_TASK_ID ("dbt_producer_watcher"); cosmos.constants imports only after Airflow
     producer_seconds = sum(d or 0 for task, d in rows if task.endswith("dbt_producer_watcher"))
@@ -68,7 +74,6 @@ def main() -> int:
     url = local_warehouse.resolve_url()
     env = {**os.environ, **settings.airflow_env(url), "SME_TASK_RETRIES": "0"}
     as_of = args.date or loader.latest_loaded_delivery(warehouse.engine_for(url)).isoformat()
-    airflow_home = Path(env["AIRFLOW_HOME"])
     print(f"as-of date {as_of}, warehouse {local_warehouse.describe(url)}", flush=True)
 
     build = [
@@ -91,7 +96,7 @@ def main() -> int:
                 [SME_CREDIT, "airflow", "dags", "test", "sme_credit_build", as_of],
                 {**env, "SME_DBT_EXECUTION_MODE": mode},
             )
-            runs[mode].append((wall, *_dbt_task_seconds(airflow_home)))
+            runs[mode].append((wall, *_dbt_task_seconds(env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"])))
             print(
                 f"  round {round_}: sme_credit_build, {mode}: {wall:.1f} s, dbt tasks {runs[mode][-1][1]:.1f} s",
                 flush=True,

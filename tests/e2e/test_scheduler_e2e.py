@@ -22,7 +22,6 @@ import datetime as dt
 import os
 import shutil
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
@@ -81,7 +80,8 @@ class Airflow:
         raise AssertionError(f"Airflow's API did not answer within {timeout:.0f} s:\n{self._log_tail()}")
 
     def api(self, method: str, path: str, **kwargs) -> dict:
-        """The project's client: a request Airflow answers with 503 (its SQLite busy) is tried again, as in use."""
+        """The project's client: a request Airflow answers with 503 (its metadata database busy) is tried again,
+        as in use."""
         return self.rest.call(method, path, **kwargs)
 
     def wait_for(self, what: str, probe, timeout: float):
@@ -305,10 +305,17 @@ def test_the_scheduler_runs_ingest_for_a_date_and_its_assets_build_that_date(sch
         f"sme_ingest {ingested - up:.0f} s "
         f"(at most {max(running)} loads at once), sme_credit_build {built - ingested:.0f} s, {candidates} candidates"
     )
-    # every component writes to the one SQLite file: in WAL mode, a reader that then writes is not refused while
-    # another writes (sme_credit_dev.cli.ensure_airflow_db)
-    with contextlib.closing(sqlite3.connect(airflow.state / "airflow" / "airflow.db")) as metadata:
-        assert metadata.execute("pragma journal_mode").fetchone()[0] == "wal"
+    # Airflow's metadata is in PostgreSQL beside the warehouse (settings.airflow_metadata_url), not in a SQLite
+    # file whose one-writer lock the components fought over: the runs the API reported are its rows
+    metadata = create_engine(settings.airflow_metadata_url(url))
+    with metadata.connect() as conn:
+        states = conn.execute(
+            text("select dag_id, state from dag_run where run_id in (:ingest, :build)"),
+            {"ingest": ingest["dag_run_id"], "build": build["dag_run_id"]},
+        ).all()
+    metadata.dispose()
+    assert sorted(states) == [("sme_credit_build", "success"), ("sme_ingest", "success")]
+    assert not (airflow.state / "airflow" / "airflow.db").exists()
     if airflow.executor == "local":  # these need one executor only, and start from this day's state
         _backfill_the_two_dates_before(airflow, url, tiny_latest, build["dag_run_id"])
         _a_running_backfill_is_named_cancelled_or_resumed(airflow, tiny_latest)

@@ -40,5 +40,11 @@ def test_airflow_env_keeps_state_local(monkeypatch, tmp_path):
     monkeypatch.setenv("SME_STATE_DIR", str(tmp_path))
     env = settings.airflow_env("postgresql://postgres@127.0.0.1:5432/x")
     assert env["AIRFLOW_HOME"] == str(tmp_path / "airflow")
-    assert env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"].startswith("sqlite:///" + str(tmp_path))
+    # the metadata beside the warehouse, on its server, in a database named after it
+    assert env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"] == "postgresql+psycopg2://postgres@127.0.0.1:5432/x_airflow"
     assert env["AIRFLOW__CORE__DAGS_FOLDER"] == str(settings.DAGS_DIR)
+
+
+def test_airflow_metadata_keeps_the_warehouse_password():
+    url = settings.airflow_metadata_url("postgres://etl:s3cret@db.internal:6543/sme")
+    assert url == "postgresql+psycopg2://etl:s3cret@db.internal:6543/sme_airflow"
