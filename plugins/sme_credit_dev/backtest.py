@@ -142,6 +142,17 @@ def _ks_cutoff(score: np.ndarray, bad: np.ndarray) -> float:
     return float(s[last][np.argmax(gap[last])])
 
 
+def with_outcomes(frame: pd.DataFrame, landing: Path, as_of: dt.date) -> pd.DataFrame:
+    """The rows of `frame` (one per uscc) of firms not in default on `as_of`, with `defaulted`: a default within
+    the outcome window after it, from the world's ground truth."""
+    truth = pd.read_csv(ground_truth_path(landing), parse_dates=["default_date"])
+    frame = frame.merge(truth.groupby("uscc").default_date.min().reset_index(), on="uscc", how="left")
+    day, end = pd.Timestamp(as_of), pd.Timestamp(training.add_months(as_of, training.outcome_months()))
+    frame = frame[~(frame.default_date <= day)].reset_index(drop=True)
+    frame["defaulted"] = (frame.default_date > day) & (frame.default_date <= end)
+    return frame
+
+
 def run_backtest(landing: Path, as_of: dt.date | None = None, model: str | None = None, log=print) -> BacktestResult:
     as_of = as_of or default_as_of(landing)
     url = training.load_known(landing, as_of, BACKTEST_DATABASE, log)
@@ -157,11 +168,7 @@ def run_backtest(landing: Path, as_of: dt.date | None = None, model: str | None 
             .all()
         )
     engine.dispose()
-    truth = pd.read_csv(ground_truth_path(landing), parse_dates=["default_date"])
-    frame = tiers.merge(truth.groupby("uscc").default_date.min().reset_index(), on="uscc", how="left")
-    day, end = pd.Timestamp(as_of), pd.Timestamp(training.add_months(as_of, training.outcome_months()))
-    frame = frame[~(frame.default_date <= day)].reset_index(drop=True)
-    frame["defaulted"] = (frame.default_date > day) & (frame.default_date <= end)
+    frame = with_outcomes(tiers, landing, as_of)
     score, bad = frame.score.to_numpy(dtype=float), frame.defaulted.to_numpy()
     ks, auc = ks_and_auc(score, bad)
     grouped = (

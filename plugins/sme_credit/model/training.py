@@ -346,6 +346,22 @@ def fit_and_validate(
     )
 
 
+def training_sample(
+    landing: Path, as_of: dt.date, database: str = TRAINING_DATABASE, log: Callable[[str], None] = print
+) -> tuple[TrainingPlan, str, pd.DataFrame]:
+    """What a training on `as_of` learns from: its plan, the URL of the database holding what was delivered by
+    then (steps 1-3 of the module's docstring), and the labelled point-in-time features of the plan's dates."""
+    plan = plan_training(landing, as_of)
+    log(
+        f"Training as of {as_of}: {len(plan.development)} development dates {plan.development[0]} .. "
+        f"{plan.development[-1]}, out of time {plan.out_of_time}, outcomes over {outcome_months()} months"
+    )
+    url = load_known(landing, as_of, database, log)
+    log("Building the point-in-time features with the dbt project ...")
+    features = build_point_in_time(url, plan.dates, log)
+    return plan, url, label(features, defaults_known_on(url, as_of), outcome_months())
+
+
 def train(
     landing: Path,
     as_of: dt.date,
@@ -358,15 +374,7 @@ def train(
 ) -> TrainedModel:
     """Train on what was known on `as_of` (see the module's docstring); nothing is written or promoted here.
     `grid` (None: no cross-validation) varies some of `fit_settings`; the rest are used as given."""
-    plan = plan_training(landing, as_of)
-    log(
-        f"Training as of {as_of}: {len(plan.development)} development dates {plan.development[0]} .. "
-        f"{plan.development[-1]}, out of time {plan.out_of_time}, outcomes over {outcome_months()} months"
-    )
-    url = load_known(landing, as_of, database, log)
-    log("Building the point-in-time features with the dbt project ...")
-    features = build_point_in_time(url, plan.dates, log)
-    labelled = label(features, defaults_known_on(url, as_of), outcome_months())
+    plan, _, labelled = training_sample(landing, as_of, database, log)
     model = fit_and_validate(
         labelled, plan, candidates or candidate_features(), fit_settings or FitSettings(), grid, log
     )
