@@ -59,22 +59,25 @@ def ensure_airflow_db(metadata_url: str, log: Path) -> None:
     home = settings.airflow_home()
     home.mkdir(parents=True, exist_ok=True)
     metadata = make_url(metadata_url)
+    name = metadata.database
+    if not name:
+        raise RuntimeError(f"Airflow's metadata URL {metadata.render_as_string(hide_password=True)} names no database")
     server = metadata.set(database="postgres").render_as_string(hide_password=False)
     stamp = home / ".migrated-version"
     version = (
         f"{airflow.__version__} pools {hashlib.sha256(POOLS_FILE.read_bytes()).hexdigest()[:12]} "
         f"{metadata.render_as_string(hide_password=True)}"
     )
-    if stamp.exists() and stamp.read_text() == version and warehouse.database_exists(server, metadata.database):
+    if stamp.exists() and stamp.read_text() == version and warehouse.database_exists(server, name):
         return
-    print(f"Preparing Airflow's metadata database {metadata.database} ...", flush=True)
+    print(f"Preparing Airflow's metadata database {name} ...", flush=True)
     try:
-        warehouse.create_database(server, metadata.database)
+        warehouse.create_database(server, name)
     except sqlalchemy.exc.DBAPIError as error:  # a warehouse user without CREATEDB, typically
         raise RuntimeError(
-            f"cannot create the local Airflow's metadata database {metadata.database} on "
+            f"cannot create the local Airflow's metadata database {name} on "
             f"{metadata.render_as_string(hide_password=True)}: {error.orig}. Have it created for this user "
-            f'(create database "{metadata.database}" owner "{metadata.username}"), then run this again.'
+            f'(create database "{name}" owner "{metadata.username}"), then run this again.'
         ) from error
     _airflow("db", "migrate", log=log)
     _airflow("pools", "import", str(POOLS_FILE), log=log)
