@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -58,8 +59,6 @@ LEARNING_RATE = 0.05
 
 def frames(landing: Path, as_of: dt.date | None, out: Path) -> None:
     """The development, out-of-time and backtest samples with every feature column and the scorecard's score."""
-    import os
-
     from scorecard_ceiling import ceiling
 
     from sme_credit.model import training
