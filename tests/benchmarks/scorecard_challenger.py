@@ -32,7 +32,7 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "plugins"))
 
-from sme_credit.model.scorecard import ks_and_auc  # noqa: E402
+from sme_credit.model.scorecard import ks_and_auc, probability_log_loss  # noqa: E402
 from sme_credit.model.tuning import fold_of  # noqa: E402
 
 TARGET_KS, TARGET_AUC = 0.45, 0.80
@@ -119,11 +119,6 @@ def _matrix(frame: pd.DataFrame, columns: list[str], categories: dict[str, list]
     return matrix.to_numpy()
 
 
-def _log_loss(probability: np.ndarray, bad: np.ndarray) -> float:
-    p = np.clip(probability, 1e-6, 1 - 1e-6)
-    return float(-np.mean(bad * np.log(p) + (1 - bad) * np.log(1 - p)))
-
-
 def _challenger(development: pd.DataFrame, columns: list[str]):
     """The boosted trees with the settings of the lowest held-out log loss, refitted on all development rows."""
     from sklearn.ensemble import HistGradientBoostingClassifier
@@ -154,7 +149,7 @@ def _challenger(development: pd.DataFrame, columns: list[str]):
                 for iteration, probability in enumerate(fitted.staged_predict_proba(x[held]), 1):
                     if iteration in ITERATIONS:
                         losses.setdefault((leaves, min_leaf, iteration), []).append(
-                            _log_loss(probability[:, 1], y[held])
+                            probability_log_loss(probability[:, 1], y[held])
                         )
     best = min(losses, key=lambda key: np.mean(losses[key]))
     fitted = model(*best).fit(x, y)

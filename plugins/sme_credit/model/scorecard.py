@@ -310,7 +310,12 @@ def probability_of_default(score: np.ndarray) -> np.ndarray:
 def log_loss(score: np.ndarray, bad: np.ndarray) -> float:
     """The mean negative log-likelihood of the outcomes under the scores' probabilities of default: lower is
     better, and unlike KS and AUC it also counts how far the probabilities are from the default rates."""
-    p = np.clip(probability_of_default(score), 1e-6, 1 - 1e-6)
+    return probability_log_loss(probability_of_default(score), bad)
+
+
+def probability_log_loss(probability: np.ndarray, bad: np.ndarray) -> float:
+    """`log_loss` of probabilities of default given directly (any model's, not only a score's)."""
+    p = np.clip(np.asarray(probability, dtype=float), 1e-6, 1 - 1e-6)
     y = np.asarray(bad, dtype=float)
     return float(-np.mean(y * np.log(p) + (1 - y) * np.log(1 - p)))
 

@@ -123,9 +123,10 @@ def tune(
     scores: dict[tuple[int, int, float], list[tuple[float, float, float]]] = {}
     splits = [(repeat, fold) for repeat in range(grid.repeats) for fold in range(grid.folds)]
     firms = np.asarray(frame.uscc if groups is None else groups, dtype=str)
+    firm_count = len(set(firms))
     log(
         f"Cross-validating {len(grid.max_bins) * len(combinations)} settings on {len(splits)} folds of "
-        f"{len(set(firms)):,} firms ..."
+        f"{firm_count:,} firms ..."
     )
     fold_per_repeat = [
         np.array([fold_of(uscc, grid.folds, repeat) for uscc in firms]) for repeat in range(grid.repeats)
@@ -165,4 +166,4 @@ def tune(
                 float(kss.mean()),
             )
         )
-    return Tuning(grid, len(set(firms)), sorted(trials, key=Trial.key))
+    return Tuning(grid, firm_count, sorted(trials, key=Trial.key))
