@@ -224,6 +224,64 @@ def test_the_producer_converts_debug_events_only_when_cosmos_acts_on_them(dagbag
     assert [event.info.name for event in seen] == ["NodeFinished", "MainReportVersion"]
 
 
+def test_the_one_xcom_keeps_the_compiled_sql_of_failed_nodes_only():
+    """A successful node's sensor shows no SQL under the scheduler (it ends in the triggerer), so its SQL would
+    only be read and parsed again by every sensor; a failed or skipped node's SQL is what someone opens."""
+    from cosmos.operators._watcher.state import get_compiled_sql_xcom_key, get_status_xcom_key
+
+    from sme_credit.transform.cosmos_watcher import without_sql_of_successes
+
+    ok, failed, skipped = (f"model.sme_credit.{name}" for name in ("ok", "failed", "skipped"))
+    results = {"dbt_startup_events": [{"msg": "Running with dbt"}]}
+    for node, status in ((ok, "success"), (failed, "error"), (skipped, "skipped")):
+        results[get_status_xcom_key(node)] = {"status": status, "outlet_uris": []}
+        results[get_compiled_sql_xcom_key(node)] = f"select '{status}'"
+    results[get_compiled_sql_xcom_key("model.sme_credit.no_status")] = "select 'still running'"
+
+    kept = without_sql_of_successes(results)
+    assert set(results) - set(kept) == {get_compiled_sql_xcom_key(ok)}
+    assert kept[get_compiled_sql_xcom_key(failed)] == "select 'error'"
+
+
+def test_the_producer_skips_openlineage_parsing_without_the_provider(dagbag, tmp_path):
+    """Cosmos parses dbt's artifacts into OpenLineage events that only the OpenLineage provider reads."""
+    import copy
+    import importlib.util
+
+    from cosmos.constants import PRODUCER_WATCHER_TASK_ID
+
+    assert importlib.util.find_spec("airflow.providers.openlineage") is None  # not in the lock: nothing reads them
+    producer = copy.copy(
+        dagbag.dags["sme_credit_build"].get_task(f"{dbt_runner.BUILD_GROUP}.{PRODUCER_WATCHER_TASK_ID}")
+    )
+    # no artifacts in tmp_path: Cosmos's parser would have been tried (and returned True) had it run
+    assert producer.calculate_openlineage_events_completes({}, tmp_path, ["build"]) is False
+
+
+def test_the_producer_freezes_the_heap_only_while_dbt_runs(dagbag, monkeypatch):
+    """Cosmos's collection after the build scans only what the build made; a failed build unfreezes it too."""
+    import copy
+    import gc
+
+    from cosmos.constants import PRODUCER_WATCHER_TASK_ID
+    from cosmos.operators.watcher import DbtProducerWatcherOperator
+
+    producer = copy.copy(
+        dagbag.dags["sme_credit_build"].get_task(f"{dbt_runner.BUILD_GROUP}.{PRODUCER_WATCHER_TASK_ID}")
+    )
+    frozen_while_running = []
+
+    def failing_build(self, command, env, cwd, **kwargs):
+        frozen_while_running.append(gc.get_freeze_count())
+        raise RuntimeError("dbt build failed")
+
+    monkeypatch.setattr(DbtProducerWatcherOperator, "run_dbt_runner", failing_build)
+    with pytest.raises(RuntimeError, match="dbt build failed"):
+        producer.run_dbt_runner(["dbt", "build"], {}, ".")
+    assert frozen_while_running[0] > 0
+    assert gc.get_freeze_count() == 0
+
+
 class _PushesAndPulls:
     """The task instance's XCom calls, counted (what would be metadata round trips)."""
 
@@ -245,7 +303,7 @@ def test_the_build_keeps_node_results_in_memory_and_sensors_read_them_from_one_x
     import copy
 
     from cosmos.constants import PRODUCER_WATCHER_TASK_ID
-    from cosmos.operators._watcher.state import get_status_xcom_key
+    from cosmos.operators._watcher.state import get_compiled_sql_xcom_key, get_status_xcom_key
     from dbt.events.types import LogModelResult, MainReportVersion, NodeFinished
     from dbt_common.events.base_types import msg_from_base_event
     from google.protobuf.json_format import MessageToJson
@@ -275,8 +333,10 @@ def test_the_build_keeps_node_results_in_memory_and_sensors_read_them_from_one_x
 
     # the sensor: one pull of the results, then Cosmos's keys from them
     airflow_ti = _PushesAndPulls({NODE_RESULTS_KEY: results, "producer_cmd_flags": ["--full-refresh"]})
-    reader = _ResultsReader(airflow_ti, producer.task_id, airflow_ti.xcom_pull(key=NODE_RESULTS_KEY))
+    reader = _ResultsReader(airflow_ti, producer.task_id, airflow_ti.xcom_pull(key=NODE_RESULTS_KEY), model)
     assert reader.xcom_pull(producer.task_id, key=get_status_xcom_key(model))["status"] == "success"
+    # its SQL is not kept (it succeeded), and nothing else holds it: the answer is no SQL, without a round trip
+    assert reader.xcom_pull(producer.task_id, key=get_compiled_sql_xcom_key(model)) is None
     assert airflow_ti.pulls == [NODE_RESULTS_KEY]
     assert reader.xcom_pull(producer.task_id, key="producer_cmd_flags") == ["--full-refresh"]
     assert reader.xcom_pull("another_task", key=get_status_xcom_key(model)) is None
