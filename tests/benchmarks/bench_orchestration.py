@@ -9,9 +9,10 @@ On the same warehouse and as-of date (the latest delivery loaded), one after the
 3. the same with SME_DBT_EXECUTION_MODE=local (an Airflow task per model, then one test task).
 For the DAG runs it reports the wall time of the run and the time of its dbt tasks (from Airflow's metadata),
 the rest being the GX gates, publishing and Airflow itself. The plain build and the watcher run alternate for
---repeat rounds (5). One run of either varies by up to 40 % on a 2-core machine, and a slow spell lasts minutes,
-so each round's watcher run is compared with the plain build just before it and the median of those ratios is
-the verdict; the medians and the best of each side are printed beside it.
+--repeat rounds (5). One run of either can take half as long again as the run before it on a 2-core machine
+(a plain build 16.1-26.1 s in one bench), so each round's watcher run is compared with the plain build just
+before it, the median of those ratios is the verdict, and the medians and best runs of each side are printed
+beside it to show how far the noise goes.
 Target (issue 10): the DAG's dbt tasks within 1.2x the plain `dbt build`.
 """
 

@@ -259,7 +259,8 @@ def test_the_producer_skips_openlineage_parsing_without_the_provider(dagbag, tmp
 
 
 def test_the_producer_freezes_the_heap_only_while_dbt_runs(dagbag, monkeypatch):
-    """Cosmos's collection after the build scans only what the build made; a failed build unfreezes it too."""
+    """Cosmos's collection after the build scans only what the build made; a failed build unfreezes the heap too,
+    unless it was frozen before (not the producer's to undo)."""
     import copy
     import gc
 
@@ -280,6 +281,15 @@ def test_the_producer_freezes_the_heap_only_while_dbt_runs(dagbag, monkeypatch):
         producer.run_dbt_runner(["dbt", "build"], {}, ".")
     assert frozen_while_running[0] > 0
     assert gc.get_freeze_count() == 0
+
+    # a heap its process was forked with frozen (a LocalExecutor worker's) stays frozen
+    gc.freeze()
+    try:
+        with pytest.raises(RuntimeError, match="dbt build failed"):
+            producer.run_dbt_runner(["dbt", "build"], {}, ".")
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
 
 
 class _PushesAndPulls:

@@ -156,11 +156,14 @@ class QuietDbtProducerWatcherOperator(DbtProducerWatcherOperator):
         from dbt.cli.main import dbtRunner  # noqa: F401 - imported before the freeze, so frozen with the rest
 
         self._node_results = None
+        # a LocalExecutor worker forks with its parent's heap frozen (copy-on-write): that freeze is not ours to undo
+        frozen_before = gc.get_freeze_count() > 0
         gc.freeze()  # what exists now lives as long as the task: no collection, Cosmos's final one included, rescans it
         try:
             return super().run_dbt_runner(command, env, cwd, **kwargs)
         finally:  # also after a failed build: its sensors report each model's own state
-            gc.unfreeze()
+            if not frozen_before:
+                gc.unfreeze()
             context = kwargs.get("context")
             if context is not None and self._node_results is not None:
                 results = without_sql_of_successes(self._node_results.values)
