@@ -35,7 +35,7 @@ def create_database(server_url: str, name: str, *, drop_first: bool = False) -> 
         with engine.connect() as conn:
             if drop_first:
                 conn.execute(text(f'drop database if exists "{name}" with (force)'))
-            if not conn.execute(text("select 1 from pg_database where datname = :n"), {"n": name}).scalar():
+            if not _exists(conn, name):
                 ctype = conn.execute(text("select datctype from pg_database where datname = 'template1'")).scalar()
                 conn.execute(
                     text(
@@ -48,11 +48,15 @@ def create_database(server_url: str, name: str, *, drop_first: bool = False) -> 
     return make_url(server_url).set(database=name).render_as_string(hide_password=False)
 
 
+def _exists(conn, name: str) -> bool:
+    return bool(conn.execute(text("select 1 from pg_database where datname = :n"), {"n": name}).scalar())
+
+
 def database_exists(server_url: str, name: str) -> bool:
     engine = _admin_engine(server_url)
     try:
         with engine.connect() as conn:
-            return bool(conn.execute(text("select 1 from pg_database where datname = :n"), {"n": name}).scalar())
+            return _exists(conn, name)
     finally:
         engine.dispose()
 

@@ -62,17 +62,16 @@ def ensure_airflow_db(metadata_url: str, log: Path) -> None:
     name = metadata.database
     if not name:
         raise RuntimeError(f"Airflow's metadata URL {metadata.render_as_string(hide_password=True)} names no database")
-    server = metadata.set(database="postgres").render_as_string(hide_password=False)
     stamp = home / ".migrated-version"
     version = (
         f"{airflow.__version__} pools {hashlib.sha256(POOLS_FILE.read_bytes()).hexdigest()[:12]} "
         f"{metadata.render_as_string(hide_password=True)}"
     )
-    if stamp.exists() and stamp.read_text() == version and warehouse.database_exists(server, name):
+    if stamp.exists() and stamp.read_text() == version and warehouse.database_exists(metadata_url, name):
         return
     print(f"Preparing Airflow's metadata database {name} ...", flush=True)
     try:
-        warehouse.create_database(server, name)
+        warehouse.create_database(metadata_url, name)
     except sqlalchemy.exc.DBAPIError as error:  # a warehouse user without CREATEDB, typically
         raise RuntimeError(
             f"cannot create the local Airflow's metadata database {name} on "
@@ -82,6 +81,18 @@ def ensure_airflow_db(metadata_url: str, log: Path) -> None:
     _airflow("db", "migrate", log=log)
     _airflow("pools", "import", str(POOLS_FILE), log=log)
     stamp.write_text(version)
+
+
+def _prepare_local_airflow(env: dict[str, str], log_name: str) -> Path:
+    """What any local use of Airflow needs first: its metadata database and the dbt manifest Cosmos renders the
+    build DAG from. Returns the log its preparation writes to, in the local logs folder."""
+    from sme_credit.transform import dbt_runner
+
+    logs = settings.state_dir() / "logs"
+    logs.mkdir(parents=True, exist_ok=True)
+    ensure_airflow_db(env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"], logs / log_name)
+    dbt_runner.ensure_manifest()
+    return logs / log_name
 
 
 def _dag_run_state(dag_id: str) -> str | None:
@@ -158,7 +169,6 @@ def command_run(args: argparse.Namespace) -> int:
 
 def _run(args: argparse.Namespace) -> int:
     from sme_credit.publish import report
-    from sme_credit.transform import dbt_runner
 
     started = time.monotonic()
     print("== SME pre-credit pipeline: local run ==", flush=True)
@@ -176,11 +186,7 @@ def _run(args: argparse.Namespace) -> int:
         print(f"--date {as_of} is after today ({landing_survey.today()}): a run cannot describe a day to come")
         return 2
 
-    logs = settings.state_dir() / "logs"
-    logs.mkdir(parents=True, exist_ok=True)
-    log = logs / f"run-{dt.datetime.now():%Y%m%d-%H%M%S}.log"
-    ensure_airflow_db(env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"], log)
-    dbt_runner.ensure_manifest()
+    log = _prepare_local_airflow(env, f"run-{dt.datetime.now():%Y%m%d-%H%M%S}.log")
 
     print(f"Running the pipeline for delivery date {as_of} (log: {log})", flush=True)
     run_dag("sme_ingest", as_of, log)
@@ -390,26 +396,15 @@ def command_dbt(args: argparse.Namespace) -> int:
 
 
 def command_airflow(args: argparse.Namespace) -> int:
-    from sme_credit.transform import dbt_runner
-
-    env = _environment()
-    logs = settings.state_dir() / "logs"
-    logs.mkdir(parents=True, exist_ok=True)
-    ensure_airflow_db(env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"], logs / "airflow.log")
-    dbt_runner.ensure_manifest()
+    _prepare_local_airflow(_environment(), "airflow.log")
     return _airflow(*args.airflow_args, check=False).returncode
 
 
 def _start_local_airflow(what: str, log_name: str) -> Path:
     """What every local Airflow needs before its components start: settings, metadata DB, dbt manifest, and the
     venv's bin on PATH (each component starts `airflow`); says where it will answer. Returns the logs folder."""
-    from sme_credit.transform import dbt_runner
-
     env = _environment()
-    logs = settings.state_dir() / "logs"
-    logs.mkdir(parents=True, exist_ok=True)
-    ensure_airflow_db(env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"], logs / log_name)
-    dbt_runner.ensure_manifest()
+    logs = _prepare_local_airflow(env, log_name).parent
     os.environ["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
     port = settings.airflow_api_port()
     passwords = Path(env["AIRFLOW_HOME"]) / "simple_auth_manager_passwords.json.generated"
