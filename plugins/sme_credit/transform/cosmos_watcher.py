@@ -175,21 +175,22 @@ class QuietDbtProducerWatcherOperator(DbtProducerWatcherOperator):
         return super().calculate_openlineage_events_completes(env, project_dir, dbt_command_line)
 
 
-def node_keys(unique_id: str) -> frozenset[str]:
-    """A node's keys in the one XCom. The producer stores every node's entries there and nowhere else, so a key
-    missing from it (a successful node's SQL, a node dbt never reached) has nothing behind it in Airflow either."""
-    return frozenset(key(unique_id) for key in (get_status_xcom_key, get_compiled_sql_xcom_key, get_dbt_event_xcom_key))
+def answers(results: dict, key: str | None, unique_id: str) -> bool:
+    """Whether the one XCom answers a sensor's pull of `key`: the keys it holds, and its node's own keys even when
+    missing. The producer stores every node's entries there and nowhere else, so a node's key missing from it (a
+    successful node's SQL, a node dbt never reached) has nothing behind it in Airflow either."""
+    node_keys = (get_status_xcom_key, get_compiled_sql_xcom_key, get_dbt_event_xcom_key)
+    return key in results or (bool(unique_id) and key in {node_key(unique_id) for node_key in node_keys})
 
 
 class _ResultsReader:
     """The sensor's task instance, answering its pulls of the producer's node XComs from the one XCom."""
 
     def __init__(self, ti, producer_task_id: str, values: dict, unique_id: str = "") -> None:
-        self._ti, self._producer_task_id, self._values = ti, producer_task_id, values
-        self._node_keys = node_keys(unique_id) if unique_id else frozenset()
+        self._ti, self._producer_task_id, self._values, self._unique_id = ti, producer_task_id, values, unique_id
 
     def xcom_pull(self, task_ids=None, key: str | None = None, **kwargs):
-        if task_ids == self._producer_task_id and (key in self._values or key in self._node_keys):
+        if task_ids == self._producer_task_id and answers(self._values, key, self._unique_id):
             return self._values.get(key)
         return self._ti.xcom_pull(task_ids, key=key, **kwargs)
 
@@ -244,7 +245,7 @@ class NodeResultTrigger(WatcherTrigger):
     async def get_xcom_val(self, key: str):
         if self._results is None:  # the producer's one XCom, read again while missing (killed: Cosmos's keys)
             self._results = await super().get_xcom_val(NODE_RESULTS_KEY)
-        if self._results is not None and (key in self._results or key in node_keys(self.model_unique_id)):
+        if self._results is not None and answers(self._results, key, self.model_unique_id):
             return self._results.get(key)
         return await super().get_xcom_val(key)
 
