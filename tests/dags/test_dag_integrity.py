@@ -302,7 +302,7 @@ class _PushesAndPulls:
         self.pushes.append(key)
         self.values[key] = value
 
-    def xcom_pull(self, task_ids=None, key=None, **_):
+    def xcom_pull(self, task_ids=None, key="return_value", **_):
         self.pulls.append(key)
         return self.values.get(key)
 
@@ -351,6 +351,70 @@ def test_the_build_keeps_node_results_in_memory_and_sensors_read_them_from_one_x
     assert reader.xcom_pull(producer.task_id, key="producer_cmd_flags") == ["--full-refresh"]
     assert reader.xcom_pull("another_task", key=get_status_xcom_key(model)) is None
     assert airflow_ti.pulls == [NODE_RESULTS_KEY, "producer_cmd_flags", get_status_xcom_key(model)]
+
+
+class _RecordsMessages:
+    """The Task SDK's channel to its supervisor (the API calls a task makes besides XCom), recorded."""
+
+    def __init__(self, producer_state: str):
+        self.producer_state, self.sent = producer_state, []
+
+    def send(self, msg):
+        from airflow.sdk.execution_time.comms import TaskStatesResult
+
+        self.sent.append(type(msg).__name__)
+        return TaskStatesResult(task_states={"r": {msg.task_ids[0]: self.producer_state}})
+
+
+@pytest.mark.parametrize(("reported", "try_number", "asks"), [(True, 1, False), (False, 1, True), (True, 2, True)])
+def test_a_sensor_asks_for_the_producers_state_only_when_cosmos_reads_it(dagbag, reported, try_number, asks):
+    """Cosmos's poke reads the producer's state on a retry, or while its node has no status (it then waits or falls
+    back); the first try of a reported node reads only the one XCom."""
+    import copy
+
+    from airflow.sdk.execution_time.supervisor import set_supervisor_comms
+    from cosmos.operators._watcher.state import get_status_xcom_key
+
+    from sme_credit.transform.cosmos_watcher import NODE_RESULTS_KEY, ModelResultSensor
+
+    sensor = copy.copy(next(t for t in dagbag.dags["sme_credit_build"].tasks if isinstance(t, ModelResultSensor)))
+    sensor.poke_retry_number = 0
+    results = {get_status_xcom_key(sensor.model_unique_id): {"status": "success"}} if reported else {}
+    ti = _PushesAndPulls({NODE_RESULTS_KEY: results})
+    ti.try_number, ti.dag_id = try_number, "sme_credit_build"
+    comms = _RecordsMessages(producer_state="running")  # a retry while the producer runs: Cosmos keeps polling
+    with set_supervisor_comms(comms):
+        assert sensor.poke({"ti": ti, "run_id": "r"}) is reported
+    assert ("GetTaskStates" in comms.sent) is asks
+    assert ti.pulls[0] == NODE_RESULTS_KEY
+
+
+def test_a_sensor_renders_fields_only_to_show_a_failure_or_to_run_its_node(dagbag, monkeypatch):
+    """Airflow renders and stores a task's template fields before it runs: a sensor has none then, so it makes no
+    call for them. A failed node's SQL is stored when Cosmos finds it; a dbt run of the node, when Cosmos falls back
+    to one, gets the as-of date rendered into its vars."""
+    import copy
+
+    from airflow.sdk.execution_time.task_runner import _serialize_rendered_fields
+
+    from sme_credit.transform.cosmos_watcher import ModelResultSensor
+
+    sensor = copy.copy(next(t for t in dagbag.dags["sme_credit_build"].tasks if isinstance(t, ModelResultSensor)))
+    assert _serialize_rendered_fields(sensor) == {}  # Airflow then sends nothing (its "do not call the API")
+
+    sensor.compiled_sql = "select 1 / 0"
+    sensor._override_rtif({})
+    assert sensor.overwrite_rtif_after_execution  # Airflow stores the rendered fields again as the task ends
+    assert _serialize_rendered_fields(sensor)["compiled_sql"] == "select 1 / 0"
+
+    ran = []
+    monkeypatch.setattr(sensor, "build_and_run_cmd", lambda context, cmd_flags: ran.append((sensor.vars, cmd_flags)))
+    ti = _PushesAndPulls({"return_value": "2026-11-03"})  # resolve_as_of_date's XCom
+    assert sensor._fallback_to_non_watcher_run(1, {"ti": ti})
+    ((vars_, flags),) = ran
+    assert vars_ == {"as_of_date": "2026-11-03"}
+    assert flags[-2:] == ["--select", sensor.model_unique_id.split(".")[-1]]
+    assert sensor.compiled_sql == "select 1 / 0"
 
 
 # What a DAG file must not pull in while the scheduler parses it: the loader's Arrow and database driver, Great

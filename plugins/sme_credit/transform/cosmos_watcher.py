@@ -18,6 +18,11 @@ pure overhead:
   demo build's 118 KB), read and parsed again by each of the 41 sensors, and under the scheduler a successful
   node's sensor never shows it anyway (it ends in the triggerer). A failed node's sensor still shows the SQL
   that failed, and dbt's docs page (Browse menu) has every model's.
+- Airflow renders and stores a task's template fields before it runs, and Cosmos's poke asks for the producer's
+  state: for a sensor, a metadata write and two round trips (`vars` pulls the as-of date), of six, that a first
+  try of a reported node never uses. A sensor renders none up front (a failed node's SQL is stored when Cosmos
+  finds it, a fallback dbt run of the node renders its own fields first) and asks for the producer's state only
+  when Cosmos reads it: the demo build's 41 sensors went from 4.6-5.9 s to 3.3-3.7 s under `airflow dags test`.
 - Cosmos then hands dbt's artifacts to OpenLineage's parser, whose events only the OpenLineage provider reads;
   without that provider installed the parse (0.4 s a build) is skipped.
 - Cosmos ends with `gc.collect()`, which scanned every object of Airflow and dbt (0.5 s); the heap is frozen while
@@ -34,7 +39,7 @@ import json
 
 from airflow.triggers.base import TaskSkippedEvent, TaskSuccessEvent
 from cosmos.listeners.dag_run_listener import EventStatus
-from cosmos.operators._watcher.base import _DBT_EVENT_ALLOWLIST, _log_dbt_msg
+from cosmos.operators._watcher.base import _DBT_EVENT_ALLOWLIST, BaseConsumerSensor, _log_dbt_msg
 from cosmos.operators._watcher.state import (
     DBT_UPSTREAM_FAILURE_SKIP_EVENT_NAMES,
     _log_dbt_event,
@@ -194,8 +199,15 @@ class _ResultsReader:
             return self._values.get(key)
         return self._ti.xcom_pull(task_ids, key=key, **kwargs)
 
+    def holds_node_status(self) -> bool:
+        return get_status_xcom_key(self._unique_id) in self._values
+
     def __getattr__(self, name: str):
         return getattr(self._ti, name)
+
+
+# what a result sensor shows in the UI's rendered fields: its node, and a failed node's compiled SQL
+SHOWN_FIELDS = BaseConsumerSensor.template_fields
 
 
 class _ReadsNodeResults:
@@ -203,6 +215,12 @@ class _ReadsNodeResults:
 
     producer_task_id: str
     model_unique_id: str
+    # Airflow renders a task's template fields before it runs and stores them, a metadata write, and `vars` pulls
+    # the as-of date from XCom, a round trip: for a sensor that only reads a result, a third of its time. So none
+    # is rendered up front. What a sensor shows, a failed node's SQL, is stored when Cosmos finds it
+    # (`_override_rtif`); the fields of a dbt run of the node are rendered when Cosmos falls back to one.
+    template_fields: tuple[str, ...] = ()
+    run_template_fields: tuple[str, ...]
 
     def poke(self, context) -> bool:
         values = context["ti"].xcom_pull(task_ids=self.producer_task_id, key=NODE_RESULTS_KEY)
@@ -211,13 +229,35 @@ class _ReadsNodeResults:
         reader = _ResultsReader(context["ti"], self.producer_task_id, values, self.model_unique_id)
         return super().poke({**context, "ti": reader})  # type: ignore[misc]
 
+    def _get_producer_task_status(self, context) -> str | None:
+        ti = context["ti"]
+        # Cosmos's poke reads the producer's state only on a retry or while the node has no status: a round trip
+        # per sensor that the first try of a reported node never uses
+        if isinstance(ti, _ResultsReader) and ti.try_number == 1 and ti.holds_node_status():
+            return None
+        return super()._get_producer_task_status(context)  # type: ignore[misc]
+
+    def _override_rtif(self, context) -> None:
+        self.template_fields = SHOWN_FIELDS  # stored once the task ends (Cosmos sets overwrite_rtif_after_execution)
+        super()._override_rtif(context)  # type: ignore[misc]
+
+    def _fallback_to_non_watcher_run(self, try_number: int, context) -> bool:
+        for field in dict.fromkeys(self.run_template_fields):
+            if field not in SHOWN_FIELDS:  # a failed node's SQL is no template
+                setattr(self, field, self.render_template(getattr(self, field), context))  # type: ignore[attr-defined]
+        return super()._fallback_to_non_watcher_run(try_number, context)  # type: ignore[misc]
+
 
 class ModelResultSensor(_ReadsNodeResults, DbtRunWatcherOperator):
     """A model's state in the UI, from the producer's one XCom of results."""
 
+    run_template_fields = DbtRunWatcherOperator.template_fields
+
 
 class SeedResultSensor(_ReadsNodeResults, DbtSeedWatcherOperator):
     """A seed's state in the UI, from the producer's one XCom of results."""
+
+    run_template_fields = DbtSeedWatcherOperator.template_fields
 
 
 # Cosmos's sensor class -> the one that reads the one XCom
