@@ -413,6 +413,7 @@ def test_a_sensor_renders_fields_only_to_show_a_failure_or_to_run_its_node(dagba
     assert sensor._fallback_to_non_watcher_run(1, {"ti": ti})
     ((vars_, flags),) = ran
     assert vars_ == {"as_of_date": "2026-11-03"}
+    assert sensor.env is None and sensor.full_refresh is False  # the fields with no template are left as they were
     assert flags[-2:] == ["--select", sensor.model_unique_id.split(".")[-1]]
     assert sensor.compiled_sql == "select 1 / 0"
 
