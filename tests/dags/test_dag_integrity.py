@@ -26,6 +26,24 @@ def dagbag():
     return DagBag(dag_folder=str(settings.DAGS_DIR))
 
 
+def _producer(dagbag):
+    """A copy of the build DAG's watcher producer, for a test to change at will."""
+    import copy
+
+    from cosmos.constants import PRODUCER_WATCHER_TASK_ID
+
+    return copy.copy(dagbag.dags["sme_credit_build"].get_task(f"{dbt_runner.BUILD_GROUP}.{PRODUCER_WATCHER_TASK_ID}"))
+
+
+def _model_sensor(dagbag):
+    """A copy of one of the build DAG's model sensors, for a test to change at will."""
+    import copy
+
+    from sme_credit.transform.cosmos_watcher import ModelResultSensor
+
+    return copy.copy(next(t for t in dagbag.dags["sme_credit_build"].tasks if isinstance(t, ModelResultSensor)))
+
+
 def test_every_dag_imports_without_errors(dagbag):
     assert dagbag.import_errors == {}
     assert set(dagbag.dag_ids) == EXPECTED_DAGS
@@ -199,16 +217,11 @@ def test_the_producer_stores_only_what_model_sensors_read():
 def test_the_producer_converts_debug_events_only_when_cosmos_acts_on_them(dagbag):
     """dbt's debug events (each SQL statement, each connection) never reach Cosmos's JSON conversion; a node's
     final event and every INFO event do."""
-    import copy
-
-    from cosmos.constants import PRODUCER_WATCHER_TASK_ID
     from dbt.adapters.events.types import SQLQuery
     from dbt.events.types import MainReportVersion, NodeFinished, NodeStart
     from dbt_common.events.base_types import msg_from_base_event
 
-    producer = copy.copy(
-        dagbag.dags["sme_credit_build"].get_task(f"{dbt_runner.BUILD_GROUP}.{PRODUCER_WATCHER_TASK_ID}")
-    )
+    producer = _producer(dagbag)
     seen = []
     producer._dbt_runner_callbacks = [*(producer._dbt_runner_callbacks or []), lambda event: seen.append(event)]
     callback = producer._dbt_runner_callbacks[-1]
@@ -245,15 +258,10 @@ def test_the_one_xcom_keeps_the_compiled_sql_of_failed_nodes_only():
 
 def test_the_producer_skips_openlineage_parsing_without_the_provider(dagbag, tmp_path):
     """Cosmos parses dbt's artifacts into OpenLineage events that only the OpenLineage provider reads."""
-    import copy
     import importlib.util
 
-    from cosmos.constants import PRODUCER_WATCHER_TASK_ID
-
     assert importlib.util.find_spec("airflow.providers.openlineage") is None  # not in the lock: nothing reads them
-    producer = copy.copy(
-        dagbag.dags["sme_credit_build"].get_task(f"{dbt_runner.BUILD_GROUP}.{PRODUCER_WATCHER_TASK_ID}")
-    )
+    producer = _producer(dagbag)
     # no artifacts in tmp_path: Cosmos's parser would have been tried (and returned True) had it run
     assert producer.calculate_openlineage_events_completes({}, tmp_path, ["build"]) is False
 
@@ -261,15 +269,11 @@ def test_the_producer_skips_openlineage_parsing_without_the_provider(dagbag, tmp
 def test_the_producer_freezes_the_heap_only_while_dbt_runs(dagbag, monkeypatch):
     """Cosmos's collection after the build scans only what the build made; a failed build unfreezes the heap too,
     unless it was frozen before (not the producer's to undo)."""
-    import copy
     import gc
 
-    from cosmos.constants import PRODUCER_WATCHER_TASK_ID
     from cosmos.operators.watcher import DbtProducerWatcherOperator
 
-    producer = copy.copy(
-        dagbag.dags["sme_credit_build"].get_task(f"{dbt_runner.BUILD_GROUP}.{PRODUCER_WATCHER_TASK_ID}")
-    )
+    producer = _producer(dagbag)
     frozen_while_running = []
 
     def failing_build(self, command, env, cwd, **kwargs):
@@ -310,9 +314,6 @@ class _PushesAndPulls:
 def test_the_build_keeps_node_results_in_memory_and_sensors_read_them_from_one_xcom(dagbag, tmp_path):
     """Cosmos's parser runs on dbt's real events as before, but nothing reaches the metadata database while dbt
     runs; a sensor answers Cosmos's pulls of its model's keys from the one XCom, and any other key from Airflow."""
-    import copy
-
-    from cosmos.constants import PRODUCER_WATCHER_TASK_ID
     from cosmos.operators._watcher.state import get_compiled_sql_xcom_key, get_status_xcom_key
     from dbt.events.types import LogModelResult, MainReportVersion, NodeFinished
     from dbt_common.events.base_types import msg_from_base_event
@@ -320,9 +321,7 @@ def test_the_build_keeps_node_results_in_memory_and_sensors_read_them_from_one_x
 
     from sme_credit.transform.cosmos_watcher import NODE_RESULTS_KEY, _ResultsReader
 
-    producer = copy.copy(
-        dagbag.dags["sme_credit_build"].get_task(f"{dbt_runner.BUILD_GROUP}.{PRODUCER_WATCHER_TASK_ID}")
-    )
+    producer = _producer(dagbag)
     ti = _PushesAndPulls()
     keep = producer._make_parse_callable()
     model = "model.sme_credit.customer_features"
@@ -370,14 +369,12 @@ class _RecordsMessages:
 def test_a_sensor_asks_for_the_producers_state_only_when_cosmos_reads_it(dagbag, reported, try_number, asks):
     """Cosmos's poke reads the producer's state on a retry, or while its node has no status (it then waits or falls
     back); the first try of a reported node reads only the one XCom."""
-    import copy
-
     from airflow.sdk.execution_time.supervisor import set_supervisor_comms
     from cosmos.operators._watcher.state import get_status_xcom_key
 
-    from sme_credit.transform.cosmos_watcher import NODE_RESULTS_KEY, ModelResultSensor
+    from sme_credit.transform.cosmos_watcher import NODE_RESULTS_KEY
 
-    sensor = copy.copy(next(t for t in dagbag.dags["sme_credit_build"].tasks if isinstance(t, ModelResultSensor)))
+    sensor = _model_sensor(dagbag)
     sensor.poke_retry_number = 0
     results = {get_status_xcom_key(sensor.model_unique_id): {"status": "success"}} if reported else {}
     ti = _PushesAndPulls({NODE_RESULTS_KEY: results})
@@ -393,13 +390,9 @@ def test_a_sensor_renders_fields_only_to_show_a_failure_or_to_run_its_node(dagba
     """Airflow renders and stores a task's template fields before it runs: a sensor has none then, so it makes no
     call for them. A failed node's SQL is stored when Cosmos finds it; a dbt run of the node, when Cosmos falls back
     to one, gets the as-of date rendered into its vars."""
-    import copy
-
     from airflow.sdk.execution_time.task_runner import _serialize_rendered_fields
 
-    from sme_credit.transform.cosmos_watcher import ModelResultSensor
-
-    sensor = copy.copy(next(t for t in dagbag.dags["sme_credit_build"].tasks if isinstance(t, ModelResultSensor)))
+    sensor = _model_sensor(dagbag)
     assert _serialize_rendered_fields(sensor) == {}  # Airflow then sends nothing (its "do not call the API")
 
     sensor.compiled_sql = "select 1 / 0"

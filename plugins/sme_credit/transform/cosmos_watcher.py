@@ -215,10 +215,8 @@ class _ReadsNodeResults:
 
     producer_task_id: str
     model_unique_id: str
-    # Airflow renders a task's template fields before it runs and stores them, a metadata write, and `vars` pulls
-    # the as-of date from XCom, a round trip: two of the six calls to Airflow a sensor made, for a dbt run of the
-    # node that only Cosmos's fallback makes. So none is rendered up front. What a sensor shows, a failed node's SQL, is stored when Cosmos finds it
-    # (`_override_rtif`); the fields of a dbt run of the node are rendered when Cosmos falls back to one.
+    # No template field is rendered before a sensor runs (the docstring above says why): a failed node's SQL is stored
+    # when Cosmos finds it (`_override_rtif`), the fields of a dbt run of the node when Cosmos falls back to one.
     template_fields: tuple[str, ...] = ()
     run_template_fields: tuple[str, ...]
 
