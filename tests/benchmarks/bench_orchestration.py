@@ -115,11 +115,12 @@ def main() -> int:
     print(f"\nsme_credit_build against a plain dbt build, as of {as_of}:")
     print(f"  {'plain dbt build':<28} {plain:7.1f} s (median of {len(plains)}; best {min(plains):.1f} s)")
     for mode, (wall, dbt_seconds, all_seconds, tasks, producer_seconds) in results.items():
-        best = f"; best {min(t[1] for t in runs[mode]):.1f} s" if len(runs[mode]) > 1 else ""
+        timings = runs[mode]
+        of_runs = f" (the median of {len(timings)} runs; best {min(t[1] for t in timings):.1f} s)"
         print(
             f"  {'DAG, ' + mode:<28} {wall:7.1f} s wall; dbt tasks {dbt_seconds:6.1f} s = "
             f"{dbt_seconds / plain:4.2f}x the plain build's median; all {tasks} tasks {all_seconds:6.1f} s"
-            + (f" (the median of {len(runs[mode])} runs{best})" if len(runs[mode]) > 1 else "")
+            + (of_runs if len(timings) > 1 else "")
         )
         if producer_seconds:
             print(
