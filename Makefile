@@ -21,12 +21,17 @@ export DO_NOT_TRACK := 1
 help:  ## list the targets
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
 
-# Reinstalls only when the lock or the package metadata changed.
-$(INSTALLED): requirements.lock pyproject.toml
+# Reinstalls only when the lock, the package metadata or this recipe changed.
+# --compile-bytecode: the installed packages' bytecode is written once, here. Python would otherwise compile
+# them again in every process where it may not keep what it compiled (PYTHONDONTWRITEBYTECODE=1, as this
+# project's machines and many container images set, or a read-only install): 4-5 s more to import Great
+# Expectations, 3 s more for each `airflow` command, paid by every task, gate and test (README, "The two
+# commands").
+$(INSTALLED): requirements.lock pyproject.toml Makefile
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
-	@echo "Installing the locked stack into $(VENV) (first time: about a minute)..."
-	@$(BIN)/uv pip sync --quiet --python $(BIN)/python requirements.lock
+	@echo "Installing the locked stack into $(VENV) and compiling its bytecode (first time: about a minute)..."
+	@$(BIN)/uv pip sync --quiet --compile-bytecode --python $(BIN)/python requirements.lock
 	@$(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps -e .
 	@# setuptools leaves a second copy of the package metadata beside the code, on sys.path: Airflow would see
 	@# the plugin entry point twice ("Plugin 'sme_credit' already registered")

@@ -377,6 +377,8 @@ def test_inline_dockerfile_extends_the_official_image_with_the_lock(raw):
     assert lock_install, "no RUN installs requirements.lock with `uv pip install` / `pip install -r`"
     # Installing over the image must keep its Airflow version.
     assert any(re.search(r"apache-airflow(\[[\w,]+\])?==(\$\{?AIRFLOW_VERSION\}?|3\.3\.\d+)", r) for r in lock_install)
+    # compiled once into the image, not by every task's process (tests/unit/test_install.py says why)
+    assert all("--compile-bytecode" in r for r in lock_install), "the lock's packages must be installed compiled"
     package_install = [r for r in runs if re.search(r"\b(uv pip|pip) install\b.*--no-deps\b", r)]
     assert package_install, "the project package must be installed with --no-deps (its deps come from the lock)"
     assert not any("uv pip sync" in r for r in runs), "`uv pip sync` would remove the image's Celery provider"
