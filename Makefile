@@ -24,9 +24,8 @@ help:  ## list the targets
 # Reinstalls only when the lock, the package metadata or this recipe changed.
 # --compile-bytecode: the installed packages' bytecode is written once, here. Python would otherwise compile
 # them again in every process where it may not keep what it compiled (PYTHONDONTWRITEBYTECODE=1, as this
-# project's machines and many container images set, or a read-only install): 4-5 s more to import Great
-# Expectations, 3 s more for each `airflow` command, paid by every task, gate and test (README, "The two
-# commands").
+# project's machines and many container images set, or a read-only install), a cost paid by every task, gate
+# and test (the figures: README, "The two commands").
 $(INSTALLED): requirements.lock pyproject.toml Makefile
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
