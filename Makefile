@@ -25,7 +25,7 @@ help:  ## list the targets
 # --compile-bytecode: the installed packages' bytecode is written once, here. Python would otherwise compile
 # them again in every process where it may not keep what it compiled (PYTHONDONTWRITEBYTECODE=1, as this
 # project's machines and many container images set, or a read-only install), a cost paid by every task, gate
-# and test (the figures: README, "The two commands").
+# and test (the figures: docs/performance.md, "The installed packages' bytecode").
 $(INSTALLED): requirements.lock pyproject.toml Makefile
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)

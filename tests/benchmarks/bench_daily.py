@@ -14,7 +14,7 @@ In one run, printed side by side, on fresh databases of the same server:
 D is the last delivery date before the world's last monthly delivery, so D+1 brings settlement only, as on 27
 days of every month. Between the two runs the warehouse is settled as a day would settle it: one VACUUM (ANALYZE)
 does what autovacuum does with the first run's rows (not counted in either run). The steps are the functions the
-DAG tasks call, without Airflow around them (the DAG's own overhead is measured separately, see the README).
+DAG tasks call, without Airflow around them (the DAG's own overhead: `make bench-orchestration`, docs/performance.md).
 
 Targets (issue 10): the increment costs at most 10 % of the full run; the increment with 24 months of history
 at most 1.2x the one with 12 months; the full plain `dbt build` at most 5x the floor's aggregate scan.
